@@ -1,0 +1,95 @@
+//! How numbers read to a person, the same in the app, the text report and
+//! the chart images: rates with one decimal, durations in human units,
+//! counts with thousands separators, ratios as `2.6 : 1`, and a dash for a
+//! figure that could not be computed.
+
+pub const MISSING: &str = "—";
+
+pub fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| MISSING.to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+pub fn ratio(v: Option<f64>) -> String {
+    v.map_or_else(|| MISSING.to_string(), |v| format!("{v:.1} : 1"))
+}
+
+pub fn number(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| MISSING.to_string(), |v| format!("{v:.decimals$}"))
+}
+
+/// `42 s`, `7 m`, `4 h 12 m`, `2.3 days`.
+pub fn duration(secs: Option<f64>) -> String {
+    let Some(s) = secs else {
+        return MISSING.to_string();
+    };
+    let sign = if s < 0.0 { "-" } else { "" };
+    let s = s.abs();
+    if s < 60.0 {
+        format!("{sign}{s:.0} s")
+    } else if s < 3_600.0 {
+        let m = (s / 60.0).floor();
+        let rest = s - m * 60.0;
+        if rest >= 1.0 && m < 10.0 {
+            format!("{sign}{m:.0} m {rest:.0} s")
+        } else {
+            format!("{sign}{m:.0} m")
+        }
+    } else if s < 86_400.0 {
+        let h = (s / 3_600.0).floor();
+        let m = ((s - h * 3_600.0) / 60.0).round();
+        if m >= 1.0 {
+            format!("{sign}{h:.0} h {m:.0} m")
+        } else {
+            format!("{sign}{h:.0} h")
+        }
+    } else {
+        format!("{sign}{:.1} days", s / 86_400.0)
+    }
+}
+
+/// A signed change between two figures, for comparisons.
+pub fn delta_pct_points(now: Option<f64>, before: Option<f64>) -> String {
+    match (now, before) {
+        (Some(a), Some(b)) => format!("{:+.1} pts", (a - b) * 100.0),
+        _ => MISSING.to_string(),
+    }
+}
+
+pub fn delta_relative(now: f64, before: f64) -> String {
+    if before == 0.0 {
+        return MISSING.to_string();
+    }
+    format!("{:+.1}%", (now - before) / before * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_read_well() {
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(12), "12");
+        assert_eq!(pct(Some(0.961)), "96.1%");
+        assert_eq!(pct(None), "—");
+        assert_eq!(ratio(Some(2.6)), "2.6 : 1");
+        assert_eq!(duration(Some(42.0)), "42 s");
+        assert_eq!(duration(Some(15_120.0)), "4 h 12 m");
+        assert_eq!(duration(Some(198_720.0)), "2.3 days");
+        assert_eq!(duration(Some(600.0)), "10 m");
+        assert_eq!(duration(None), "—");
+        assert_eq!(delta_relative(110.0, 100.0), "+10.0%");
+    }
+}

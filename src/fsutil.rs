@@ -1,0 +1,38 @@
+//! Files Chatlens writes are written atomically: a temporary file in the
+//! same folder, renamed over the target only when complete. A failed write
+//! leaves no partial file behind.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".chatlens-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    {
+        let mut w = BufWriter::new(tmp.as_file());
+        write(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all().ok();
+    // Dropping `tmp` on an error above removes the partial file.
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot move the finished file to {}", path.display()))?;
+    Ok(())
+}
+
+pub fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic(path, |w| {
+        w.write_all(bytes)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,809 @@
+//! Importing: any supported file → the canonical message table of
+//! METRICS.md §1 plus an import report that accounts for every row.
+
+pub mod canonical;
+pub mod mapping;
+pub mod progress;
+pub mod raw;
+pub mod timestamp;
+pub mod whatsapp;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use polars::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+pub use mapping::{Canonical, ColumnMapping, MapOverride};
+pub use progress::Progress;
+pub use timestamp::{DateOrder, OrderSource, ReportZone};
+
+/// Decompressed data larger than this is refused (zip bombs, runaway gzip).
+pub const MAX_UNPACKED_BYTES: u64 = 8 << 30;
+
+/// How to read a file.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub zone: ReportZone,
+    /// Forces the slash-date order instead of inferring it.
+    pub date_order: Option<DateOrder>,
+    /// Team members: decides direction in chat exports and for logs with a
+    /// sender but no direction column.
+    pub team: Option<Vec<String>>,
+    pub overrides: Vec<MapOverride>,
+    pub sheet: Option<String>,
+    /// When false, a chat export without a team imports with every message
+    /// inbound (enough for `inspect`).
+    pub require_team: bool,
+    pub progress: Arc<Progress>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            zone: ReportZone::utc(),
+            date_order: None,
+            team: None,
+            overrides: Vec::new(),
+            sheet: None,
+            require_team: true,
+            progress: Arc::new(Progress::default()),
+        }
+    }
+}
+
+/// Why a row was left out of the table (METRICS.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    EmptyTimestamp,
+    UnparseableTimestamp,
+    MissingConversation,
+    UnknownDirection,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::EmptyTimestamp => "empty_timestamp",
+            SkipReason::UnparseableTimestamp => "unparseable_timestamp",
+            SkipReason::MissingConversation => "missing_conversation",
+            SkipReason::UnknownDirection => "unknown_direction",
+        }
+    }
+
+    pub fn explain(self) -> &'static str {
+        match self {
+            SkipReason::EmptyTimestamp => "the timestamp cell is empty",
+            SkipReason::UnparseableTimestamp => {
+                "the timestamp could not be read as a date and time"
+            }
+            SkipReason::MissingConversation => "no conversation (or contact) id",
+            SkipReason::UnknownDirection => "the direction is not inbound or outbound",
+        }
+    }
+}
+
+/// Skipped rows: count and the first line numbers per reason.
+#[derive(Debug, Clone, Default)]
+pub struct Skipped {
+    pub counts: BTreeMap<SkipReason, (u64, Vec<u64>)>,
+}
+
+impl Skipped {
+    pub fn add(&mut self, reason: SkipReason, line: u64) {
+        let e = self.counts.entry(reason).or_default();
+        e.0 += 1;
+        if e.1.len() < 10 {
+            e.1.push(line);
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().map(|(n, _)| n).sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Participant {
+    pub name: String,
+    pub messages: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Dialect {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    pub encoding: String,
+    pub compressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<DateOrder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_order_source: Option<OrderSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportWarning {
+    pub kind: String,
+    pub count: u64,
+    pub first_lines: Vec<u64>,
+    pub message: String,
+}
+
+/// What the importer did with a file, returned beside the table.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: String,
+    pub dialect: Dialect,
+    pub columns: BTreeMap<String, String>,
+    pub rows_read: u64,
+    pub rows_kept: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub skipped_first_lines: BTreeMap<String, Vec<u64>>,
+    pub first_timestamp: Option<String>,
+    pub last_timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<Participant>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_lines: Option<BTreeMap<String, u64>>,
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// A canonical table and its import report.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub table: DataFrame,
+    pub report: ImportReport,
+}
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error(
+        "{path}: no {missing} column found. Expected {expected}. The file's columns: {found}. Name the column with --map {example}=\"Your column\"."
+    )]
+    MissingColumns {
+        path: String,
+        missing: String,
+        expected: String,
+        found: String,
+        example: String,
+        headers: Vec<String>,
+        preview: Vec<Vec<String>>,
+        guesses: BTreeMap<String, String>,
+    },
+    #[error(
+        "{path}: a WhatsApp chat export needs the team: say who writes for the team with --team \"Name,Other name\". Participants: {}",
+        format_participants(.participants)
+    )]
+    TeamRequired {
+        path: String,
+        participants: Vec<Participant>,
+    },
+    #[error("{path}: loading was cancelled")]
+    Cancelled { path: String },
+}
+
+fn format_participants(p: &[Participant]) -> String {
+    p.iter()
+        .map(|p| format!("{} ({} messages)", p.name, p.messages))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Imports a file: detects its format by content, maps its columns and
+/// builds the canonical table. The file is only ever opened for reading.
+pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
+    let shown = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|source| ImportError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    opts.progress
+        .bytes_total
+        .store(len, std::sync::atomic::Ordering::Relaxed);
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes)
+        .map_err(|source| ImportError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    import_bytes(&bytes, &name, &shown, opts)
+}
+
+/// Imports in-memory file contents; `name` is the file name (for chat names
+/// and extensions), `shown` what error messages call the file.
+pub fn import_bytes(
+    bytes: &[u8],
+    name: &str,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let invalid = |message: String| ImportError::Invalid {
+        path: shown.to_string(),
+        message,
+    };
+    if bytes.is_empty() {
+        return Err(invalid(
+            "the file is empty (0 bytes); expected a message log with a header row".into(),
+        ));
+    }
+    if bytes.starts_with(&[0x1F, 0x8B]) {
+        let inner = raw::gunzip(bytes, MAX_UNPACKED_BYTES).map_err(invalid)?;
+        let inner_name = name.strip_suffix(".gz").unwrap_or(name);
+        let mut imported = import_bytes(&inner, inner_name, shown, opts)?;
+        imported.report.dialect.compressed = true;
+        return Ok(imported);
+    }
+    if let Some(kind) = binary_kind(bytes) {
+        return Err(invalid(format!(
+            "this is {kind}, not a message log; expected CSV/TSV, Parquet, JSON, XLSX/XLS/ODS or a WhatsApp chat export"
+        )));
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return import_zip(bytes, name, shown, opts);
+    }
+    if bytes.starts_with(b"PAR1") {
+        let table = raw::read_parquet(bytes).map_err(invalid)?;
+        return finish_tabular(&table, "parquet", Dialect::default(), shown, opts);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return import_spreadsheet(bytes, "xls", shown, opts);
+    }
+    let (text, encoding) = raw::decode_text(bytes);
+    if looks_binary(&text) {
+        return Err(invalid(
+            "the file holds binary data, not text; expected CSV/TSV, Parquet, JSON, XLSX/XLS/ODS or a WhatsApp chat export"
+                .into(),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(invalid(
+            "the file holds only blank lines; expected a message log with a header row".into(),
+        ));
+    }
+    let dialect = Dialect {
+        encoding: encoding.to_string(),
+        ..Dialect::default()
+    };
+    let first = text.trim_start_matches('\u{feff}').trim_start();
+    if first.starts_with('[') || first.starts_with('{') {
+        // A WhatsApp iOS export also starts with `[`: try it first.
+        if first.starts_with('[') && whatsapp::looks_like_whatsapp(&text) {
+            return import_whatsapp(&text, name, dialect, shown, opts);
+        }
+        let (table, format) = raw::read_json(&text).map_err(invalid)?;
+        return finish_tabular(&table, format, dialect, shown, opts);
+    }
+    if whatsapp::looks_like_whatsapp(&text) {
+        return import_whatsapp(&text, name, dialect, shown, opts);
+    }
+    let delimiter = raw::sniff_delimiter(&text);
+    let overrides = opts.overrides.clone();
+    let wanted = move |headers: &[String]| -> Vec<usize> {
+        mapping::map_headers(headers, &overrides)
+            .map(|m| m.columns.values().copied().collect())
+            .unwrap_or_default()
+    };
+    let table = raw::read_csv(&text, delimiter, &wanted, &opts.progress).map_err(|m| {
+        if m == "cancelled" {
+            ImportError::Cancelled {
+                path: shown.to_string(),
+            }
+        } else {
+            invalid(m)
+        }
+    })?;
+    let format = if delimiter == b'\t' { "tsv" } else { "csv" };
+    let dialect = Dialect {
+        delimiter: Some(
+            match delimiter {
+                b'\t' => "tab",
+                b';' => "semicolon",
+                b'|' => "pipe",
+                _ => "comma",
+            }
+            .to_string(),
+        ),
+        ..dialect
+    };
+    finish_tabular(&table, format, dialect, shown, opts)
+}
+
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGICS: [(&[u8], &str); 8] = [
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"\x7FELF", "a program (ELF executable)"),
+        (b"MZ", "a Windows program"),
+        (b"7z\xBC\xAF", "a 7-Zip archive"),
+        (b"Rar!", "a RAR archive"),
+    ];
+    MAGICS
+        .iter()
+        .find(|(m, _)| bytes.starts_with(m))
+        .map(|(_, k)| *k)
+}
+
+/// Text with many control characters is binary data that happened to decode.
+fn looks_binary(text: &str) -> bool {
+    let sample: Vec<char> = text.chars().take(4096).collect();
+    if sample.is_empty() {
+        return false;
+    }
+    let control = sample
+        .iter()
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+        .count();
+    control * 10 > sample.len()
+}
+
+fn import_zip(
+    bytes: &[u8],
+    name: &str,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let invalid = |message: String| ImportError::Invalid {
+        path: shown.to_string(),
+        message,
+    };
+    let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| invalid(format!("broken or truncated zip archive: {e}")))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(std::borrow::Cow::into_owned)
+        .collect();
+    if names.iter().any(|n| n == "xl/workbook.xml") {
+        return import_spreadsheet(bytes, "xlsx", shown, opts);
+    }
+    if names.iter().any(|n| n == "content.xml") && names.iter().any(|n| n == "mimetype") {
+        return import_spreadsheet(bytes, "ods", shown, opts);
+    }
+    let chat = names
+        .iter()
+        .filter(|n| !n.starts_with("__MACOSX/") && n.to_lowercase().ends_with(".txt"))
+        .min_by_key(|n| (!n.ends_with("_chat.txt"), n.len()))
+        .cloned()
+        .ok_or_else(|| {
+            invalid(
+                "the zip holds no chat export (_chat.txt) and no spreadsheet; expected a WhatsApp \"Export chat\" zip"
+                    .into(),
+            )
+        })?;
+    let mut entry = archive
+        .by_name(&chat)
+        .map_err(|e| invalid(format!("cannot open {chat} in the zip: {e}")))?;
+    let mut data = Vec::new();
+    (&mut entry)
+        .take(MAX_UNPACKED_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| invalid(format!("cannot unpack {chat}: {e}")))?;
+    if data.len() as u64 > MAX_UNPACKED_BYTES {
+        return Err(invalid(format!(
+            "{chat} unpacks to more than 8 GiB; refusing it"
+        )));
+    }
+    let (text, encoding) = raw::decode_text(&data);
+    let dialect = Dialect {
+        encoding: encoding.to_string(),
+        compressed: true,
+        ..Dialect::default()
+    };
+    let chat_name = if chat.ends_with("_chat.txt") {
+        name
+    } else {
+        &chat
+    };
+    import_whatsapp(&text, chat_name, dialect, shown, opts)
+}
+
+fn import_spreadsheet(
+    bytes: &[u8],
+    format: &str,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let overrides = opts.overrides.clone();
+    let has_ts = move |h: &[String]| {
+        mapping::map_headers(h, &overrides)
+            .is_ok_and(|m| m.has(Canonical::Timestamp) || m.has(Canonical::Date))
+    };
+    let (table, sheet) =
+        raw::read_spreadsheet(bytes, opts.sheet.as_deref(), &has_ts).map_err(|message| {
+            ImportError::Invalid {
+                path: shown.to_string(),
+                message,
+            }
+        })?;
+    let dialect = Dialect {
+        encoding: "binary".into(),
+        sheet: Some(sheet),
+        ..Dialect::default()
+    };
+    finish_tabular(&table, format, dialect, shown, opts)
+}
+
+/// Maps a raw table's columns and builds the canonical table.
+fn finish_tabular(
+    table: &raw::RawTable,
+    format: &str,
+    mut dialect: Dialect,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let mapping = mapping::map_headers(&table.headers, &opts.overrides).map_err(|message| {
+        ImportError::Invalid {
+            path: shown.to_string(),
+            message,
+        }
+    })?;
+    check_required(table, &mapping, shown, opts)?;
+    let built = canonical::build(table, &mapping, opts, opts.team.as_deref());
+    dialect.date_order = built.date_order.map(|(o, _)| o);
+    dialect.date_order_source = built.date_order.map(|(_, s)| s);
+    let mut report = ImportReport {
+        file: shown.to_string(),
+        format: format.to_string(),
+        dialect,
+        columns: mapping.describe(&table.headers),
+        rows_read: table.rows() as u64,
+        ..ImportReport::default()
+    };
+    if table.ragged.0 > 0 {
+        report.warnings.push(ImportWarning {
+            kind: "ragged_rows".into(),
+            count: table.ragged.0,
+            first_lines: table.ragged.1.clone(),
+            message: format!(
+                "rows with a different number of fields than the header's {} (kept; missing cells are empty, extra cells ignored)",
+                table.headers.len()
+            ),
+        });
+    }
+    if table.blank_lines > 0 {
+        report.warnings.push(ImportWarning {
+            kind: "blank_lines".into(),
+            count: table.blank_lines,
+            first_lines: Vec::new(),
+            message: "blank lines passed over".into(),
+        });
+    }
+    if report.dialect.date_order_source == Some(OrderSource::Assumed) {
+        report.warnings.push(ImportWarning {
+            kind: "date_order_assumed".into(),
+            count: 0,
+            first_lines: Vec::new(),
+            message: "no date in the file tells day/month from month/day: read as day first (use --monthfirst if that is wrong)".into(),
+        });
+    }
+    finish_report(&mut report, &built.df, &built.skipped, opts);
+    Ok(Imported {
+        table: built.df,
+        report,
+    })
+}
+
+fn check_required(
+    table: &raw::RawTable,
+    mapping: &ColumnMapping,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<(), ImportError> {
+    let has_ts = mapping.has(Canonical::Timestamp) || mapping.has(Canonical::Date);
+    let has_conv = mapping.has(Canonical::ConversationId) || mapping.has(Canonical::ContactId);
+    let has_dir = mapping.has(Canonical::Direction)
+        || (mapping.has(Canonical::Sender) && opts.team.is_some());
+    let (missing, expected, example) = if !has_ts {
+        (
+            "timestamp",
+            "a column named timestamp, time, datetime, date_time, sent_at, created_at, ts or message_time, or a date + time pair",
+            "timestamp",
+        )
+    } else if !has_conv {
+        (
+            "conversation",
+            "a column named conversation_id, chat_id, thread_id, conversation, chat or ticket_id (or a contact_id, customer_id, lead_id, phone or contact column)",
+            "conversation_id",
+        )
+    } else if !has_dir {
+        (
+            "direction",
+            "a column named direction, dir, msg_direction, from_me, is_outgoing, outgoing, type, inbound or is_inbound, or a sender column plus --team",
+            "direction",
+        )
+    } else {
+        return Ok(());
+    };
+    let guesses = mapping.describe(&table.headers);
+    Err(ImportError::MissingColumns {
+        path: shown.to_string(),
+        missing: missing.to_string(),
+        expected: expected.to_string(),
+        found: table
+            .headers
+            .iter()
+            .take(40)
+            .map(|h| short(h))
+            .collect::<Vec<_>>()
+            .join(", "),
+        example: example.to_string(),
+        headers: table.headers.iter().map(|h| short(h)).collect(),
+        preview: canonical::preview_rows(table, 5),
+        guesses,
+    })
+}
+
+fn finish_report(
+    report: &mut ImportReport,
+    df: &DataFrame,
+    skipped: &Skipped,
+    opts: &ImportOptions,
+) {
+    report.rows_kept = df.height() as u64;
+    report.skipped = canonical::skipped_map(skipped);
+    report.skipped_first_lines = skipped
+        .counts
+        .iter()
+        .map(|(k, (_, lines))| (k.as_str().to_string(), lines.clone()))
+        .collect();
+    if let Some((lo, hi)) = timestamp_range(df) {
+        report.first_timestamp = Some(opts.zone.format_iso(lo));
+        report.last_timestamp = Some(opts.zone.format_iso(hi));
+    }
+    if report.participants.is_none()
+        && let Ok(col) = df.column("sender").and_then(|c| c.str().cloned())
+    {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for s in col.iter().flatten() {
+            *counts.entry(s.to_string()).or_default() += 1;
+        }
+        report.participants = Some(sorted_participants(counts));
+    }
+}
+
+fn sorted_participants(counts: BTreeMap<String, u64>) -> Vec<Participant> {
+    let mut v: Vec<Participant> = counts
+        .into_iter()
+        .map(|(name, messages)| Participant { name, messages })
+        .collect();
+    v.sort_by(|a, b| {
+        b.messages
+            .cmp(&a.messages)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    v
+}
+
+/// Earliest and latest instant of the table, in epoch milliseconds.
+pub fn timestamp_range(df: &DataFrame) -> Option<(i64, i64)> {
+    let ts = df.column("timestamp").ok()?.cast(&DataType::Int64).ok()?;
+    let ca = ts.i64().ok()?;
+    Some((ca.min()?, ca.max()?))
+}
+
+/// The chat's name from its export file name (`WhatsApp Chat with Ana.txt`).
+fn chat_name(file_name: &str) -> String {
+    let stem = Path::new(file_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for prefix in [
+        "WhatsApp Chat with ",
+        "WhatsApp Chat - ",
+        "WhatsApp-Chat mit ",
+        "Chat de WhatsApp con ",
+        "Conversa do WhatsApp com ",
+    ] {
+        if let Some(rest) = stem.strip_prefix(prefix) {
+            return rest.trim().to_string();
+        }
+    }
+    if stem.is_empty() || stem == "_chat" {
+        "chat".to_string()
+    } else {
+        stem
+    }
+}
+
+fn import_whatsapp(
+    text: &str,
+    file_name: &str,
+    mut dialect: Dialect,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let order = opts.date_order.map(|o| match o {
+        DateOrder::DayFirst => whatsapp::DateOrder::DayFirst,
+        DateOrder::MonthFirst => whatsapp::DateOrder::MonthFirst,
+    });
+    let chat = whatsapp::parse_whatsapp(text, order).map_err(|e| ImportError::Invalid {
+        path: shown.to_string(),
+        message: format!("WhatsApp chat export: {e}"),
+    })?;
+    let participants: Vec<Participant> = chat
+        .participants
+        .iter()
+        .map(|(name, n)| Participant {
+            name: name.clone(),
+            messages: *n as u64,
+        })
+        .collect();
+    let team: Vec<String> = match &opts.team {
+        Some(t) => t.iter().map(|s| s.trim().to_lowercase()).collect(),
+        None if opts.require_team => {
+            return Err(ImportError::TeamRequired {
+                path: shown.to_string(),
+                participants,
+            });
+        }
+        None => Vec::new(),
+    };
+    let conversation = chat_name(file_name);
+    let n = chat.messages.len();
+    let mut ts = Vec::with_capacity(n);
+    let mut lines = Vec::with_capacity(n);
+    let mut dir = Vec::with_capacity(n);
+    let mut agent: Vec<Option<&str>> = Vec::with_capacity(n);
+    for m in &chat.messages {
+        ts.push(opts.zone.to_instant(m.timestamp));
+        lines.push(m.line as i64);
+        let outbound = team.contains(&m.author.trim().to_lowercase());
+        dir.push(if outbound { "outbound" } else { "inbound" });
+        agent.push(outbound.then_some(m.author.as_str()));
+    }
+    let group = chat.is_group;
+    let columns: Vec<Column> = vec![
+        Int64Chunked::from_vec("timestamp".into(), ts)
+            .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+            .into_series()
+            .into(),
+        Int64Chunked::from_vec("line".into(), lines)
+            .into_series()
+            .into(),
+        Series::new("conversation_id".into(), vec![conversation.as_str(); n]).into(),
+        Series::new("direction".into(), dir).into(),
+        Series::new(
+            "chat_type".into(),
+            vec![if group { "group" } else { "direct" }; n],
+        )
+        .into(),
+        Series::new(
+            "sender".into(),
+            chat.messages
+                .iter()
+                .map(|m| m.author.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new("agent".into(), agent).into(),
+        Series::new(
+            "group_id".into(),
+            vec![group.then_some(conversation.as_str()); n],
+        )
+        .into(),
+        Series::new(
+            "text".into(),
+            chat.messages
+                .iter()
+                .map(|m| m.text.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .into(),
+    ];
+    let df = DataFrame::new_infer_height(columns).map_err(|e| ImportError::Invalid {
+        path: shown.to_string(),
+        message: e.to_string(),
+    })?;
+    dialect.layout = Some(
+        match chat.layout {
+            whatsapp::Layout::Android => "android",
+            whatsapp::Layout::Ios => "ios",
+        }
+        .to_string(),
+    );
+    dialect.date_order = Some(match chat.date_order {
+        whatsapp::DateOrder::MonthFirst => DateOrder::MonthFirst,
+        _ => DateOrder::DayFirst,
+    });
+    dialect.date_order_source = Some(if opts.date_order.is_some() {
+        OrderSource::Override
+    } else if chat.date_order_decided {
+        OrderSource::Inferred
+    } else {
+        OrderSource::Assumed
+    });
+    let mut system: BTreeMap<String, u64> = BTreeMap::new();
+    for s in &chat.system_lines {
+        *system.entry(s.kind.as_str().to_string()).or_default() += 1;
+    }
+    let mut report = ImportReport {
+        file: shown.to_string(),
+        format: "whatsapp".into(),
+        dialect,
+        columns: [
+            ("timestamp", "message header date and time"),
+            ("conversation_id", "chat name (from the file name)"),
+            ("direction", "author in the team list"),
+            ("sender", "message author"),
+            ("text", "message text"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect(),
+        rows_read: (n + chat.system_lines.len()) as u64,
+        participants: Some(participants),
+        system_lines: Some(system),
+        ..ImportReport::default()
+    };
+    if opts.team.is_none() {
+        report.warnings.push(ImportWarning {
+            kind: "team_not_set".into(),
+            count: 0,
+            first_lines: Vec::new(),
+            message:
+                "no team given: every message counts as inbound until you choose the team (--team)"
+                    .into(),
+        });
+    } else if !chat
+        .participants
+        .iter()
+        .any(|(p, _)| team.contains(&p.trim().to_lowercase()))
+    {
+        report.warnings.push(ImportWarning {
+            kind: "team_not_found".into(),
+            count: 0,
+            first_lines: Vec::new(),
+            message: "none of the team members wrote in this chat: every message counts as inbound"
+                .into(),
+        });
+    }
+    if !chat.system_lines.is_empty() {
+        report.warnings.push(ImportWarning {
+            kind: "system_lines".into(),
+            count: chat.system_lines.len() as u64,
+            first_lines: chat
+                .system_lines
+                .iter()
+                .take(5)
+                .map(|s| s.line as u64)
+                .collect(),
+            message:
+                "system lines (encryption notice, group changes) are not messages and were left out"
+                    .into(),
+        });
+    }
+    finish_report(&mut report, &df, &Skipped::default(), opts);
+    Ok(Imported { table: df, report })
+}

@@ -1,0 +1,532 @@
+//! Readers that turn a file's bytes into a table of text cells, whatever the
+//! format: the step before column mapping.
+
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
+use std::sync::atomic::Ordering;
+
+use calamine::{Data, Reader};
+use polars::prelude::*;
+
+use super::progress::Progress;
+
+/// One column of text cells stored back to back, so a million-row column is
+/// two allocations rather than a million.
+#[derive(Debug, Default, Clone)]
+pub struct TextColumn {
+    data: String,
+    ends: Vec<usize>,
+    present: Vec<bool>,
+}
+
+impl TextColumn {
+    pub fn with_capacity(rows: usize) -> Self {
+        Self {
+            data: String::new(),
+            ends: Vec::with_capacity(rows),
+            present: Vec::with_capacity(rows),
+        }
+    }
+
+    pub fn push(&mut self, v: Option<&str>) {
+        if let Some(s) = v {
+            self.data.push_str(s);
+        }
+        self.ends.push(self.data.len());
+        self.present.push(v.is_some());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The cell, trimmed; `None` for a missing or blank cell.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        if !*self.present.get(row)? {
+            return None;
+        }
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        let s = self.data[start..self.ends[row]].trim();
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// A table of text cells with the source line of every row.
+#[derive(Debug, Default)]
+pub struct RawTable {
+    pub headers: Vec<String>,
+    /// Only the columns asked for are filled; others stay empty.
+    pub columns: Vec<TextColumn>,
+    pub lines: Vec<u64>,
+    /// Rows whose field count differed from the header's: (count, first lines).
+    pub ragged: (u64, Vec<u64>),
+    /// Blank lines passed over.
+    pub blank_lines: u64,
+}
+
+impl RawTable {
+    pub fn rows(&self) -> usize {
+        self.lines.len()
+    }
+}
+
+/// Decoded text and the encoding it came in.
+pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return (String::from_utf8_lossy(rest), "UTF-8 with BOM");
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
+        return (Cow::Owned(text.into_owned()), "UTF-16 LE");
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        let (text, _, _) = encoding_rs::UTF_16BE.decode(bytes);
+        return (Cow::Owned(text.into_owned()), "UTF-16 BE");
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        (Cow::Borrowed(s), "UTF-8")
+    } else {
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+        (Cow::Owned(text.into_owned()), "Windows-1252")
+    }
+}
+
+/// Picks the delimiter whose count per line is most consistent over the
+/// first lines (quotes respected).
+pub fn sniff_delimiter(text: &str) -> u8 {
+    const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+    let sample = &text.as_bytes()[..text.len().min(64 * 1024)];
+    let mut counts: Vec<[usize; 4]> = Vec::new();
+    let mut current = [0usize; 4];
+    let mut in_quotes = false;
+    let mut line_has_content = false;
+    for &c in sample {
+        match c {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' | b'\r' if !in_quotes => {
+                if line_has_content {
+                    counts.push(current);
+                }
+                current = [0; 4];
+                line_has_content = false;
+                if counts.len() >= 50 {
+                    break;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        line_has_content = true;
+        if !in_quotes && let Some(k) = CANDIDATES.iter().position(|d| *d == c) {
+            current[k] += 1;
+        }
+    }
+    if line_has_content && counts.len() < 50 {
+        counts.push(current);
+    }
+    let mut best = (0usize, 0usize, b',');
+    for (k, &d) in CANDIDATES.iter().enumerate() {
+        let header = counts.first().map_or(0, |c| c[k]);
+        if header == 0 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|c| c[k] == header).count();
+        let score = (consistent, header);
+        if score > (best.0, best.1) {
+            best = (consistent, header, d);
+        }
+    }
+    best.2
+}
+
+/// Reads delimited text. `wanted` lists the column indices to keep.
+pub fn read_csv(
+    text: &str,
+    delimiter: u8,
+    wanted: &dyn Fn(&[String]) -> Vec<usize>,
+    progress: &Progress,
+) -> Result<RawTable, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut table = RawTable::default();
+    // The header is the first non-blank record.
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Err("the file has no header row".into()),
+            Ok(true) => {
+                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                    continue;
+                }
+                table.headers = record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                    .collect();
+                break;
+            }
+            Err(e) => return Err(format!("cannot read the header row: {e}")),
+        }
+    }
+    let keep = wanted(&table.headers);
+    let width = table.headers.len();
+    let estimate = text.len() / 100;
+    table.columns = (0..width).map(|_| TextColumn::default()).collect();
+    for &k in &keep {
+        table.columns[k] = TextColumn::with_capacity(estimate);
+    }
+    table.lines.reserve(estimate);
+    let mut n: u64 = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                return Err(format!("line {line}: {e}"));
+            }
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.len() <= 1
+            && record
+                .get(0)
+                .is_none_or(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
+            table.blank_lines += 1;
+            continue;
+        }
+        if record.len() != width {
+            table.ragged.0 += 1;
+            if table.ragged.1.len() < 5 {
+                table.ragged.1.push(line);
+            }
+        }
+        for &k in &keep {
+            let cell = record.get(k).map(String::from_utf8_lossy);
+            table.columns[k].push(cell.as_deref());
+        }
+        table.lines.push(line);
+        n += 1;
+        if n.is_multiple_of(65_536) {
+            progress.bytes_read.store(
+                record.position().map_or(0, csv::Position::byte),
+                Ordering::Relaxed,
+            );
+            progress.rows_read.store(n, Ordering::Relaxed);
+            if progress.is_cancelled() {
+                return Err("cancelled".into());
+            }
+        }
+    }
+    progress.rows_read.store(n, Ordering::Relaxed);
+    Ok(table)
+}
+
+/// Reads a JSON array of objects, or NDJSON (one object per line).
+pub fn read_json(text: &str) -> Result<(RawTable, &'static str), String> {
+    let trimmed = text.trim_start();
+    let (objects, format): (Vec<(u64, serde_json::Map<String, serde_json::Value>)>, _) = if trimmed
+        .starts_with('[')
+    {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "line {}, column {}: invalid JSON: {e}",
+                e.line(),
+                e.column()
+            )
+        })?;
+        let serde_json::Value::Array(items) = v else {
+            return Err("expected a JSON array of objects".into());
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            match item {
+                serde_json::Value::Object(m) => out.push((i as u64 + 1, m)),
+                other => {
+                    return Err(format!(
+                        "item {} of the array is {}, expected an object with one message",
+                        i + 1,
+                        json_kind(&other)
+                    ));
+                }
+            }
+        }
+        (out, "json")
+    } else {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| format!("line {}, column {}: invalid JSON: {e}", i + 1, e.column()))?;
+            match v {
+                serde_json::Value::Object(m) => out.push((i as u64 + 1, m)),
+                other => {
+                    return Err(format!(
+                        "line {}: found {}, expected one JSON object per line (NDJSON) or an array of objects",
+                        i + 1,
+                        json_kind(&other)
+                    ));
+                }
+            }
+        }
+        if out.len() == 1 && out[0].1.values().all(serde_json::Value::is_object) {
+            return Err(
+                    "expected an array of message objects or NDJSON; found one object of nested objects"
+                        .into(),
+                );
+        }
+        (out, "ndjson")
+    };
+    let mut headers: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (_, m) in &objects {
+        for k in m.keys() {
+            if !index.contains_key(k) {
+                index.insert(k.clone(), headers.len());
+                headers.push(k.clone());
+            }
+        }
+    }
+    let mut table = RawTable {
+        columns: (0..headers.len())
+            .map(|_| TextColumn::with_capacity(objects.len()))
+            .collect(),
+        headers,
+        ..RawTable::default()
+    };
+    for (line, m) in &objects {
+        for (k, name) in table.headers.iter().enumerate() {
+            let cell = m.get(name).and_then(json_cell);
+            table.columns[k].push(cell.as_deref());
+        }
+        table.lines.push(*line);
+    }
+    Ok((table, format))
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn json_cell(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Reads a Parquet file; typed columns become text the mapper understands
+/// (datetimes as ISO 8601, with `Z` when the column carries a zone).
+pub fn read_parquet(bytes: &[u8]) -> Result<RawTable, String> {
+    let df = ParquetReader::new(Cursor::new(bytes))
+        .finish()
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    dataframe_to_raw(&df)
+}
+
+pub fn dataframe_to_raw(df: &DataFrame) -> Result<RawTable, String> {
+    let rows = df.height();
+    let mut table = RawTable {
+        headers: df
+            .get_column_names()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        lines: (1..=rows as u64).collect(),
+        ..RawTable::default()
+    };
+    for col in df.columns() {
+        let s = col.as_materialized_series();
+        let mut out = TextColumn::with_capacity(rows);
+        match s.dtype() {
+            DataType::Datetime(unit, tz) => {
+                let phys = s.cast(&DataType::Int64).map_err(|e| e.to_string())?;
+                let ca = phys.i64().map_err(|e| e.to_string())?;
+                let to_ms = |v: i64| match unit {
+                    TimeUnit::Nanoseconds => v.div_euclid(1_000_000),
+                    TimeUnit::Microseconds => v.div_euclid(1_000),
+                    TimeUnit::Milliseconds => v,
+                };
+                for v in ca.iter() {
+                    let text = v.map(|v| {
+                        let dt =
+                            chrono::DateTime::from_timestamp_millis(to_ms(v)).unwrap_or_default();
+                        if tz.is_some() {
+                            dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+                        } else {
+                            dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
+                        }
+                    });
+                    out.push(text.as_deref());
+                }
+            }
+            DataType::String => {
+                let ca = s.str().map_err(|e| e.to_string())?;
+                for v in ca.iter() {
+                    out.push(v);
+                }
+            }
+            _ => {
+                let cast = s.cast(&DataType::String).map_err(|e| e.to_string())?;
+                let ca = cast.str().map_err(|e| e.to_string())?;
+                for v in ca.iter() {
+                    out.push(v);
+                }
+            }
+        }
+        table.columns.push(out);
+    }
+    Ok(table)
+}
+
+/// Reads a spreadsheet (XLSX, XLS, XLSB, ODS): the named sheet, else the
+/// first sheet whose header row names a timestamp column.
+pub fn read_spreadsheet(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    has_timestamp: &dyn Fn(&[String]) -> bool,
+) -> Result<(RawTable, String), String> {
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+    let names = book.sheet_names();
+    if names.is_empty() {
+        return Err("the workbook has no sheets".into());
+    }
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(want) = sheet {
+        if !names.iter().any(|n| n == want) {
+            return Err(format!(
+                "the workbook has no sheet {want:?} (its sheets: {})",
+                names.join(", ")
+            ));
+        }
+        candidates.push(want.to_string());
+    } else {
+        candidates.extend(names.iter().cloned());
+    }
+    let mut first: Option<(RawTable, String)> = None;
+    for name in candidates {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| format!("sheet {name:?}: {e}"))?;
+        let mut rows = range.rows();
+        let start_row = range.start().map_or(0, |(r, _)| u64::from(r));
+        let Some(header) = rows.next() else { continue };
+        let headers: Vec<String> = header
+            .iter()
+            .map(|c| cell_text(c).unwrap_or_default())
+            .collect();
+        let mut table = RawTable {
+            columns: (0..headers.len()).map(|_| TextColumn::default()).collect(),
+            headers,
+            ..RawTable::default()
+        };
+        for (i, row) in rows.enumerate() {
+            if row.iter().all(|c| matches!(c, Data::Empty)) {
+                table.blank_lines += 1;
+                continue;
+            }
+            for (k, col) in table.columns.iter_mut().enumerate() {
+                col.push(row.get(k).and_then(cell_text).as_deref());
+            }
+            table.lines.push(start_row + i as u64 + 2);
+        }
+        if sheet.is_some() || has_timestamp(&table.headers) {
+            return Ok((table, name));
+        }
+        if first.is_none() {
+            first = Some((table, name));
+        }
+    }
+    first.ok_or_else(|| "every sheet of the workbook is empty".into())
+}
+
+fn cell_text(c: &Data) -> Option<String> {
+    match c {
+        Data::Empty | Data::Error(_) => None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+        Data::Int(i) => Some(i.to_string()),
+        Data::Float(f) => Some(if f.fract() == 0.0 && f.abs() < 1e15 {
+            format!("{f:.0}")
+        } else {
+            f.to_string()
+        }),
+        Data::Bool(b) => Some(b.to_string()),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map(|dt| dt.format("%Y-%m-%dT%H:%M:%S").to_string()),
+    }
+}
+
+/// Decompresses gzip data, refusing output beyond `limit` bytes.
+pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("broken gzip data: {e}"))?;
+    if out.len() as u64 > limit {
+        return Err(format!(
+            "the gzip data expands beyond {} GiB; refusing to unpack it",
+            limit >> 30
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_common_delimiters() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1;2,5;3\n"), b';');
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter("a|b|c\n1|2|3\n"), b'|');
+        assert_eq!(sniff_delimiter("a,b\n\"x;y;z\",2\n"), b',');
+    }
+
+    #[test]
+    fn decodes_boms_and_latin1() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBFabc").0, "abc");
+        assert_eq!(decode_text(b"\xFF\xFEa\x00b\x00").0, "ab");
+        assert_eq!(decode_text(b"\xFE\xFF\x00a\x00b").0, "ab");
+        let (t, enc) = decode_text(b"caf\xe9");
+        assert_eq!(t, "café");
+        assert_eq!(enc, "Windows-1252");
+    }
+
+    #[test]
+    fn text_column_trims_and_blanks() {
+        let mut c = TextColumn::default();
+        c.push(Some(" a "));
+        c.push(None);
+        c.push(Some("  "));
+        c.push(Some("b"));
+        assert_eq!(c.get(0), Some("a"));
+        assert_eq!(c.get(1), None);
+        assert_eq!(c.get(2), None);
+        assert_eq!(c.get(3), Some("b"));
+        assert_eq!(c.get(9), None);
+    }
+}

@@ -1,0 +1,665 @@
+//! Timestamp parsing for every format the metric contract accepts, and the
+//! report time zone that turns wall-clock times into instants and back.
+//!
+//! The hand-written parser handles the common layouts byte by byte because a
+//! ten-million-row log spends most of its import time here; chrono's
+//! format-string parsers are kept for the rarer RFC 2822 style layouts.
+
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Timelike,
+};
+use chrono_tz::{OffsetComponents, Tz};
+use serde::Serialize;
+
+/// Order of day and month in a slash date such as `03/04/2024`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// How a column's slash-date order was chosen, for the import report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderSource {
+    /// The user said so (`--dayfirst` / `--monthfirst`).
+    Override,
+    /// A value in the column could only be read one way.
+    Inferred,
+    /// Nothing decided; day first was assumed.
+    Assumed,
+}
+
+/// A parsed timestamp: either an instant (the text carried an offset or was
+/// unix time) or a wall-clock time still to be placed in the report zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed {
+    Instant(i64),
+    Naive(NaiveDateTime),
+}
+
+/// The report time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportZone {
+    pub tz: Tz,
+}
+
+impl ReportZone {
+    pub fn utc() -> Self {
+        Self { tz: Tz::UTC }
+    }
+
+    /// Parses an IANA zone name such as `Europe/Berlin` (also `UTC`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        name.trim().parse::<Tz>().ok().map(|tz| Self { tz })
+    }
+
+    /// The system zone, falling back to UTC when it cannot be determined.
+    pub fn system() -> Self {
+        iana_time_zone::get_timezone()
+            .ok()
+            .and_then(|n| Self::from_name(&n))
+            .unwrap_or_else(Self::utc)
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.tz.name()
+    }
+
+    /// Instant (epoch milliseconds) of a wall-clock time in this zone. An
+    /// ambiguous time (clocks going back) resolves to standard time; a time
+    /// that does not exist (clocks going forward) shifts forward by the gap.
+    pub fn to_instant(&self, naive: NaiveDateTime) -> i64 {
+        if self.tz == Tz::UTC {
+            return naive.and_utc().timestamp_millis();
+        }
+        match self.tz.from_local_datetime(&naive) {
+            LocalResult::Single(dt) => dt.timestamp_millis(),
+            LocalResult::Ambiguous(a, b) => {
+                let standard = if a.offset().dst_offset().is_zero() {
+                    a
+                } else {
+                    b
+                };
+                standard.timestamp_millis()
+            }
+            LocalResult::None => {
+                // Read the wall time with the offset in force just before the gap.
+                let probe = naive - Duration::hours(24);
+                let before = self
+                    .tz
+                    .offset_from_utc_datetime(&probe)
+                    .fix()
+                    .local_minus_utc();
+                (naive - Duration::seconds(i64::from(before)))
+                    .and_utc()
+                    .timestamp_millis()
+            }
+        }
+    }
+
+    /// Wall-clock time in this zone of an instant.
+    pub fn local(&self, ms: i64) -> NaiveDateTime {
+        let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        if self.tz == Tz::UTC {
+            return utc.naive_utc();
+        }
+        utc.with_timezone(&self.tz).naive_local()
+    }
+
+    /// ISO 8601 text of an instant in this zone, with its offset.
+    pub fn format_iso(&self, ms: i64) -> String {
+        let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        let local = utc.with_timezone(&self.tz);
+        if ms % 1000 == 0 {
+            local.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        } else {
+            local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+        }
+    }
+
+    /// Instant of local midnight at the start of `date`.
+    pub fn midnight(&self, date: NaiveDate) -> i64 {
+        self.to_instant(date.and_time(NaiveTime::MIN))
+    }
+
+    pub fn resolve(&self, parsed: Parsed) -> i64 {
+        match parsed {
+            Parsed::Instant(ms) => ms,
+            Parsed::Naive(n) => self.to_instant(n),
+        }
+    }
+}
+
+/// Evidence a column gives about its slash-date order.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OrderEvidence {
+    pub day_first: u64,
+    pub month_first: u64,
+    pub slash_values: u64,
+}
+
+impl OrderEvidence {
+    pub fn observe(&mut self, s: &str) {
+        let b = s.trim().as_bytes();
+        let Some((first, second, sep)) = leading_day_month(b) else {
+            return;
+        };
+        if sep != b'/' && sep != b'-' {
+            return;
+        }
+        if has_meridiem(b) {
+            return;
+        }
+        self.slash_values += 1;
+        if first > 12 && second <= 12 {
+            self.day_first += 1;
+        } else if second > 12 && first <= 12 {
+            self.month_first += 1;
+        }
+    }
+
+    /// The order to use and how it was chosen; `None` when the column holds
+    /// no slash dates at all.
+    pub fn decide(&self, forced: Option<DateOrder>) -> Option<(DateOrder, OrderSource)> {
+        if let Some(order) = forced {
+            return Some((order, OrderSource::Override));
+        }
+        if self.slash_values == 0 {
+            return None;
+        }
+        Some(match (self.day_first, self.month_first) {
+            (0, 0) => (DateOrder::DayFirst, OrderSource::Assumed),
+            (d, m) if d >= m => (DateOrder::DayFirst, OrderSource::Inferred),
+            _ => (DateOrder::MonthFirst, OrderSource::Inferred),
+        })
+    }
+}
+
+/// `(first, second, separator)` of a leading `d{1,2}[/.-]d{1,2}[/.-]d{2,4}`.
+fn leading_day_month(b: &[u8]) -> Option<(u32, u32, u8)> {
+    let mut p = Cursor { b, i: 0 };
+    let (first, n1) = p.number(2);
+    if n1 == 0 {
+        return None;
+    }
+    let sep = p.peek()?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    p.i += 1;
+    let (second, n2) = p.number(2);
+    if n2 == 0 || p.peek()? != sep {
+        return None;
+    }
+    Some((first, second, sep))
+}
+
+fn has_meridiem(b: &[u8]) -> bool {
+    // Only the tail can hold AM/PM; scanning it keeps this cheap.
+    let tail = &b[b.len().saturating_sub(8)..];
+    let lower: Vec<u8> = tail
+        .iter()
+        .filter(|c| c.is_ascii_alphabetic())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    lower.ends_with(b"am") || lower.ends_with(b"pm")
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Reads up to `max` digits; returns the value and how many were read.
+    fn number(&mut self, max: usize) -> (u32, usize) {
+        let start = self.i;
+        let mut v: u32 = 0;
+        while self.i < self.b.len() && self.i - start < max && self.b[self.i].is_ascii_digit() {
+            v = v * 10 + u32::from(self.b[self.i] - b'0');
+            self.i += 1;
+        }
+        (v, self.i - start)
+    }
+
+    fn exact(&mut self, n: usize) -> Option<u32> {
+        let (v, got) = self.number(n);
+        (got == n).then_some(v)
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn skip_spaces(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == b' ' || c == b'\t' {
+                self.i += 1;
+            } else if self.b[self.i..].starts_with("\u{a0}".as_bytes())
+                || self.b[self.i..].starts_with("\u{202f}".as_bytes())
+            {
+                self.i += if self.b[self.i..].starts_with("\u{a0}".as_bytes()) {
+                    2
+                } else {
+                    3
+                };
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn rest(&self) -> &[u8] {
+        &self.b[self.i.min(self.b.len())..]
+    }
+
+    fn done(&self) -> bool {
+        self.i >= self.b.len()
+    }
+}
+
+/// Parses one timestamp. `order` decides slash dates without AM/PM.
+pub fn parse_timestamp(raw: &str, order: DateOrder) -> Option<Parsed> {
+    let s = raw.trim();
+    if s.is_empty() || s.len() > 64 {
+        return None;
+    }
+    let b = s.as_bytes();
+    if b.iter().all(u8::is_ascii_digit) {
+        return parse_unix(s);
+    }
+    if b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/') {
+        return parse_year_first(b);
+    }
+    if b[0].is_ascii_digit()
+        && let Some(p) = parse_day_month(b, order)
+    {
+        return Some(p);
+    }
+    parse_textual(s)
+}
+
+fn parse_unix(s: &str) -> Option<Parsed> {
+    if !(9..=13).contains(&s.len()) {
+        return None;
+    }
+    let v: i64 = s.parse().ok()?;
+    Some(Parsed::Instant(if v >= 100_000_000_000 {
+        v
+    } else {
+        v * 1000
+    }))
+}
+
+fn parse_year_first(b: &[u8]) -> Option<Parsed> {
+    let mut p = Cursor { b, i: 0 };
+    let year = p.exact(4)?;
+    let sep = b[4];
+    p.i = 5;
+    let (month, nm) = p.number(2);
+    if nm == 0 || !p.eat(sep) {
+        return None;
+    }
+    let (day, nd) = p.number(2);
+    if nd == 0 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    if p.done() {
+        return Some(Parsed::Naive(date.and_time(NaiveTime::MIN)));
+    }
+    if !(p.eat(b'T') || p.eat(b't') || p.eat(b' ')) {
+        return None;
+    }
+    p.skip_spaces();
+    let time = parse_time(&mut p)?;
+    p.skip_spaces();
+    let naive = date.and_time(time);
+    match parse_offset(p.rest())? {
+        UtcOffset::Naive => Some(Parsed::Naive(naive)),
+        UtcOffset::Seconds(offset_secs) => Some(Parsed::Instant(
+            (naive - Duration::seconds(i64::from(offset_secs)))
+                .and_utc()
+                .timestamp_millis(),
+        )),
+    }
+}
+
+/// `H:MM[:SS[.fff]]` with an optional AM/PM marker (applied in place).
+fn parse_time(p: &mut Cursor) -> Option<NaiveTime> {
+    let (mut hour, nh) = p.number(2);
+    if nh == 0 || !(p.eat(b':') || p.eat(b'.')) {
+        return None;
+    }
+    let minute = p.exact(2)?;
+    let mut second = 0;
+    let mut nanos = 0;
+    if p.peek() == Some(b':') {
+        p.i += 1;
+        second = p.exact(2)?;
+        if p.peek() == Some(b'.') || p.peek() == Some(b',') {
+            p.i += 1;
+            let start = p.i;
+            let mut frac: u64 = 0;
+            let mut digits = 0;
+            while let Some(c) = p.peek() {
+                if !c.is_ascii_digit() {
+                    break;
+                }
+                if digits < 9 {
+                    frac = frac * 10 + u64::from(c - b'0');
+                    digits += 1;
+                }
+                p.i += 1;
+            }
+            if p.i == start {
+                return None;
+            }
+            nanos = (frac * 10u64.pow(9 - digits)) as u32;
+        }
+    }
+    let save = p.i;
+    p.skip_spaces();
+    if let Some(pm) = meridiem(p) {
+        if hour == 0 || hour > 12 {
+            return None;
+        }
+        hour = match (hour, pm) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+    } else {
+        p.i = save;
+    }
+    NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
+}
+
+/// Reads `AM`, `pm`, `a.m.`, `p. m.` and similar; `Some(true)` for PM.
+fn meridiem(p: &mut Cursor) -> Option<bool> {
+    let rest = p.rest();
+    let first = rest.first()?.to_ascii_lowercase();
+    if first != b'a' && first != b'p' {
+        return None;
+    }
+    let mut i = 1;
+    if rest.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    while rest.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if rest.get(i).map(u8::to_ascii_lowercase) != Some(b'm') {
+        return None;
+    }
+    i += 1;
+    if rest.get(i) == Some(&b'.') {
+        i += 1;
+    }
+    p.i += i;
+    Some(first == b'p')
+}
+
+/// What follows a time: nothing (a wall-clock time) or a UTC offset.
+enum UtcOffset {
+    Naive,
+    Seconds(i32),
+}
+
+/// `Z`, `±HH:MM`, `±HHMM`, `±HH`, ` UTC`; `None` when the text is not an offset.
+fn parse_offset(rest: &[u8]) -> Option<UtcOffset> {
+    let rest = trim_ascii(rest);
+    if rest.is_empty() {
+        return Some(UtcOffset::Naive);
+    }
+    if rest.eq_ignore_ascii_case(b"z") || rest.eq_ignore_ascii_case(b"utc") || rest == b"GMT" {
+        return Some(UtcOffset::Seconds(0));
+    }
+    let sign = match rest[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: Vec<u8> = rest[1..].iter().copied().filter(|c| *c != b':').collect();
+    if !digits.iter().all(u8::is_ascii_digit) || !matches!(digits.len(), 2 | 4) {
+        return None;
+    }
+    let hh = i32::from(digits[0] - b'0') * 10 + i32::from(digits[1] - b'0');
+    let mm = if digits.len() == 4 {
+        i32::from(digits[2] - b'0') * 10 + i32::from(digits[3] - b'0')
+    } else {
+        0
+    };
+    if hh > 18 || mm > 59 {
+        return None;
+    }
+    Some(UtcOffset::Seconds(sign * (hh * 3600 + mm * 60)))
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+fn parse_day_month(b: &[u8], order: DateOrder) -> Option<Parsed> {
+    let (first, second, sep) = leading_day_month(b)?;
+    let mut p = Cursor { b, i: 0 };
+    p.number(2);
+    p.i += 1;
+    p.number(2);
+    p.i += 1;
+    let (year_raw, ny) = p.number(4);
+    let year = match ny {
+        2 => 2000 + year_raw,
+        4 => year_raw,
+        _ => return None,
+    };
+    let meridiem_present = has_meridiem(b);
+    let (day, month) = if sep == b'.' {
+        (first, second)
+    } else if meridiem_present {
+        (second, first)
+    } else {
+        match order {
+            DateOrder::DayFirst => (first, second),
+            DateOrder::MonthFirst => (second, first),
+        }
+    };
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    p.eat(b',');
+    p.skip_spaces();
+    if p.done() {
+        return Some(Parsed::Naive(date.and_time(NaiveTime::MIN)));
+    }
+    let time = parse_time(&mut p)?;
+    p.skip_spaces();
+    let naive = date.and_time(time);
+    match parse_offset(p.rest())? {
+        UtcOffset::Naive => Some(Parsed::Naive(naive)),
+        UtcOffset::Seconds(off) => Some(Parsed::Instant(
+            (naive - Duration::seconds(i64::from(off)))
+                .and_utc()
+                .timestamp_millis(),
+        )),
+    }
+}
+
+/// RFC 2822 (`Wed, 11 Oct 2017 06:55:44 +0000`), the Twitter API layout
+/// (`Wed Oct 11 06:55:44 +0000 2017`) and RFC 3339 leftovers.
+fn parse_textual(s: &str) -> Option<Parsed> {
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Some(Parsed::Instant(dt.timestamp_millis()));
+    }
+    if let Ok(dt) = DateTime::parse_from_str(s, "%a %b %d %H:%M:%S %z %Y") {
+        return Some(Parsed::Instant(dt.timestamp_millis()));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(Parsed::Instant(dt.timestamp_millis()));
+    }
+    None
+}
+
+/// Local calendar facts of an instant, used for slots, weekdays and hours.
+pub fn weekday_hour(zone: &ReportZone, ms: i64) -> (usize, usize) {
+    let local = zone.local(ms);
+    (
+        local.weekday().num_days_from_monday() as usize,
+        local.hour() as usize,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str, order: DateOrder) -> Option<String> {
+        let z = ReportZone::utc();
+        parse_timestamp(s, order).map(|p| z.format_iso(z.resolve(p)))
+    }
+
+    #[test]
+    fn iso_variants() {
+        let d = DateOrder::DayFirst;
+        assert_eq!(
+            utc("2024-03-05T14:07:09Z", d).unwrap(),
+            "2024-03-05T14:07:09+00:00"
+        );
+        assert_eq!(
+            utc("2024-03-05 14:07", d).unwrap(),
+            "2024-03-05T14:07:00+00:00"
+        );
+        assert_eq!(
+            utc("2024-03-05T14:07:09.250+02:00", d).unwrap(),
+            "2024-03-05T12:07:09.250+00:00"
+        );
+        assert_eq!(
+            utc("2024-03-05T14:07:09-0530", d).unwrap(),
+            "2024-03-05T19:37:09+00:00"
+        );
+        assert_eq!(utc("2024-03-05", d).unwrap(), "2024-03-05T00:00:00+00:00");
+        assert_eq!(
+            utc("2024/03/05 08:00", d).unwrap(),
+            "2024-03-05T08:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn slash_dates_follow_order_and_meridiem() {
+        assert_eq!(
+            utc("03/04/2024 10:00", DateOrder::DayFirst).unwrap(),
+            "2024-04-03T10:00:00+00:00"
+        );
+        assert_eq!(
+            utc("03/04/2024 10:00", DateOrder::MonthFirst).unwrap(),
+            "2024-03-04T10:00:00+00:00"
+        );
+        // With AM/PM the month comes first whatever the column says.
+        assert_eq!(
+            utc("03/04/2024 10:00 PM", DateOrder::DayFirst).unwrap(),
+            "2024-03-04T22:00:00+00:00"
+        );
+        assert_eq!(
+            utc("3/4/24 12:05 am", DateOrder::DayFirst).unwrap(),
+            "2024-03-04T00:05:00+00:00"
+        );
+        assert_eq!(
+            utc("29.01.2018 12:24", DateOrder::MonthFirst).unwrap(),
+            "2018-01-29T12:24:00+00:00"
+        );
+    }
+
+    #[test]
+    fn impossible_dates_and_garbage_fail() {
+        assert!(parse_timestamp("31/02/2024 10:00", DateOrder::DayFirst).is_none());
+        assert!(parse_timestamp("2024-13-01", DateOrder::DayFirst).is_none());
+        assert!(parse_timestamp("hello", DateOrder::DayFirst).is_none());
+        assert!(parse_timestamp("12345", DateOrder::DayFirst).is_none());
+        assert!(parse_timestamp("25:00", DateOrder::DayFirst).is_none());
+    }
+
+    #[test]
+    fn unix_seconds_and_millis() {
+        assert_eq!(
+            utc("1700000000", DateOrder::DayFirst).unwrap(),
+            "2023-11-14T22:13:20+00:00"
+        );
+        assert_eq!(
+            utc("1700000000123", DateOrder::DayFirst).unwrap(),
+            "2023-11-14T22:13:20.123+00:00"
+        );
+    }
+
+    #[test]
+    fn textual_layouts() {
+        assert_eq!(
+            utc("Wed Oct 11 06:55:44 +0000 2017", DateOrder::DayFirst).unwrap(),
+            "2017-10-11T06:55:44+00:00"
+        );
+        assert_eq!(
+            utc("Wed, 11 Oct 2017 06:55:44 +0100", DateOrder::DayFirst).unwrap(),
+            "2017-10-11T05:55:44+00:00"
+        );
+    }
+
+    #[test]
+    fn order_evidence() {
+        let mut e = OrderEvidence::default();
+        for s in ["01/02/2024 10:00", "13/02/2024 10:00"] {
+            e.observe(s);
+        }
+        assert_eq!(
+            e.decide(None),
+            Some((DateOrder::DayFirst, OrderSource::Inferred))
+        );
+        let mut e = OrderEvidence::default();
+        e.observe("02/13/2024 10:00");
+        assert_eq!(
+            e.decide(None),
+            Some((DateOrder::MonthFirst, OrderSource::Inferred))
+        );
+        let mut e = OrderEvidence::default();
+        e.observe("02/03/2024 10:00");
+        assert_eq!(
+            e.decide(None),
+            Some((DateOrder::DayFirst, OrderSource::Assumed))
+        );
+        assert_eq!(OrderEvidence::default().decide(None), None);
+    }
+
+    #[test]
+    fn dst_ambiguous_is_standard_and_gap_shifts_forward() {
+        let z = ReportZone::from_name("America/New_York").unwrap();
+        // 2024-11-03 01:30 happens twice; standard time is EST (-05:00).
+        let amb = NaiveDate::from_ymd_opt(2024, 11, 3)
+            .unwrap()
+            .and_hms_opt(1, 30, 0)
+            .unwrap();
+        assert_eq!(z.format_iso(z.to_instant(amb)), "2024-11-03T01:30:00-05:00");
+        // 2024-03-10 02:30 does not exist; it becomes 03:30 EDT.
+        let gap = NaiveDate::from_ymd_opt(2024, 3, 10)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(z.format_iso(z.to_instant(gap)), "2024-03-10T03:30:00-04:00");
+    }
+}

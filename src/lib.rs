@@ -1,0 +1,15 @@
+//! Chatlens: a team's customer-messaging log turned into a dashboard.
+//!
+//! `import` reads any supported file into the canonical message table,
+//! `metrics` computes every figure of the metric contract from it, and the
+//! app, the exports and the CLI are views of those results.
+
+pub mod benchmarks;
+pub mod cli;
+pub mod format;
+pub mod fsutil;
+pub mod import;
+pub mod metrics;
+pub mod sample;
+pub mod session;
+pub mod text_report;

@@ -1,0 +1,22 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use chatlens::cli::{self, Cli, Command, UserError};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let result = match &args.command {
+        Some(Command::Inspect(a)) => cli::run_inspect(a),
+        Some(Command::Report(a)) => cli::run_report(a),
+        Some(Command::Sample(a)) => cli::run_sample(a),
+        None => cli::run_sample_report(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(UserError(message)) => {
+            eprintln!("chatlens: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! One row per conversation in scope: the values quality, outcomes, red
+//! flags, the drill-down list and the conversation CSV all read.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::direct::{FirstResponse, first_response};
+use super::followups::lead_followups;
+use super::segments::segment_name;
+use crate::metrics::prepare::Category;
+use crate::metrics::scope::Scope;
+use crate::metrics::stats::median;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ConversationRow {
+    pub conversation_id: String,
+    pub chat_type: &'static str,
+    pub contact: String,
+    pub segment: String,
+    /// Agent of the first outbound row in scope.
+    pub agent: Option<String>,
+    pub messages: u64,
+    pub outbound: u64,
+    pub inbound: u64,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub first_response_secs: Option<f64>,
+    pub unanswered_first: bool,
+    pub team_reply_median_secs: Option<f64>,
+    pub customer_reply_median_secs: Option<f64>,
+    /// Follow-up touches in scope, any status.
+    pub followups: u64,
+    /// Follow-ups before the first reply when the conversation is a lead.
+    pub lead_followups: Option<u64>,
+    /// Delivered non-broadcast touches in scope and how many were answered.
+    pub touches: u64,
+    pub responded: u64,
+    pub balanced: Option<bool>,
+    pub multi_thread: Option<bool>,
+    pub quick_both_ways: Option<bool>,
+    pub progressed: Option<bool>,
+    pub positive: Option<bool>,
+    pub quality_score: u8,
+    pub outcome: Option<String>,
+    pub value: Option<f64>,
+    pub blocked: bool,
+    pub is_group: bool,
+    #[serde(skip)]
+    pub conv: u32,
+}
+
+pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
+    let p = scope.p;
+    let mut team: HashMap<u32, Vec<f64>> = HashMap::new();
+    for run in p.runs.iter().filter(|r| scope.run_in(r)) {
+        if let Some(at) = run.answer_ts {
+            team.entry(run.conv)
+                .or_default()
+                .push((at - run.first_ts) as f64 / 1000.0);
+        }
+    }
+    let mut customer: HashMap<u32, Vec<f64>> = HashMap::new();
+    let mut followups: HashMap<u32, u64> = HashMap::new();
+    let mut touches: HashMap<u32, (u64, u64)> = HashMap::new();
+    for t in p.touches.iter().filter(|t| scope.touch_in(t)) {
+        if let Some(at) = t.response_at {
+            customer
+                .entry(t.conv)
+                .or_default()
+                .push((at - t.end) as f64 / 1000.0);
+        }
+        if t.category == Category::FollowUp {
+            *followups.entry(t.conv).or_default() += 1;
+        }
+        if t.delivered && t.category != Category::Broadcast {
+            let e = touches.entry(t.conv).or_default();
+            e.0 += 1;
+            e.1 += u64::from(t.responded);
+        }
+    }
+    let has_outcome = p.has_outcome;
+    scope
+        .convs
+        .iter()
+        .map(|c| {
+            let conv = &p.conversations[c.conv as usize];
+            let (lo, hi) = crate::metrics::scope::row_range(
+                p,
+                conv.start as usize,
+                conv.end as usize,
+                scope.from,
+                scope.to,
+            );
+            let agent = (lo..hi)
+                .find(|&r| p.outbound[r])
+                .and_then(|r| p.agent.get(r).map(str::to_string));
+            let blocked = (lo..hi).any(|r| p.blocked_row[r]);
+            let fr = first_response(scope, c);
+            let team_median = team.get(&c.conv).and_then(|v| median(v));
+            let customer_median = customer.get(&c.conv).and_then(|v| median(v));
+            let (t_count, t_resp) = touches.get(&c.conv).copied().unwrap_or_default();
+            let ratio_ok = c.inbound >= 1 && {
+                let r = c.outbound as f64 / c.inbound as f64;
+                (0.5..=2.0).contains(&r)
+            };
+            let first_day = scope.zone.local(c.first_ts).date();
+            let last_day = scope.zone.local(c.last_ts).date();
+            let quick = match (team_median, customer_median) {
+                (Some(t), Some(cu)) => Some(t <= 3_600.0 && cu <= 86_400.0),
+                _ => None,
+            };
+            let outcome = c.outcome.map(|o| p.outcome.values[o as usize].clone());
+            let (progressed, positive) = if has_outcome {
+                (
+                    Some(c.outcome.is_some() && !scope.is_negative(c)),
+                    Some(scope.is_positive(c)),
+                )
+            } else {
+                (None, None)
+            };
+            let direct = !c.is_group;
+            let mut row = ConversationRow {
+                conversation_id: conv.id.clone(),
+                chat_type: if c.is_group { "group" } else { "direct" },
+                contact: p.contact.get(lo).unwrap_or(&conv.id).to_string(),
+                segment: segment_name(scope, c.segment),
+                agent,
+                messages: c.rows,
+                outbound: c.outbound,
+                inbound: c.inbound,
+                first_ts: c.first_ts,
+                last_ts: c.last_ts,
+                first_response_secs: match fr {
+                    FirstResponse::After(s) => Some(s),
+                    _ => None,
+                },
+                unanswered_first: fr == FirstResponse::Unanswered,
+                team_reply_median_secs: team_median,
+                customer_reply_median_secs: customer_median,
+                followups: followups.get(&c.conv).copied().unwrap_or(0),
+                lead_followups: lead_followups(scope, c.conv),
+                touches: t_count,
+                responded: t_resp,
+                balanced: direct.then_some(ratio_ok),
+                multi_thread: direct.then_some(first_day != last_day),
+                quick_both_ways: if direct { quick } else { None },
+                progressed: if direct { progressed } else { None },
+                positive: if direct { positive } else { None },
+                quality_score: 0,
+                outcome,
+                value: c.value,
+                blocked,
+                is_group: c.is_group,
+                conv: c.conv,
+            };
+            row.quality_score = [
+                row.balanced,
+                row.multi_thread,
+                row.quick_both_ways,
+                row.progressed,
+                row.positive,
+            ]
+            .iter()
+            .filter(|v| **v == Some(true))
+            .count() as u8;
+            row
+        })
+        .collect()
+}

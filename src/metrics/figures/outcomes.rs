@@ -1,0 +1,126 @@
+//! Outcomes: the 80/20 view and correlation with positive outcomes.
+
+use serde::Serialize;
+
+use super::conversations::ConversationRow;
+use crate::metrics::stats::{median, pearson, ratio};
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Cohort {
+    pub conversations: u64,
+    pub avg_messages: Option<f64>,
+    pub median_first_response_secs: Option<f64>,
+    pub touch_response_rate: Option<f64>,
+    pub followups_per_lead: Option<f64>,
+}
+
+impl Cohort {
+    fn of(rows: &[&ConversationRow]) -> Self {
+        let messages: u64 = rows.iter().map(|r| r.messages).sum();
+        let firsts: Vec<f64> = rows.iter().filter_map(|r| r.first_response_secs).collect();
+        let touches: u64 = rows.iter().map(|r| r.touches).sum();
+        let responded: u64 = rows.iter().map(|r| r.responded).sum();
+        let leads: Vec<u64> = rows.iter().filter_map(|r| r.lead_followups).collect();
+        Self {
+            conversations: rows.len() as u64,
+            avg_messages: ratio(messages as f64, rows.len() as f64),
+            median_first_response_secs: median(&firsts),
+            touch_response_rate: ratio(responded as f64, touches as f64),
+            followups_per_lead: ratio(leads.iter().sum::<u64>() as f64, leads.len() as f64),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Pareto {
+    pub conversations: u64,
+    pub total_value: f64,
+    pub share_for_80pct: Option<f64>,
+    pub top: Cohort,
+    pub rest: Cohort,
+    /// Cumulative share of value against share of conversations, for the curve.
+    #[serde(skip)]
+    pub curve: Vec<(f64, f64)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Correlation {
+    pub message_count: Option<f64>,
+    pub out_in_ratio: Option<f64>,
+    pub median_team_reply_hours: Option<f64>,
+    pub followup_count: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct OutcomeFigures {
+    pub pareto: Pareto,
+    pub correlation: Correlation,
+}
+
+pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> OutcomeFigures {
+    let mut direct: Vec<(&ConversationRow, f64)> = rows
+        .iter()
+        .filter(|r| !r.is_group)
+        .map(|r| {
+            let v = if has_value {
+                r.value.unwrap_or(0.0)
+            } else if r.positive == Some(true) {
+                1.0
+            } else {
+                0.0
+            };
+            (r, v)
+        })
+        .collect();
+    direct.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| a.0.conversation_id.cmp(&b.0.conversation_id))
+    });
+    let n = direct.len();
+    let total: f64 = direct.iter().map(|d| d.1).sum();
+    let mut share = None;
+    let mut curve = vec![(0.0, 0.0)];
+    let mut running = 0.0;
+    for (k, d) in direct.iter().enumerate() {
+        running += d.1;
+        if share.is_none() && total > 0.0 && running >= 0.8 * total {
+            share = Some((k + 1) as f64 / n as f64);
+        }
+        if total > 0.0 {
+            curve.push(((k + 1) as f64 / n as f64, running / total));
+        }
+    }
+    let top_n = (0.2 * n as f64).ceil() as usize;
+    let top: Vec<&ConversationRow> = direct[..top_n.min(n)].iter().map(|d| d.0).collect();
+    let rest: Vec<&ConversationRow> = direct[top_n.min(n)..].iter().map(|d| d.0).collect();
+    let pareto = Pareto {
+        conversations: n as u64,
+        total_value: total,
+        share_for_80pct: share,
+        top: Cohort::of(&top),
+        rest: Cohort::of(&rest),
+        curve,
+    };
+    let correlation = if has_outcome {
+        let y = |r: &ConversationRow| f64::from(u8::from(r.positive == Some(true)));
+        let pairs = |x: &dyn Fn(&ConversationRow) -> Option<f64>| -> Option<f64> {
+            let v: Vec<(f64, f64)> = direct
+                .iter()
+                .filter_map(|(r, _)| x(r).map(|xv| (xv, y(r))))
+                .collect();
+            pearson(&v)
+        };
+        Correlation {
+            message_count: pairs(&|r| Some(r.messages as f64)),
+            out_in_ratio: pairs(&|r| ratio(r.outbound as f64, r.inbound as f64)),
+            median_team_reply_hours: pairs(&|r| r.team_reply_median_secs.map(|s| s / 3_600.0)),
+            followup_count: pairs(&|r| Some(r.followups as f64)),
+        }
+    } else {
+        Correlation::default()
+    };
+    OutcomeFigures {
+        pareto,
+        correlation,
+    }
+}

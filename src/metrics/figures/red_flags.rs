@@ -1,0 +1,297 @@
+//! Red flags: `red_flags[]`, each with its value, thresholds, severity and
+//! the conversations (or contacts) behind it.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::conversations::ConversationRow;
+use crate::metrics::scope::Scope;
+use crate::metrics::stats::{rate, ratio};
+use crate::metrics::{Threshold, monday_on_or_before, shift_days};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Ok,
+    Warning,
+    Critical,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RedFlag {
+    pub id: &'static str,
+    pub value: Option<f64>,
+    pub warning: f64,
+    pub critical: f64,
+    pub severity: Option<Severity>,
+    pub offenders: Vec<String>,
+    /// What the value rests on (conversations, runs, touches, contacts).
+    pub based_on: u64,
+    /// Why the value is null, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<&'static str>,
+}
+
+/// What each flag means, its likely cause and the action to take.
+pub struct FlagText {
+    pub title: &'static str,
+    pub cause: &'static str,
+    pub action: &'static str,
+    /// Offenders are contacts rather than conversations.
+    pub contacts: bool,
+}
+
+pub fn describe(id: &str) -> FlagText {
+    let t = |title, cause, action, contacts| FlagText {
+        title,
+        cause,
+        action,
+        contacts,
+    };
+    match id {
+        "high_send_low_receive" => t(
+            "High send, low receive",
+            "Too many messages without engagement; content or targeting is off.",
+            "Cut volume, personalise the messages and review who is being contacted.",
+            false,
+        ),
+        "single_message_chats" => t(
+            "Single-message chats",
+            "Conversations that never got going: a weak opener or the wrong audience.",
+            "Rework the first message and qualify contacts before reaching out.",
+            false,
+        ),
+        "long_reply_gaps" => t(
+            "Long reply gaps",
+            "The team answers late or not at all: too few people or poor routing.",
+            "Add coverage at busy hours, set up alerts and route chats to free agents.",
+            false,
+        ),
+        "unanswered_messages" => t(
+            "Unanswered messages",
+            "Contacts are not responding: messaging at the wrong time or without value.",
+            "Change send times, shorten sequences and give each message a clear reason.",
+            true,
+        ),
+        "high_block_rate" => t(
+            "High block rate",
+            "Contacts are blocking the number: spam-like behaviour.",
+            "Stop unsolicited sends at once and review consent and frequency.",
+            true,
+        ),
+        _ => t(
+            "Falling response rate",
+            "Fatigue or declining relevance: the same contacts hear the same thing.",
+            "Refresh the messaging and rest contacts that were touched often.",
+            false,
+        ),
+    }
+}
+
+fn flag(
+    id: &'static str,
+    value: Option<f64>,
+    th: Threshold,
+    offenders: Vec<String>,
+    based_on: u64,
+) -> RedFlag {
+    let severity = value.map(|v| {
+        if v > th.critical {
+            Severity::Critical
+        } else if v > th.warning {
+            Severity::Warning
+        } else {
+            Severity::Ok
+        }
+    });
+    RedFlag {
+        id,
+        value,
+        warning: th.warning,
+        critical: th.critical,
+        severity,
+        offenders,
+        based_on,
+        missing: None,
+    }
+}
+
+fn sorted(set: impl IntoIterator<Item = String>) -> Vec<String> {
+    set.into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+pub fn compute(
+    scope: &Scope,
+    rows: &[ConversationRow],
+    touch_response_rate: Option<f64>,
+) -> Vec<RedFlag> {
+    let p = scope.p;
+    let th = &scope.settings.thresholds;
+    let direct: Vec<&ConversationRow> = rows.iter().filter(|r| !r.is_group).collect();
+    let mut flags = Vec::with_capacity(6);
+
+    let (out, inb) = direct
+        .iter()
+        .fold((0u64, 0u64), |(o, i), r| (o + r.outbound, i + r.inbound));
+    flags.push(flag(
+        "high_send_low_receive",
+        ratio(out as f64, inb as f64),
+        th.high_send_low_receive,
+        sorted(
+            direct
+                .iter()
+                .filter(|r| r.outbound >= 5 && r.outbound as f64 / r.inbound.max(1) as f64 >= 5.0)
+                .map(|r| r.conversation_id.clone()),
+        ),
+        inb,
+    ));
+
+    let singles: Vec<String> = direct
+        .iter()
+        .filter(|r| r.messages == 1)
+        .map(|r| r.conversation_id.clone())
+        .collect();
+    flags.push(flag(
+        "single_message_chats",
+        rate(singles.len() as u64, direct.len() as u64),
+        th.single_message_chats,
+        sorted(singles),
+        direct.len() as u64,
+    ));
+
+    let sla_ms = scope.settings.reply_sla_secs * 1000;
+    let data_last = p.data_last.unwrap_or(0);
+    let mut runs = 0u64;
+    let mut breaches = 0u64;
+    let mut breached: HashSet<u32> = HashSet::new();
+    for run in scope.direct_runs() {
+        runs += 1;
+        let breach = match run.answer_ts {
+            Some(at) => at - run.first_ts > sla_ms,
+            None => data_last - run.first_ts > sla_ms,
+        };
+        if breach {
+            breaches += 1;
+            breached.insert(run.conv);
+        }
+    }
+    flags.push(flag(
+        "long_reply_gaps",
+        rate(breaches, runs),
+        th.long_reply_gaps,
+        sorted(breached.iter().map(|&c| scope.conv_id(c).to_string())),
+        runs,
+    ));
+
+    let mut per_contact: HashMap<u32, (u64, u64)> = HashMap::new();
+    for t in scope.response_touches() {
+        let e = per_contact
+            .entry(p.contact.codes[t.first_row as usize])
+            .or_default();
+        e.0 += 1;
+        e.1 += u64::from(t.responded);
+    }
+    let touches: u64 = per_contact.values().map(|e| e.0).sum();
+    flags.push(flag(
+        "unanswered_messages",
+        touch_response_rate.map(|r| 1.0 - r),
+        th.unanswered_messages,
+        sorted(
+            per_contact
+                .iter()
+                .filter(|(_, (n, responded))| *n >= 3 && *responded == 0)
+                .map(|(&c, _)| p.contact.values[c as usize].clone()),
+        ),
+        touches,
+    ));
+
+    let mut reached: HashSet<u32> = HashSet::new();
+    let mut blocked: HashSet<u32> = HashSet::new();
+    for r in direct {
+        let conv = &p.conversations[r.conv as usize];
+        let (lo, hi) = crate::metrics::scope::row_range(
+            p,
+            conv.start as usize,
+            conv.end as usize,
+            scope.from,
+            scope.to,
+        );
+        for row in lo..hi {
+            let contact = p.contact.codes[row];
+            if p.outbound[row] {
+                reached.insert(contact);
+            }
+            if p.blocked_row[row] {
+                blocked.insert(contact);
+            }
+        }
+    }
+    let mut block = flag(
+        "high_block_rate",
+        if p.has_block_data {
+            rate(blocked.len() as u64, reached.len() as u64)
+        } else {
+            None
+        },
+        th.high_block_rate,
+        if p.has_block_data {
+            sorted(
+                blocked
+                    .iter()
+                    .map(|&c| p.contact.values[c as usize].clone()),
+            )
+        } else {
+            Vec::new()
+        },
+        reached.len() as u64,
+    );
+    if !p.has_block_data {
+        block.missing = Some("needs a status or blocked column");
+    }
+    flags.push(block);
+
+    let (value, based_on) = falling_response_rate(scope);
+    let mut falling = flag(
+        "falling_response_rate",
+        value,
+        th.falling_response_rate,
+        Vec::new(),
+        based_on,
+    );
+    if value.is_none() {
+        falling.missing =
+            Some("needs two full weeks (Monday to Monday) with answered touches inside the period");
+    }
+    flags.push(falling);
+    flags
+}
+
+/// Relative drop of the weekly touch response rate, last full week against
+/// the one before; both weeks must lie inside the period.
+fn falling_response_rate(scope: &Scope) -> (Option<f64>, u64) {
+    let last_end = monday_on_or_before(scope.zone, scope.to);
+    let last_start = shift_days(scope.zone, last_end, -7);
+    let prev_start = shift_days(scope.zone, last_end, -14);
+    if prev_start < scope.from || last_end > scope.to {
+        return (None, 0);
+    }
+    let (mut lt, mut lr, mut pt, mut pr) = (0u64, 0u64, 0u64, 0u64);
+    for t in scope.response_touches() {
+        if t.start >= last_start && t.start < last_end {
+            lt += 1;
+            lr += u64::from(t.responded);
+        } else if t.start >= prev_start && t.start < last_start {
+            pt += 1;
+            pr += u64::from(t.responded);
+        }
+    }
+    let value = match (rate(lr, lt), rate(pr, pt)) {
+        (Some(last), Some(prev)) => ratio(prev - last, prev),
+        _ => None,
+    };
+    (value, lt + pt)
+}

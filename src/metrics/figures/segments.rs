@@ -1,0 +1,63 @@
+//! Per-segment figures: `segments[]`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::metrics::scope::Scope;
+use crate::metrics::stats::{rate, ratio};
+
+pub const UNKNOWN: &str = "Unknown";
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SegmentRow {
+    pub segment: String,
+    pub conversations: u64,
+    pub messages: u64,
+    pub avg_messages: Option<f64>,
+    pub touches: u64,
+    pub responded: u64,
+    pub touch_response_rate: Option<f64>,
+    pub positive: u64,
+    pub conversion: Option<f64>,
+}
+
+/// Segment name of each conversation in scope (first non-empty, else Unknown).
+pub fn segment_name(scope: &Scope, code: Option<u32>) -> String {
+    code.map_or_else(
+        || UNKNOWN.to_string(),
+        |c| scope.p.segment.values[c as usize].clone(),
+    )
+}
+
+pub fn compute(scope: &Scope) -> Vec<SegmentRow> {
+    let mut rows: BTreeMap<String, SegmentRow> = BTreeMap::new();
+    let mut seg_of_conv: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+    for c in scope.direct_convs() {
+        let name = segment_name(scope, c.segment);
+        let row = rows.entry(name.clone()).or_default();
+        row.conversations += 1;
+        row.messages += c.rows;
+        row.positive += u64::from(scope.is_positive(c));
+        seg_of_conv.insert(c.conv, name);
+    }
+    for t in scope.response_touches() {
+        if let Some(row) = seg_of_conv.get(&t.conv).and_then(|n| rows.get_mut(n)) {
+            row.touches += 1;
+            row.responded += u64::from(t.responded);
+        }
+    }
+    rows.into_iter()
+        .map(|(segment, mut r)| {
+            r.segment = segment;
+            r.avg_messages = ratio(r.messages as f64, r.conversations as f64);
+            r.touch_response_rate = rate(r.responded, r.touches);
+            r.conversion = if scope.p.has_outcome {
+                rate(r.positive, r.conversations)
+            } else {
+                None
+            };
+            r
+        })
+        .collect()
+}

@@ -1,0 +1,592 @@
+//! Everything derived once on the whole log, before any period or filter:
+//! the sort, touches, categories, positions, broadcasts, responses and
+//! inbound runs (METRICS.md §3 and §5 "Touches and responses").
+//!
+//! Rows are sorted once by conversation, time and original order; the
+//! sequential rules are then a single pass over each conversation's slice,
+//! which is what keeps a ten-million-row log fast.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::Settings;
+
+pub const NONE: u32 = u32::MAX;
+
+/// Touch and row categories (METRICS.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    InitialOutreach,
+    FollowUp,
+    Reply,
+    Broadcast,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::InitialOutreach,
+        Category::FollowUp,
+        Category::Reply,
+        Category::Broadcast,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::InitialOutreach => "initial_outreach",
+            Category::FollowUp => "follow_up",
+            Category::Reply => "reply",
+            Category::Broadcast => "broadcast",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::InitialOutreach => "Initial outreach",
+            Category::FollowUp => "Follow-up",
+            Category::Reply => "Reply",
+            Category::Broadcast => "Broadcast",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "initial_outreach" => Some(Category::InitialOutreach),
+            "follow_up" => Some(Category::FollowUp),
+            "reply" => Some(Category::Reply),
+            "broadcast" => Some(Category::Broadcast),
+            _ => None,
+        }
+    }
+}
+
+/// Strings of a column stored once each; rows hold codes.
+#[derive(Debug, Clone, Default)]
+pub struct Interned {
+    pub values: Vec<String>,
+    pub codes: Vec<u32>,
+}
+
+impl Interned {
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match self.codes.get(row) {
+            Some(&c) if c != NONE => Some(self.values[c as usize].as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// A maximal run of outbound rows (METRICS.md §3).
+#[derive(Debug, Clone)]
+pub struct Touch {
+    pub conv: u32,
+    pub first_row: u32,
+    pub last_row: u32,
+    pub start: i64,
+    pub end: i64,
+    pub delivered: bool,
+    pub category: Category,
+    /// 0 for outreach, replies and broadcasts; 1, 2, … for follow-ups.
+    pub position: u32,
+    pub responded: bool,
+    /// Instant of the first inbound row after the touch, when responded.
+    pub response_at: Option<i64>,
+    /// Agent code of the touch's first row.
+    pub agent: u32,
+}
+
+/// A maximal run of inbound rows and the team's answer to it.
+#[derive(Debug, Clone)]
+pub struct InboundRun {
+    pub conv: u32,
+    pub first_row: u32,
+    pub first_ts: i64,
+    /// The next outbound row after the run, whatever its status.
+    pub answer_row: Option<u32>,
+    pub answer_ts: Option<i64>,
+}
+
+/// Per-conversation facts that do not depend on the period.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub id: String,
+    /// Rows `start..end` of the sorted table.
+    pub start: u32,
+    pub end: u32,
+    pub is_group: bool,
+    /// Touches `touch_start..touch_end`.
+    pub touch_start: u32,
+    pub touch_end: u32,
+    /// First inbound row anywhere in the log.
+    pub first_inbound_row: Option<u32>,
+    /// First non-empty segment of the whole conversation (used by filters).
+    pub segment_any: Option<u32>,
+}
+
+/// The whole log, sorted and derived.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub rows: usize,
+    /// Original row index in the canonical table of each sorted row.
+    pub order: Vec<u32>,
+    pub ts: Vec<i64>,
+    pub conv_of_row: Vec<u32>,
+    pub outbound: Vec<bool>,
+    pub delivered: Vec<bool>,
+    /// Status `blocked` or a true `blocked` cell.
+    pub blocked_row: Vec<bool>,
+    /// Category of each outbound row for `flow.categories` (its own
+    /// recognised category, else its touch's).
+    pub row_category: Vec<Option<Category>>,
+    pub touch_of_row: Vec<u32>,
+    pub sender: Interned,
+    pub agent: Interned,
+    pub contact: Interned,
+    pub segment: Interned,
+    pub outcome: Interned,
+    pub value: Vec<Option<f64>>,
+    pub closed_at: Vec<Option<i64>>,
+    pub group_members: Vec<Option<i64>>,
+    pub conversations: Vec<Conversation>,
+    pub touches: Vec<Touch>,
+    pub runs: Vec<InboundRun>,
+    pub has_agent: bool,
+    pub has_sender: bool,
+    pub has_segment: bool,
+    pub has_outcome: bool,
+    pub has_value: bool,
+    pub has_closed_at: bool,
+    pub has_group_members: bool,
+    pub has_block_data: bool,
+    pub has_category: bool,
+    pub data_first: Option<i64>,
+    pub data_last: Option<i64>,
+}
+
+fn str_column<'a>(df: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
+    df.column(name).ok().and_then(|c| c.str().ok())
+}
+
+fn i64_column(df: &DataFrame, name: &str) -> Option<Vec<Option<i64>>> {
+    let c = df.column(name).ok()?.cast(&DataType::Int64).ok()?;
+    Some(c.i64().ok()?.iter().collect())
+}
+
+fn intern(values: Option<&StringChunked>, order: &[u32]) -> Interned {
+    let Some(ca) = values else {
+        return Interned {
+            values: Vec::new(),
+            codes: vec![NONE; order.len()],
+        };
+    };
+    let raw: Vec<Option<&str>> = ca.iter().collect();
+    let mut map: HashMap<&str, u32> = HashMap::new();
+    let mut out = Interned {
+        values: Vec::new(),
+        codes: Vec::with_capacity(order.len()),
+    };
+    for &i in order {
+        let code = match raw[i as usize].map(str::trim) {
+            Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
+                out.values.push(s.to_string());
+                (out.values.len() - 1) as u32
+            }),
+            _ => NONE,
+        };
+        out.codes.push(code);
+    }
+    out
+}
+
+fn is_delivered(status: Option<&str>) -> bool {
+    match status.map(str::trim) {
+        None | Some("") => true,
+        Some(s) => matches!(
+            s.to_ascii_lowercase().as_str(),
+            "sent" | "delivered" | "read"
+        ),
+    }
+}
+
+/// Sorts and derives the whole log. Errors only when the table lacks the
+/// required canonical columns.
+pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
+    let n = df.height();
+    let ts_raw: Vec<i64> = df
+        .column("timestamp")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let conv_col = df.column("conversation_id")?.str()?.clone();
+    let conv_raw: Vec<&str> = conv_col.iter().map(|v| v.unwrap_or("")).collect();
+
+    // Conversation codes in id order, so sorted rows come out grouped by id.
+    let mut ids: Vec<&str> = conv_raw
+        .iter()
+        .copied()
+        .collect::<std::collections::HashSet<&str>>()
+        .into_iter()
+        .collect();
+    ids.par_sort_unstable();
+    let code_of: HashMap<&str, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    let conv_code_raw: Vec<u32> = conv_raw.iter().map(|c| code_of[c]).collect();
+
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.par_sort_unstable_by_key(|&i| (conv_code_raw[i as usize], ts_raw[i as usize], i));
+
+    let ts: Vec<i64> = order.iter().map(|&i| ts_raw[i as usize]).collect();
+    let conv_of_row: Vec<u32> = order.iter().map(|&i| conv_code_raw[i as usize]).collect();
+    let dir_col = df.column("direction")?.str()?.clone();
+    let outbound: Vec<bool> = order
+        .iter()
+        .map(|&i| dir_col.get(i as usize) == Some("outbound"))
+        .collect();
+    let status_col = str_column(df, "status");
+    let delivered: Vec<bool> = order
+        .iter()
+        .map(|&i| is_delivered(status_col.and_then(|c| c.get(i as usize))))
+        .collect();
+    let blocked_col: Option<Vec<Option<bool>>> = df
+        .column("blocked")
+        .ok()
+        .and_then(|c| c.bool().ok().map(|b| b.iter().collect()));
+    let blocked_row: Vec<bool> = order
+        .iter()
+        .map(|&i| {
+            let by_status = status_col
+                .and_then(|c| c.get(i as usize))
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("blocked"));
+            let by_flag = blocked_col
+                .as_ref()
+                .and_then(|b| b[i as usize])
+                .unwrap_or(false);
+            by_status || by_flag
+        })
+        .collect();
+    let chat_type_col = str_column(df, "chat_type");
+    let group_row: Vec<bool> = order
+        .iter()
+        .map(|&i| chat_type_col.and_then(|c| c.get(i as usize)) == Some("group"))
+        .collect();
+
+    let sender = intern(str_column(df, "sender"), &order);
+    let agent = intern(str_column(df, "agent"), &order);
+    let segment = intern(str_column(df, "segment"), &order);
+    let outcome = intern(str_column(df, "outcome"), &order);
+    let contact_raw = intern(str_column(df, "contact_id"), &order);
+    // A contact is contact_id when non-empty, else the conversation id.
+    let contact = {
+        let mut values = contact_raw.values.clone();
+        let mut extra: HashMap<u32, u32> = HashMap::new();
+        let mut by_value: HashMap<String, u32> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.clone(), i as u32))
+            .collect();
+        let codes = (0..n)
+            .map(|r| {
+                let c = contact_raw.codes[r];
+                if c != NONE {
+                    return c;
+                }
+                let conv = conv_of_row[r];
+                *extra.entry(conv).or_insert_with(|| {
+                    let id = ids[conv as usize].to_string();
+                    *by_value.entry(id.clone()).or_insert_with(|| {
+                        values.push(id);
+                        (values.len() - 1) as u32
+                    })
+                })
+            })
+            .collect();
+        Interned { values, codes }
+    };
+    let value: Vec<Option<f64>> = match df
+        .column("value")
+        .ok()
+        .and_then(|c| c.cast(&DataType::Float64).ok())
+    {
+        Some(c) => {
+            let v: Vec<Option<f64>> = c.f64().map(|ca| ca.iter().collect()).unwrap_or_default();
+            order
+                .iter()
+                .map(|&i| v.get(i as usize).copied().flatten())
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let reorder = |v: Option<Vec<Option<i64>>>| -> Vec<Option<i64>> {
+        v.map(|v| order.iter().map(|&i| v[i as usize]).collect())
+            .unwrap_or_default()
+    };
+    let closed_at = reorder(i64_column(df, "closed_at"));
+    let group_members = reorder(i64_column(df, "group_members"));
+    let followup_seq = reorder(i64_column(df, "followup_seq"));
+    let category_col = str_column(df, "category");
+    let given_category: Vec<Option<Category>> = match category_col {
+        Some(c) => order
+            .iter()
+            .map(|&i| c.get(i as usize).and_then(Category::parse))
+            .collect(),
+        None => Vec::new(),
+    };
+    let broadcast_id_col = str_column(df, "broadcast_id");
+    let text_col = str_column(df, "text");
+
+    // Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
+    // conversations inside some 10-minute window [t, t + 10 min].
+    let mut text_broadcast = vec![false; n];
+    if let Some(texts) = text_col {
+        let mut by_text: HashMap<&str, Vec<u32>> = HashMap::new();
+        for r in 0..n {
+            if !outbound[r] {
+                continue;
+            }
+            if let Some(t) = texts.get(order[r] as usize).map(str::trim)
+                && !t.is_empty()
+            {
+                by_text.entry(t).or_default().push(r as u32);
+            }
+        }
+        for mut rows in by_text.into_values() {
+            if rows.len() < 5 {
+                continue;
+            }
+            rows.sort_unstable_by_key(|&r| (ts[r as usize], r));
+            let mut distinct: HashMap<u32, u32> = HashMap::new();
+            let mut hi = 0;
+            for lo in 0..rows.len() {
+                let limit = ts[rows[lo] as usize] + 600_000;
+                while hi < rows.len() && ts[rows[hi] as usize] <= limit {
+                    *distinct.entry(conv_of_row[rows[hi] as usize]).or_default() += 1;
+                    hi += 1;
+                }
+                if distinct.len() >= 5 {
+                    for &r in &rows[lo..hi] {
+                        text_broadcast[r as usize] = true;
+                    }
+                }
+                let c = conv_of_row[rows[lo] as usize];
+                if let Some(k) = distinct.get_mut(&c) {
+                    *k -= 1;
+                    if *k == 0 {
+                        distinct.remove(&c);
+                    }
+                }
+            }
+        }
+    }
+    let row_is_broadcast = |r: usize| -> bool {
+        text_broadcast[r]
+            || broadcast_id_col
+                .and_then(|c| c.get(order[r] as usize))
+                .is_some_and(|s| !s.trim().is_empty())
+    };
+
+    let burst_ms = settings.burst_gap_secs * 1000;
+    let window_ms = settings.response_window_secs * 1000;
+    let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
+    let mut touches: Vec<Touch> = Vec::new();
+    let mut runs: Vec<InboundRun> = Vec::new();
+    let mut touch_of_row = vec![NONE; n];
+    let mut row_category: Vec<Option<Category>> = vec![None; n];
+
+    let mut start = 0usize;
+    while start < n {
+        let conv = conv_of_row[start];
+        let mut end = start + 1;
+        while end < n && conv_of_row[end] == conv {
+            end += 1;
+        }
+        let touch_start = touches.len();
+        // Touches.
+        let mut r = start;
+        while r < end {
+            if !outbound[r] {
+                r += 1;
+                continue;
+            }
+            let first = r;
+            let mut last = r;
+            while last + 1 < end && outbound[last + 1] && ts[last + 1] - ts[last] <= burst_ms {
+                last += 1;
+            }
+            let idx = touches.len() as u32;
+            let mut delivered_any = false;
+            let mut broadcast = false;
+            for k in first..=last {
+                touch_of_row[k] = idx;
+                delivered_any |= delivered[k];
+                broadcast |= row_is_broadcast(k);
+            }
+            let derived = if broadcast {
+                Category::Broadcast
+            } else if first == start {
+                Category::InitialOutreach
+            } else if !outbound[first - 1] {
+                Category::Reply
+            } else {
+                Category::FollowUp
+            };
+            let category = given_category
+                .get(first)
+                .copied()
+                .flatten()
+                .unwrap_or(derived);
+            let position = if category == Category::FollowUp {
+                let given = if given_category.is_empty() {
+                    None
+                } else {
+                    followup_seq
+                        .get(first)
+                        .copied()
+                        .flatten()
+                        .filter(|&p| p >= 1)
+                };
+                given.map_or_else(
+                    || {
+                        touches
+                            .get(touches.len().wrapping_sub(1))
+                            .filter(|_| touches.len() > touch_start)
+                            .map_or(1, |p: &Touch| p.position + 1)
+                    },
+                    |p| p as u32,
+                )
+            } else {
+                0
+            };
+            for (k, slot) in row_category
+                .iter_mut()
+                .enumerate()
+                .take(last + 1)
+                .skip(first)
+            {
+                *slot = Some(given_category.get(k).copied().flatten().unwrap_or(category));
+            }
+            touches.push(Touch {
+                conv,
+                first_row: first as u32,
+                last_row: last as u32,
+                start: ts[first],
+                end: ts[last],
+                delivered: delivered_any,
+                category,
+                position,
+                responded: false,
+                response_at: None,
+                agent: agent.codes[first],
+            });
+            r = last + 1;
+        }
+        let touch_end = touches.len();
+        // Responses: the first inbound row after the touch, before the next
+        // delivered touch starts and within the response window.
+        let mut next_inbound = vec![NONE; end - start];
+        let mut following = NONE;
+        for k in (start..end).rev() {
+            next_inbound[k - start] = following;
+            if !outbound[k] {
+                following = k as u32;
+            }
+        }
+        for t in touch_start..touch_end {
+            if !touches[t].delivered {
+                continue;
+            }
+            let last = touches[t].last_row as usize;
+            let inbound = next_inbound[last - start];
+            if inbound == NONE {
+                continue;
+            }
+            let blocked_by_delivered = touches[t + 1..touch_end]
+                .iter()
+                .take_while(|o| o.first_row < inbound)
+                .any(|o| o.delivered);
+            let at = ts[inbound as usize];
+            if !blocked_by_delivered && at - touches[t].end <= window_ms {
+                touches[t].responded = true;
+                touches[t].response_at = Some(at);
+            }
+        }
+        // Inbound runs and their answers.
+        let mut first_inbound_row = None;
+        let mut k = start;
+        while k < end {
+            if outbound[k] {
+                k += 1;
+                continue;
+            }
+            first_inbound_row.get_or_insert(k as u32);
+            let first = k;
+            while k < end && !outbound[k] {
+                k += 1;
+            }
+            let answer = (k < end).then_some(k as u32);
+            runs.push(InboundRun {
+                conv,
+                first_row: first as u32,
+                first_ts: ts[first],
+                answer_row: answer,
+                answer_ts: answer.map(|a| ts[a as usize]),
+            });
+        }
+        conversations.push(Conversation {
+            id: ids[conv as usize].to_string(),
+            start: start as u32,
+            end: end as u32,
+            is_group: group_row[start..end].iter().any(|&g| g),
+            touch_start: touch_start as u32,
+            touch_end: touch_end as u32,
+            first_inbound_row,
+            segment_any: segment.codes[start..end]
+                .iter()
+                .copied()
+                .find(|&c| c != NONE),
+        });
+        start = end;
+    }
+
+    let data_first = ts.iter().copied().min();
+    let data_last = ts.iter().copied().max();
+    Ok(Prepared {
+        rows: n,
+        order,
+        ts,
+        conv_of_row,
+        outbound,
+        delivered,
+        blocked_row,
+        row_category,
+        touch_of_row,
+        has_agent: df.column("agent").is_ok(),
+        has_sender: df.column("sender").is_ok(),
+        has_segment: df.column("segment").is_ok(),
+        has_outcome: df.column("outcome").is_ok(),
+        has_value: df.column("value").is_ok(),
+        has_closed_at: df.column("closed_at").is_ok(),
+        has_group_members: df.column("group_members").is_ok(),
+        has_block_data: df.column("status").is_ok() || df.column("blocked").is_ok(),
+        has_category: category_col.is_some(),
+        sender,
+        agent,
+        contact,
+        segment,
+        outcome,
+        value,
+        closed_at,
+        group_members,
+        conversations,
+        touches,
+        runs,
+        data_first,
+        data_last,
+    })
+}

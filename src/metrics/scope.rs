@@ -1,0 +1,233 @@
+//! What is in scope: rows in `[from, to)` of conversations that pass the
+//! filters, and the per-conversation values taken from those rows.
+
+use std::collections::HashSet;
+
+use super::prepare::{InboundRun, NONE, Prepared, Touch};
+use super::{ChatType, Filters, Settings};
+use crate::import::ReportZone;
+
+/// A conversation's values from its rows in scope (METRICS.md §5).
+#[derive(Debug, Clone)]
+pub struct ConvStats {
+    pub conv: u32,
+    pub is_group: bool,
+    pub rows: u64,
+    pub outbound: u64,
+    pub inbound: u64,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    /// First inbound row in scope.
+    pub first_inbound: Option<u32>,
+    pub segment: Option<u32>,
+    /// Last non-empty outcome in scope.
+    pub outcome: Option<u32>,
+    /// Last non-empty value in scope.
+    pub value: Option<f64>,
+    /// Latest `closed_at` in scope.
+    pub closed_at: Option<i64>,
+    /// Largest `group_members` in scope.
+    pub members: Option<i64>,
+}
+
+pub struct Scope<'a> {
+    pub p: &'a Prepared,
+    pub settings: &'a Settings,
+    pub zone: &'a ReportZone,
+    pub from: i64,
+    pub to: i64,
+    /// Conversations that pass the chat-type, segment and agent filters.
+    pub conv_ok: Vec<bool>,
+    /// Conversations with at least one row in scope, in id order.
+    pub convs: Vec<ConvStats>,
+    positive: HashSet<String>,
+    negative: HashSet<String>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(
+        p: &'a Prepared,
+        settings: &'a Settings,
+        zone: &'a ReportZone,
+        filters: &Filters,
+        from: i64,
+        to: i64,
+    ) -> Self {
+        let segment_codes: HashSet<u32> = filters
+            .segments
+            .iter()
+            .filter_map(|s| p.segment.values.iter().position(|v| v == s))
+            .map(|i| i as u32)
+            .collect();
+        let wants_unknown_segment = filters.segments.iter().any(|s| s == "Unknown");
+        let agent_codes: HashSet<u32> = filters
+            .agents
+            .iter()
+            .map(|a| {
+                p.agent
+                    .values
+                    .iter()
+                    .position(|v| v == a)
+                    .map_or(NONE, |i| i as u32)
+            })
+            .collect();
+        let conv_ok: Vec<bool> = p
+            .conversations
+            .iter()
+            .map(|c| {
+                let type_ok = match filters.chat_type {
+                    None => true,
+                    Some(ChatType::Group) => c.is_group,
+                    Some(ChatType::Direct) => !c.is_group,
+                };
+                let segment_ok = filters.segments.is_empty()
+                    || match c.segment_any {
+                        Some(code) => segment_codes.contains(&code),
+                        None => wants_unknown_segment,
+                    };
+                let agent_ok = filters.agents.is_empty()
+                    || (c.start..c.end).any(|r| {
+                        p.outbound[r as usize] && agent_codes.contains(&p.agent.codes[r as usize])
+                    });
+                type_ok && segment_ok && agent_ok
+            })
+            .collect();
+        let mut convs = Vec::new();
+        for (ci, c) in p.conversations.iter().enumerate() {
+            if !conv_ok[ci] {
+                continue;
+            }
+            let (lo, hi) = row_range(p, c.start as usize, c.end as usize, from, to);
+            if lo == hi {
+                continue;
+            }
+            let mut s = ConvStats {
+                conv: ci as u32,
+                is_group: c.is_group,
+                rows: (hi - lo) as u64,
+                outbound: 0,
+                inbound: 0,
+                first_ts: p.ts[lo],
+                last_ts: p.ts[hi - 1],
+                first_inbound: None,
+                segment: None,
+                outcome: None,
+                value: None,
+                closed_at: None,
+                members: None,
+            };
+            for r in lo..hi {
+                if p.outbound[r] {
+                    s.outbound += 1;
+                } else {
+                    s.inbound += 1;
+                    s.first_inbound.get_or_insert(r as u32);
+                }
+                let seg = p.segment.codes[r];
+                if s.segment.is_none() && seg != NONE {
+                    s.segment = Some(seg);
+                }
+                let out = p.outcome.codes[r];
+                if out != NONE {
+                    s.outcome = Some(out);
+                }
+                if let Some(v) = p.value.get(r).copied().flatten() {
+                    s.value = Some(v);
+                }
+                if let Some(c) = p.closed_at.get(r).copied().flatten() {
+                    s.closed_at = Some(s.closed_at.map_or(c, |x: i64| x.max(c)));
+                }
+                if let Some(m) = p.group_members.get(r).copied().flatten() {
+                    s.members = Some(s.members.map_or(m, |x: i64| x.max(m)));
+                }
+            }
+            convs.push(s);
+        }
+        let lower = |v: &Vec<String>| v.iter().map(|s| s.trim().to_lowercase()).collect();
+        Self {
+            p,
+            settings,
+            zone,
+            from,
+            to,
+            conv_ok,
+            convs,
+            positive: lower(&settings.positive_outcomes),
+            negative: lower(&settings.negative_outcomes),
+        }
+    }
+
+    pub fn in_period(&self, ts: i64) -> bool {
+        ts >= self.from && ts < self.to
+    }
+
+    pub fn row_in(&self, r: usize) -> bool {
+        self.conv_ok[self.p.conv_of_row[r] as usize] && self.in_period(self.p.ts[r])
+    }
+
+    /// A touch counts when its first row does.
+    pub fn touch_in(&self, t: &Touch) -> bool {
+        self.conv_ok[t.conv as usize] && self.in_period(t.start)
+    }
+
+    pub fn run_in(&self, run: &InboundRun) -> bool {
+        self.conv_ok[run.conv as usize] && self.in_period(run.first_ts)
+    }
+
+    pub fn is_group(&self, conv: u32) -> bool {
+        self.p.conversations[conv as usize].is_group
+    }
+
+    /// Touches in scope of direct conversations.
+    pub fn direct_touches(&self) -> impl Iterator<Item = &'a Touch> + '_ {
+        self.p
+            .touches
+            .iter()
+            .filter(move |t| !self.is_group(t.conv) && self.touch_in(t))
+    }
+
+    /// Delivered non-broadcast direct touches in scope: the population of
+    /// every touch response rate.
+    pub fn response_touches(&self) -> impl Iterator<Item = &'a Touch> + '_ {
+        self.direct_touches()
+            .filter(|t| t.delivered && t.category != super::Category::Broadcast)
+    }
+
+    pub fn direct_runs(&self) -> impl Iterator<Item = &'a InboundRun> + '_ {
+        self.p
+            .runs
+            .iter()
+            .filter(move |r| !self.is_group(r.conv) && self.run_in(r))
+    }
+
+    pub fn direct_convs(&self) -> impl Iterator<Item = &ConvStats> + '_ {
+        self.convs.iter().filter(|c| !c.is_group)
+    }
+
+    pub fn outcome_text(&self, code: Option<u32>) -> Option<String> {
+        code.map(|c| self.p.outcome.values[c as usize].trim().to_lowercase())
+    }
+
+    pub fn is_positive(&self, c: &ConvStats) -> bool {
+        self.outcome_text(c.outcome)
+            .is_some_and(|o| self.positive.contains(&o))
+    }
+
+    pub fn is_negative(&self, c: &ConvStats) -> bool {
+        self.outcome_text(c.outcome)
+            .is_some_and(|o| self.negative.contains(&o))
+    }
+
+    pub fn conv_id(&self, conv: u32) -> &'a str {
+        &self.p.conversations[conv as usize].id
+    }
+}
+
+/// Rows `lo..hi` of a conversation slice whose time is in `[from, to)`;
+/// the slice is sorted by time, so two binary searches find them.
+pub fn row_range(p: &Prepared, start: usize, end: usize, from: i64, to: i64) -> (usize, usize) {
+    let slice = &p.ts[start..end];
+    let lo = slice.partition_point(|&t| t < from);
+    let hi = slice.partition_point(|&t| t < to);
+    (start + lo, start + hi.max(lo))
+}

@@ -1,0 +1,71 @@
+//! A loaded log with its derived data and current report: what the app
+//! shows and what the headless commands print.
+
+use anyhow::{Context, Result};
+
+use crate::import::{Imported, ReportZone};
+use crate::metrics::{Filters, Prepared, Report, Settings, compute, prepare::prepare};
+
+pub struct Session {
+    pub imported: Imported,
+    pub prepared: Prepared,
+    pub settings: Settings,
+    pub filters: Filters,
+    pub zone: ReportZone,
+    pub report: Report,
+}
+
+impl Session {
+    pub fn new(
+        imported: Imported,
+        settings: Settings,
+        filters: Filters,
+        zone: ReportZone,
+    ) -> Result<Self> {
+        let prepared = prepare(&imported.table, &settings)
+            .context("the message table is missing a required column")?;
+        let report = compute(&prepared, &settings, &filters, &zone);
+        Ok(Self {
+            imported,
+            prepared,
+            settings,
+            filters,
+            zone,
+            report,
+        })
+    }
+
+    /// Recomputes after a filter or settings change; re-derives touches only
+    /// when a setting they depend on changed.
+    pub fn update(&mut self, settings: Settings, filters: Filters) -> Result<()> {
+        if settings.derivation_key() != self.settings.derivation_key() {
+            self.prepared = prepare(&self.imported.table, &settings)?;
+        }
+        self.settings = settings;
+        self.filters = filters;
+        self.report = compute(&self.prepared, &self.settings, &self.filters, &self.zone);
+        Ok(())
+    }
+
+    /// The report with the import report attached, as `report --json` prints it.
+    pub fn report_with_import(&self) -> Report {
+        let mut r = self.report.clone();
+        r.import = Some(self.imported.report.clone());
+        r
+    }
+}
+
+/// Conversations in the built-in sample.
+pub const SAMPLE_CONVERSATIONS: usize = 1_500;
+
+/// The built-in demo data, imported like any user file.
+pub fn sample_session(settings: &Settings, zone: &ReportZone) -> Result<Session> {
+    let df = crate::sample::generate(SAMPLE_CONVERSATIONS, 7);
+    let bytes = crate::sample::csv_bytes(&df)?;
+    let opts = crate::import::ImportOptions {
+        zone: *zone,
+        ..crate::import::ImportOptions::default()
+    };
+    let imported = crate::import::import_bytes(&bytes, "Sample data.csv", "Sample data", &opts)?;
+    Session::new(imported, settings.clone(), Filters::default(), *zone)
+}
