@@ -5,6 +5,7 @@
 //! app, the exports and the CLI are views of those results.
 
 pub mod benchmarks;
+pub mod charts;
 pub mod cli;
 pub mod format;
 pub mod fsutil;
