@@ -7,10 +7,12 @@
 pub mod benchmarks;
 pub mod charts;
 pub mod cli;
+pub mod export;
 pub mod format;
 pub mod fsutil;
 pub mod import;
 pub mod metrics;
+pub mod report_file;
 pub mod sample;
 pub mod session;
 pub mod text_report;
