@@ -370,13 +370,14 @@ fn outreach(
                     (*rng.pick(&TEAM_REPLIES)).to_string(),
                     delivered_status(rng),
                 );
-                if rng.chance(0.7) {
-                    t += Duration::seconds(
-                        rng.lognormal(2.0 * 3_600.0, 1.2)
-                            .clamp(30.0, 3.0 * 86_400.0) as i64,
-                    );
-                    push_in(rows, base, t, person, rng.pick::<&str>(&REPLIES_IN));
+                // The exchange goes on while the customer keeps answering.
+                if !rng.chance(0.6 * time_effect(t)) {
+                    break;
                 }
+                t += Duration::seconds(
+                    rng.lognormal(2.0 * 3_600.0, 1.2).clamp(30.0, 3.0 * 86_400.0) as i64,
+                );
+                push_in(rows, base, t, person, rng.pick::<&str>(&REPLIES_IN));
             }
             let won = rng.chance(seg.win * (1.0 + 0.15 * position as f64));
             if let Some(last) = rows.last_mut() {
@@ -444,7 +445,7 @@ fn support(
             (*rng.pick(&TEAM_REPLIES)).to_string(),
             delivered_status(rng),
         );
-        if k + 1 < exchanges {
+        if k + 1 < exchanges && rng.chance(0.75 * time_effect(t)) {
             t += Duration::seconds(
                 rng.lognormal(40.0 * 60.0, 1.3).clamp(20.0, 2.0 * 86_400.0) as i64
             );
@@ -537,7 +538,7 @@ fn group_chat(rng: &mut Rng, rows: &mut Vec<Row>, g: usize, start: NaiveDateTime
             text: "Update for the group: new features and an invite to our next session.".into(),
             ..Row::default()
         });
-        let answers = rng.range(0, (members / 20).clamp(1, 8));
+        let answers = rng.range(0, (members / 40).clamp(1, 4));
         let mut t = at;
         for _ in 0..answers {
             t += Duration::seconds(
