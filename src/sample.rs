@@ -375,7 +375,8 @@ fn outreach(
                     break;
                 }
                 t += Duration::seconds(
-                    rng.lognormal(2.0 * 3_600.0, 1.2).clamp(30.0, 3.0 * 86_400.0) as i64,
+                    rng.lognormal(2.0 * 3_600.0, 1.2)
+                        .clamp(30.0, 3.0 * 86_400.0) as i64,
                 );
                 push_in(rows, base, t, person, rng.pick::<&str>(&REPLIES_IN));
             }

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chatlens::import::{ImportOptions, ReportZone, import_bytes};
+use chatlens::metrics::{Filters, Settings};
+use chatlens::session::Session;
+use serde_json::Value;
+
+pub fn options(tz: &str) -> ImportOptions {
+    ImportOptions {
+        zone: ReportZone::from_name(tz).expect("zone"),
+        ..ImportOptions::default()
+    }
+}
+
+pub fn session(csv: &str, tz: &str, settings: Settings, filters: Filters) -> Session {
+    let opts = options(tz);
+    let imported = import_bytes(csv.as_bytes(), "test.csv", "test.csv", &opts).expect("imports");
+    Session::new(imported, settings, filters, opts.zone).expect("session")
+}
+
+/// The report as the JSON document `report --json` prints.
+pub fn report_json(csv: &str) -> Value {
+    report_json_with(csv, "UTC", Settings::default(), Filters::default())
+}
+
+pub fn report_json_with(csv: &str, tz: &str, settings: Settings, filters: Filters) -> Value {
+    let s = session(csv, tz, settings, filters);
+    serde_json::to_value(s.report_with_import()).expect("serialises")
+}
+
+/// Value at a dotted path; numeric segments index arrays.
+pub fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
+    let mut cur = v;
+    for part in path.split('.') {
+        cur = match cur {
+            Value::Array(a) => &a[part.parse::<usize>().expect("index")],
+            _ => cur
+                .get(part)
+                .unwrap_or_else(|| panic!("no {part} in {path}")),
+        };
+    }
+    cur
+}
+
+pub fn num(v: &Value, path: &str) -> f64 {
+    at(v, path)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{path} is {:?}, expected a number", at(v, path)))
+}
+
+pub fn assert_close(v: &Value, path: &str, expected: f64) {
+    let got = num(v, path);
+    assert!(
+        (got - expected).abs() < 1e-9,
+        "{path}: got {got}, expected {expected}"
+    );
+}
+
+pub fn assert_null(v: &Value, path: &str) {
+    assert!(
+        at(v, path).is_null(),
+        "{path}: expected null, got {:?}",
+        at(v, path)
+    );
+}
+
+pub fn strings(v: &Value, path: &str) -> Vec<String> {
+    at(v, path)
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s.as_str().expect("string").to_string())
+        .collect()
+}
+
+/// The red flag with this id.
+pub fn flag<'a>(v: &'a Value, id: &str) -> &'a Value {
+    at(v, "red_flags")
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no red flag {id}"))
+}

@@ -1,0 +1,350 @@
+//! Hand-computed figures for logs with optional columns: broadcasts found
+//! by text, agents, segments, outcomes and values, closed_at, blocks,
+//! groups, categories given in the file, bursts, windows, periods, filters
+//! and a time zone with DST.
+
+mod common;
+use chatlens::metrics::{ChatType, Filters, Settings};
+use common::*;
+
+// "Big sale!" goes to D1–D5 between 10:00 and 10:10 (5 conversations in
+// [10:00, 10:10]) → broadcasts. D6 gets it at 10:12: no 10-minute window
+// holds 5 conversations with it → D6 is an initial outreach.
+const LOG: &str = "\
+timestamp,conversation_id,direction,agent,segment,outcome,value,closed_at,blocked,text
+2024-02-05 10:00:00,D1,out,Ann,Enterprise,,,,,Big sale!
+2024-02-06 10:00:00,D1,out,Bob,,,,,,Following up
+2024-02-06 11:00:00,D1,in,,,,,,,Interested
+2024-02-06 11:30:00,D1,out,Bob,,won,1000,2024-02-07 09:00,,Thanks
+2024-02-05 10:01:00,D2,out,Ann,SMB,,,,,Big sale!
+2024-02-05 12:00:00,D2,in,,,lost,,,,No thanks
+2024-02-05 10:02:00,D3,out,Ann,SMB,won,500,,,\"Big sale!  \"
+2024-02-05 10:03:00,D4,out,Ann,,,,,true, Big sale!
+2024-02-05 10:10:00,D5,out,Ann,Enterprise,,,,,Big sale!
+2024-02-05 10:12:00,D6,out,Cat,Consumer,,,,,Big sale!
+";
+
+#[test]
+fn broadcasts_categories_and_followups() {
+    let r = report_json(LOG);
+    assert_close(&r, "flow.categories.broadcast", 5.0);
+    assert_close(&r, "flow.categories.follow_up", 1.0);
+    assert_close(&r, "flow.categories.reply", 1.0);
+    assert_close(&r, "flow.categories.initial_outreach", 1.0);
+    // D1's follow-up after the broadcast is position 1, answered after 1 h.
+    assert_close(&r, "followups.by_position.1.touches", 1.0);
+    assert_close(&r, "followups.by_position.1.rate", 1.0);
+    // The broadcast was the touch just before: 1 day earlier.
+    assert_close(&r, "followups.days_between.median", 1.0);
+    // Only D6 starts with an initial outreach (D1 starts with a broadcast).
+    assert_close(&r, "followups.avg_per_lead", 0.0);
+    assert_close(&r, "followups.initial_outreach_response_rate", 0.0);
+    // Broadcasts are left out: follow-up ✓, reply, D6's outreach.
+    assert_close(&r, "timing.touch_response_rate", 1.0 / 3.0);
+    // Customer replies include broadcasts: 3600 s (D1) and 7140 s (D2).
+    assert_close(&r, "timing.customer_reply_secs.median", 5370.0);
+    assert_close(&r, "timing.team_reply_secs.median", 1800.0);
+    assert_close(&r, "timing.team_reply_buckets.unanswered", 1.0);
+    // closed_at 02-07 09:00 − first row 02-05 10:00 = 47 h.
+    assert_close(&r, "direct.resolution_secs.median", 169_200.0);
+    assert_close(&r, "direct.resolution_secs.count", 1.0);
+    assert_close(&r, "direct.resolution_secs.derived_count", 0.0);
+}
+
+#[test]
+fn agents_and_segments() {
+    let r = report_json(LOG);
+    assert_eq!(at(&r, "agents.0.agent"), "Ann");
+    assert_close(&r, "agents.0.conversations", 5.0);
+    assert_close(&r, "agents.0.messages_sent", 5.0);
+    assert_close(&r, "agents.0.touches", 0.0);
+    assert_null(&r, "agents.0.touch_response_rate");
+    assert_eq!(at(&r, "agents.1.agent"), "Bob");
+    assert_close(&r, "agents.1.touches", 2.0);
+    assert_close(&r, "agents.1.touch_response_rate", 0.5);
+    assert_close(&r, "agents.1.followup_response_rate", 1.0);
+    assert_close(&r, "agents.1.median_team_reply_secs", 1800.0);
+    assert_eq!(at(&r, "agents.2.agent"), "Cat");
+    assert_close(&r, "agents.2.touch_response_rate", 0.0);
+    assert_null(&r, "agents.2.median_team_reply_secs");
+
+    assert_eq!(at(&r, "segments.0.segment"), "Consumer");
+    assert_close(&r, "segments.0.conversion", 0.0);
+    assert_eq!(at(&r, "segments.1.segment"), "Enterprise");
+    assert_close(&r, "segments.1.conversations", 2.0);
+    assert_close(&r, "segments.1.avg_messages", 2.5);
+    assert_close(&r, "segments.1.touch_response_rate", 0.5);
+    assert_close(&r, "segments.1.conversion", 0.5);
+    assert_eq!(at(&r, "segments.2.segment"), "SMB");
+    assert_close(&r, "segments.2.avg_messages", 1.5);
+    assert_null(&r, "segments.2.touch_response_rate");
+    assert_close(&r, "segments.2.conversion", 0.5);
+    assert_eq!(at(&r, "segments.3.segment"), "Unknown");
+}
+
+#[test]
+fn quality_outcomes_and_flags() {
+    let r = report_json(LOG);
+    // D1 scores 4 (multi-day, quick, progressed, positive); D2 1 (balanced);
+    // D3 2 (progressed, positive); D4–D6 0.
+    assert_close(&r, "quality.balanced.true", 1.0);
+    assert_close(&r, "quality.quick_both_ways.null", 5.0);
+    assert_close(&r, "quality.progressed.true", 2.0);
+    assert_close(&r, "quality.progressed.false", 4.0);
+    assert_close(&r, "quality.positive.true", 2.0);
+    assert_close(&r, "quality.score_distribution.0", 3.0);
+    assert_close(&r, "quality.score_distribution.1", 1.0);
+    assert_close(&r, "quality.score_distribution.2", 1.0);
+    assert_close(&r, "quality.score_distribution.4", 1.0);
+    // Values 1000, 500, 0 × 4: the first 2 of 6 hold ≥ 80% of 1500.
+    assert_close(&r, "outcomes.pareto.total_value", 1500.0);
+    assert_close(&r, "outcomes.pareto.share_for_80pct", 2.0 / 6.0);
+    assert_close(&r, "outcomes.pareto.top.conversations", 2.0);
+    assert_close(&r, "outcomes.pareto.top.avg_messages", 2.5);
+    assert_close(&r, "outcomes.pareto.top.median_first_response_secs", 1800.0);
+    assert_null(&r, "outcomes.pareto.top.followups_per_lead");
+    assert_close(&r, "outcomes.pareto.rest.avg_messages", 1.25);
+    assert_null(&r, "outcomes.pareto.rest.median_first_response_secs");
+    assert_close(&r, "outcomes.pareto.rest.followups_per_lead", 0.0);
+    // y = 1 for D1, D3. Messages 4,2,1,1,1,1 → r = 5/√88.
+    assert_close(&r, "outcomes.correlation.message_count", 5.0 / 88f64.sqrt());
+    // Only D1 (3) and D2 (1) have inbound rows: two points on a line.
+    assert_close(&r, "outcomes.correlation.out_in_ratio", 1.0);
+    assert_null(&r, "outcomes.correlation.median_team_reply_hours");
+    assert_close(
+        &r,
+        "outcomes.correlation.followup_count",
+        2.0 / 10f64.sqrt(),
+    );
+
+    // 8 out / 2 in.
+    let f = flag(&r, "high_send_low_receive");
+    assert_close(f, "value", 4.0);
+    assert_eq!(f["severity"], "critical");
+    let f = flag(&r, "single_message_chats");
+    assert_eq!(strings(f, "offenders"), ["D3", "D4", "D5", "D6"]);
+    // D2's run at 12:00 is 23.5 h before the data's end: not yet a breach.
+    assert_close(flag(&r, "long_reply_gaps"), "value", 0.0);
+    // D4 blocked of 6 contacts reached.
+    let f = flag(&r, "high_block_rate");
+    assert_close(f, "value", 1.0 / 6.0);
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(strings(f, "offenders"), ["D4"]);
+}
+
+#[test]
+fn filters_narrow_the_scope() {
+    let seg = Filters {
+        segments: vec!["Enterprise".into()],
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), seg);
+    assert_close(&r, "direct.conversations", 2.0);
+    let agent = Filters {
+        agents: vec!["Bob".into()],
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), agent);
+    assert_close(&r, "direct.conversations", 1.0);
+    let groups_only = Filters {
+        chat_type: Some(ChatType::Group),
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), groups_only);
+    assert_close(&r, "direct.conversations", 0.0);
+    assert_null(&r, "timing.touch_response_rate");
+}
+
+#[test]
+fn period_bounds_and_look_ahead() {
+    // 02-06 00:00 to 10:30: D1's follow-up (10:00) is in scope and its
+    // response at 11:00 lies after `to`: it still counts.
+    let day = |s: &str| {
+        chatlens::import::ReportZone::utc().resolve(
+            chatlens::import::timestamp::parse_timestamp(s, chatlens::import::DateOrder::DayFirst)
+                .unwrap(),
+        )
+    };
+    let f = Filters {
+        from: Some(day("2024-02-06 00:00")),
+        to: Some(day("2024-02-06 10:30")),
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), f);
+    assert_close(&r, "direct.conversations", 1.0);
+    assert_close(&r, "direct.messages_sent", 1.0);
+    assert_close(&r, "timing.touch_response_rate", 1.0);
+    assert_close(&r, "followups.scheduled", 1.0);
+    // 10.5 hours round up to a one-week shift.
+    assert_close(&r, "compare.shift_days", 7.0);
+    // `to` is exclusive: a period ending at 10:00 leaves the follow-up out.
+    let f = Filters {
+        from: Some(day("2024-02-06 00:00")),
+        to: Some(day("2024-02-06 10:00")),
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), f);
+    assert_close(&r, "direct.conversations", 0.0);
+}
+
+#[test]
+fn groups() {
+    // G1 (50 members) is active; G2's rows are all before 02-10 (30 days
+    // before the period end 03-11). Engagement: 09:30 and 10:00 follow GT1
+    // within 7 days; 03-09 is 8 days after GT1 → no; 03-10 12:00 follows
+    // GT2 (a burst of two rows); G2's 11:00 follows its touch → 4 of 4 sent.
+    let log = "\
+timestamp,conversation_id,direction,chat_type,sender,group_members
+2024-03-01 09:00,G1,out,group,Ann,50
+2024-03-01 09:30,G1,in,group,Member1,50
+2024-03-01 10:00,G1,in,group,Member2,50
+2024-03-09 09:00,G1,in,group,Member1,50
+2024-03-10 09:00,G1,out,group,Ann,50
+2024-03-10 09:05,G1,out,group,Ann,50
+2024-03-10 12:00,G1,in,group,Member3,50
+2024-01-15 10:00,G2,out,group,Ann,20
+2024-01-15 11:00,G2,in,group,Member9,20
+2024-03-10 08:00,X,in,direct,Zoe,
+2024-03-10 08:10,X,out,direct,Ann,
+";
+    let r = report_json(log);
+    assert_close(&r, "groups.active_groups", 1.0);
+    assert_close(&r, "groups.messages_to_groups", 4.0);
+    assert_close(&r, "groups.reach", 50.0);
+    assert!(!at(&r, "groups.reach_estimated").as_bool().unwrap());
+    assert_close(&r, "groups.engagement_rate", 1.0);
+    // Member1, Member2, Member3 of 50.
+    assert_close(&r, "groups.member_participation", 0.06);
+    assert_close(&r, "flow.group.outbound", 4.0);
+    assert_close(&r, "flow.group.inbound", 5.0);
+    assert_close(&r, "flow.group.ratio", 0.8);
+    assert_close(&r, "flow.ratio", 5.0 / 6.0);
+    assert_close(&r, "direct.conversations", 1.0);
+    // Without a member count, reach is distinct senders (Ann and Member1–3).
+    let no_members: String = log
+        .lines()
+        .map(|l| l.rsplit_once(',').map_or(l, |(a, _)| a))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = report_json(&no_members);
+    assert!(at(&r, "groups.reach_estimated").as_bool().unwrap());
+    assert_close(&r, "groups.reach", 4.0);
+    assert_null(&r, "groups.member_participation");
+}
+
+#[test]
+fn category_column_and_followup_seq() {
+    // Given categories win; an unrecognised one is derived (reply after an
+    // inbound row); follow_up without a seq counts on from the reply (pos 1).
+    let log = "\
+timestamp,conversation_id,direction,category,followup_seq
+2024-01-01 09:00,K,out,Initial Outreach,
+2024-01-02 09:00,K,out,follow-up,3
+2024-01-02 10:00,K,in,,
+2024-01-03 09:00,K,out,other,
+2024-01-04 09:00,K,out,follow_up,
+";
+    let r = report_json(log);
+    assert_close(&r, "flow.categories.initial_outreach", 1.0);
+    assert_close(&r, "flow.categories.follow_up", 2.0);
+    assert_close(&r, "flow.categories.reply", 1.0);
+    assert_close(&r, "followups.by_position.3.touches", 1.0);
+    assert_close(&r, "followups.by_position.3.rate", 1.0);
+    assert_close(&r, "followups.by_position.1.touches", 1.0);
+    assert_close(&r, "followups.by_position.1.rate", 0.0);
+}
+
+#[test]
+fn bursts_and_response_window() {
+    // Rows 10 min apart merge (≤ burst gap). The inbound 8 days after the
+    // touch is outside the 7-day window; the next one is exactly 7 days after
+    // the reply and counts (within = ≤).
+    let log = "\
+timestamp,conversation_id,direction
+2024-01-01 09:00,W,out
+2024-01-01 09:10,W,out
+2024-01-01 09:20,W,out
+2024-01-09 09:20,W,in
+2024-01-09 09:30,W,out
+2024-01-16 09:30,W,in
+";
+    let r = report_json(log);
+    assert_close(&r, "flow.categories.initial_outreach", 3.0);
+    assert_close(&r, "flow.categories.reply", 1.0);
+    assert_close(&r, "timing.touch_response_rate", 0.5);
+    assert_close(&r, "followups.initial_outreach_response_rate", 0.0);
+    assert_close(&r, "timing.customer_reply_secs.median", 7.0 * 86_400.0);
+    // A shorter burst gap splits the first touch into three.
+    let settings = Settings {
+        burst_gap_secs: 5 * 60,
+        ..Settings::default()
+    };
+    let r = report_json_with(log, "UTC", settings, Filters::default());
+    assert_close(&r, "flow.categories.follow_up", 2.0);
+    assert_close(&r, "followups.by_position.2.touches", 1.0);
+}
+
+#[test]
+fn time_zone_with_dst() {
+    // New York: Monday 2024-03-11 08:30 is EDT (-04:00), morning there but
+    // 12:30 UTC. 2024-11-03 01:30 happens twice; standard time (EST) wins.
+    let log = "\
+timestamp,conversation_id,direction
+2024-03-11 08:30,N,out
+2024-03-11 09:00,N,in
+2024-11-03 01:30,M,out
+";
+    let r = report_json_with(
+        log,
+        "America/New_York",
+        Settings::default(),
+        Filters::default(),
+    );
+    assert_close(&r, "timing.by_slot.morning.touches", 1.0);
+    assert_close(&r, "timing.by_slot.morning.rate", 1.0);
+    // 2024-11-03 is a Sunday: weekend.
+    assert_close(&r, "timing.by_slot.weekend.touches", 1.0);
+    assert_eq!(at(&r, "meta.from"), "2024-03-11T00:00:00-04:00");
+    assert_eq!(at(&r, "meta.to"), "2024-11-04T00:00:00-05:00");
+    assert_eq!(at(&r, "meta.data_last"), "2024-11-03T01:30:00-05:00");
+    assert_close(&r, "timing.heatmap.touches.0.8", 1.0);
+}
+
+#[test]
+fn falling_response_rate_over_two_full_weeks() {
+    // Period Mon 01-01 → Mon 01-15 (to = 01-15, a Monday): last full week
+    // 01-08..01-15 (1 of 2 answered), the one before 01-01..01-08 (2 of 2).
+    // Drop = (1 − 0.5) / 1 = 50% → critical.
+    let log = "\
+timestamp,conversation_id,direction
+2024-01-01 09:00,a,out
+2024-01-01 10:00,a,in
+2024-01-02 09:00,b,out
+2024-01-02 10:00,b,in
+2024-01-08 09:00,c,out
+2024-01-08 10:00,c,in
+2024-01-09 09:00,d,out
+2024-01-14 09:00,e,in
+";
+    let r = report_json(log);
+    let f = flag(&r, "falling_response_rate");
+    assert_close(f, "value", 0.5);
+    assert_eq!(f["severity"], "critical");
+}
+
+#[test]
+fn no_optional_columns_and_tiny_files() {
+    let r = report_json("timestamp,conversation_id,direction\n2024-01-01 09:00,a,out\n");
+    assert_close(&r, "direct.conversations", 1.0);
+    // One delivered touch, unanswered: 0 of 1, a real zero.
+    assert_close(&r, "timing.touch_response_rate", 0.0);
+    assert_null(&r, "timing.team_reply_secs.median");
+    assert_null(flag(&r, "high_block_rate"), "value");
+    assert_null(&r, "segments.0.conversion");
+    assert_null(&r, "outcomes.correlation.message_count");
+    assert_null(&r, "groups.member_participation");
+    let r = report_json("timestamp,conversation_id,direction\n");
+    assert_close(&r, "direct.conversations", 0.0);
+    assert_null(&r, "meta.from");
+    assert_null(&r, "direct.avg_messages_per_chat");
+}
