@@ -1,5 +1,5 @@
 //! Hand-computed figures for logs with optional columns: broadcasts found
-//! by text, agents, segments, outcomes and values, closed_at, blocks,
+//! by text, agents, segments, outcomes and values, `closed_at`, blocks,
 //! groups, categories given in the file, bursts, windows, periods, filters
 //! and a time zone with DST.
 

@@ -308,10 +308,14 @@ pub fn import_bytes(
     }
     let delimiter = raw::sniff_delimiter(&text);
     let overrides = opts.overrides.clone();
+    let needs_team = opts.team.is_none();
     let wanted = move |headers: &[String]| -> Vec<usize> {
-        mapping::map_headers(headers, &overrides)
-            .map(|m| m.columns.values().copied().collect())
-            .unwrap_or_default()
+        match mapping::map_headers(headers, &overrides) {
+            // Only mapped columns are kept, unless the import is about to
+            // fail for a missing column: then the error's preview wants all.
+            Ok(m) if has_required(&m, needs_team) => m.columns.values().copied().collect(),
+            _ => (0..headers.len()).collect(),
+        }
     };
     let table = raw::read_csv(&text, delimiter, &wanted, &opts.progress).map_err(|m| {
         if m == "cancelled" {
@@ -513,6 +517,14 @@ fn finish_tabular(
         table: built.df,
         report,
     })
+}
+
+/// Whether the mapping has what a table needs: a time, a conversation and
+/// a direction (or a sender and a team).
+fn has_required(mapping: &ColumnMapping, needs_team: bool) -> bool {
+    (mapping.has(Canonical::Timestamp) || mapping.has(Canonical::Date))
+        && (mapping.has(Canonical::ConversationId) || mapping.has(Canonical::ContactId))
+        && (mapping.has(Canonical::Direction) || (mapping.has(Canonical::Sender) && !needs_team))
 }
 
 fn check_required(

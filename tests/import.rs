@@ -1,0 +1,601 @@
+//! Importer tests: small hand-written files for each alias, value spelling,
+//! timestamp format, encoding and layout, the real files in
+//! ../shared/fixtures, and bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chatlens::import::{
+    Canonical, ImportError, ImportOptions, Imported, MapOverride, ReportZone, import_bytes,
+    import_path,
+};
+use polars::prelude::*;
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        zone: ReportZone::utc(),
+        ..ImportOptions::default()
+    }
+}
+
+fn import(text: &[u8]) -> Imported {
+    import_bytes(text, "t.csv", "t.csv", &opts()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
+    df.column(col)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(ToString::to_string))
+        .collect()
+}
+
+fn iso(imported: &Imported) -> Vec<String> {
+    let z = ReportZone::utc();
+    imported
+        .table
+        .column("timestamp")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(|v| z.format_iso(v.unwrap()))
+        .collect()
+}
+
+#[test]
+fn header_aliases_map_to_canonical_columns() {
+    let csv = "Sent At,Thread ID,From Me,Author,Owner,Tier,Deal Stage,Revenue,Body,Campaign,Member Count,Group Name,Delivery Status,Resolved At,Is Blocked,Step,Message Type,Customer ID,Chat Kind\n\
+        2024-01-01 09:00,t1,true,Ann,ann,Enterprise,won,\"1,200.50\",hello,c1,12,G,read,2024-01-02 10:00,no,2,follow up,cust1,group\n";
+    let i = import(csv.as_bytes());
+    let cols = &i.report.columns;
+    for (canonical, source) in [
+        ("timestamp", "Sent At"),
+        ("conversation_id", "Thread ID"),
+        ("direction", "From Me"),
+        ("sender", "Author"),
+        ("agent", "Owner"),
+        ("segment", "Tier"),
+        ("outcome", "Deal Stage"),
+        ("value", "Revenue"),
+        ("text", "Body"),
+        ("broadcast_id", "Campaign"),
+        ("group_members", "Member Count"),
+        ("group_id", "Group Name"),
+        ("status", "Delivery Status"),
+        ("closed_at", "Resolved At"),
+        ("blocked", "Is Blocked"),
+        ("followup_seq", "Step"),
+        ("category", "Message Type"),
+        ("contact_id", "Customer ID"),
+        ("chat_type", "Chat Kind"),
+    ] {
+        assert_eq!(
+            cols.get(canonical).map(String::as_str),
+            Some(source),
+            "{canonical}"
+        );
+    }
+    let df = &i.table;
+    assert_eq!(strings(df, "direction"), [Some("outbound".into())]);
+    assert_eq!(strings(df, "chat_type"), [Some("group".into())]);
+    assert_eq!(strings(df, "category"), [Some("follow_up".into())]);
+    assert_eq!(
+        df.column("value").unwrap().f64().unwrap().get(0),
+        Some(1200.5)
+    );
+    assert_eq!(
+        df.column("group_members").unwrap().i64().unwrap().get(0),
+        Some(12)
+    );
+    assert_eq!(
+        df.column("followup_seq").unwrap().i64().unwrap().get(0),
+        Some(2)
+    );
+    assert_eq!(
+        df.column("blocked").unwrap().bool().unwrap().get(0),
+        Some(false)
+    );
+}
+
+#[test]
+fn direction_spellings_and_inbound_columns() {
+    let csv = "timestamp,chat,direction\n\
+        2024-01-01 09:00,a,OUT\n2024-01-01 09:01,a,Incoming\n2024-01-01 09:02,a,sent\n\
+        2024-01-01 09:03,a,received\n2024-01-01 09:04,a,0\n2024-01-01 09:05,a,sideways\n";
+    let i = import(csv.as_bytes());
+    let dirs: Vec<_> = strings(&i.table, "direction")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        dirs,
+        ["outbound", "inbound", "outbound", "inbound", "inbound"]
+    );
+    assert_eq!(i.report.skipped.get("unknown_direction"), Some(&1));
+    assert_eq!(i.report.skipped_first_lines["unknown_direction"], [7]);
+
+    // `is_inbound` has the opposite sense.
+    let csv = "timestamp,chat,is_inbound\n2024-01-01 09:00,a,True\n2024-01-01 09:01,a,False\n";
+    let dirs: Vec<_> = strings(&import(csv.as_bytes()).table, "direction")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(dirs, ["inbound", "outbound"]);
+}
+
+#[test]
+fn sender_and_team_decide_direction() {
+    let csv = "timestamp,chat,sender\n2024-01-01 09:00,a,Ann\n2024-01-01 09:01,a,Zoe\n";
+    let err = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &opts()).unwrap_err();
+    assert!(err.to_string().contains("no direction column"), "{err}");
+    let o = ImportOptions {
+        team: Some(vec!["ann".into()]),
+        ..opts()
+    };
+    let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+    let dirs: Vec<_> = strings(&i.table, "direction")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(dirs, ["outbound", "inbound"]);
+}
+
+#[test]
+fn contact_id_stands_in_for_conversation() {
+    let csv = "timestamp,lead_id,direction\n2024-01-01 09:00,L1,out\n2024-01-01 09:00,,out\n";
+    let i = import(csv.as_bytes());
+    assert_eq!(strings(&i.table, "conversation_id"), [Some("L1".into())]);
+    assert_eq!(i.report.skipped.get("missing_conversation"), Some(&1));
+}
+
+#[test]
+fn timestamp_formats() {
+    let csv = "timestamp,chat,dir\n\
+        2024-03-05T14:07:09Z,a,out\n\
+        2024-03-05T16:07:09+02:00,a,out\n\
+        2024-03-05 14:07,a,out\n\
+        1709647629,a,out\n\
+        1709647629000,a,out\n\
+        03/05/2024 02:07 PM,a,out\n\
+        2024-03-05,a,out\n\
+        ,a,out\n\
+        31/02/2024 10:00,a,out\n\
+        soon,a,out\n";
+    let i = import(csv.as_bytes());
+    assert_eq!(
+        iso(&i),
+        [
+            "2024-03-05T14:07:09+00:00",
+            "2024-03-05T14:07:09+00:00",
+            "2024-03-05T14:07:00+00:00",
+            "2024-03-05T14:07:09+00:00",
+            "2024-03-05T14:07:09+00:00",
+            "2024-03-05T14:07:00+00:00",
+            "2024-03-05T00:00:00+00:00",
+        ]
+    );
+    assert_eq!(i.report.skipped.get("empty_timestamp"), Some(&1));
+    assert_eq!(i.report.skipped.get("unparseable_timestamp"), Some(&2));
+    assert_eq!(
+        i.report.skipped_first_lines["unparseable_timestamp"],
+        [10, 11]
+    );
+}
+
+#[test]
+fn slash_date_order_is_inferred_per_column_with_override() {
+    let day_first = "timestamp,chat,dir\n05/03/2024 10:00,a,out\n25/03/2024 10:00,a,out\n";
+    let i = import(day_first.as_bytes());
+    assert_eq!(iso(&i)[0], "2024-03-05T10:00:00+00:00");
+    assert_eq!(
+        i.report.dialect.date_order_source,
+        Some(chatlens::import::OrderSource::Inferred)
+    );
+    let month_first = "timestamp,chat,dir\n05/03/2024 10:00,a,out\n03/25/2024 10:00,a,out\n";
+    assert_eq!(
+        iso(&import(month_first.as_bytes()))[0],
+        "2024-05-03T10:00:00+00:00"
+    );
+    // Nothing decides: day first, and the report says it was assumed.
+    let undecided = "timestamp,chat,dir\n05/03/2024 10:00,a,out\n";
+    let i = import(undecided.as_bytes());
+    assert_eq!(iso(&i)[0], "2024-03-05T10:00:00+00:00");
+    assert!(
+        i.report
+            .warnings
+            .iter()
+            .any(|w| w.kind == "date_order_assumed")
+    );
+    let o = ImportOptions {
+        date_order: Some(chatlens::import::DateOrder::MonthFirst),
+        ..opts()
+    };
+    let i = import_bytes(undecided.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+    assert_eq!(iso(&i)[0], "2024-05-03T10:00:00+00:00");
+}
+
+#[test]
+fn naive_times_are_wall_clock_in_the_report_zone() {
+    let csv = "timestamp,chat,dir\n2024-07-01 09:00,a,out\n2024-07-01T09:00:00Z,a,out\n";
+    let o = ImportOptions {
+        zone: ReportZone::from_name("Europe/Berlin").unwrap(),
+        ..opts()
+    };
+    let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+    let z = o.zone;
+    let ts: Vec<String> = i
+        .table
+        .column("timestamp")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(|v| z.format_iso(v.unwrap()))
+        .collect();
+    assert_eq!(
+        ts,
+        ["2024-07-01T09:00:00+02:00", "2024-07-01T11:00:00+02:00"]
+    );
+    assert_eq!(
+        i.report.first_timestamp.as_deref(),
+        Some("2024-07-01T09:00:00+02:00")
+    );
+}
+
+#[test]
+fn date_and_time_pair() {
+    let csv = "Date,Time,Chat,Direction\n2024-01-02,09:30,a,out\n02/01/2024,10:00,a,in\n";
+    let i = import(csv.as_bytes());
+    assert_eq!(
+        i.report.columns.get("date").map(String::as_str),
+        Some("Date")
+    );
+    assert_eq!(
+        iso(&i),
+        ["2024-01-02T09:30:00+00:00", "2024-01-02T10:00:00+00:00"]
+    );
+}
+
+#[test]
+fn map_override_names_columns() {
+    let csv = "When,Thread,Way\n2024-01-01 09:00,a,out\n";
+    let err = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &opts()).unwrap_err();
+    match &err {
+        ImportError::MissingColumns {
+            missing,
+            headers,
+            preview,
+            ..
+        } => {
+            assert_eq!(missing, "timestamp");
+            assert_eq!(headers, &["When", "Thread", "Way"]);
+            assert_eq!(preview[0], ["2024-01-01 09:00", "a", "out"]);
+        }
+        other => panic!("unexpected {other}"),
+    }
+    let o = ImportOptions {
+        overrides: vec![
+            "timestamp=When".parse::<MapOverride>().unwrap(),
+            "conversation_id=Thread".parse().unwrap(),
+            "direction=\"Way\"".parse().unwrap(),
+        ],
+        ..opts()
+    };
+    let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+    assert_eq!(i.report.rows_kept, 1);
+    assert_eq!(i.report.columns["direction"], "Way");
+    assert!(Canonical::from_name("Conversation ID").is_some());
+}
+
+#[test]
+fn delimiters_quotes_line_endings_and_blank_lines() {
+    for (text, delimiter) in [
+        (
+            "timestamp;chat;dir\r\n2024-01-01 09:00;a;out\r\n2024-01-01 09:01;a;in\r\n",
+            "semicolon",
+        ),
+        (
+            "timestamp\tchat\tdir\n2024-01-01 09:00\ta\tout\n\n2024-01-01 09:01\ta\tin\n",
+            "tab",
+        ),
+        (
+            "timestamp|chat|dir\r2024-01-01 09:00|a|out\r2024-01-01 09:01|a|in\r",
+            "pipe",
+        ),
+        (
+            "timestamp,chat,dir,text\n2024-01-01 09:00,a,out,\"Hi, \"\"you\"\"\nsecond line\"\n2024-01-01 09:01,a,in,ok\n",
+            "comma",
+        ),
+    ] {
+        let i = import(text.as_bytes());
+        assert_eq!(i.report.dialect.delimiter.as_deref(), Some(delimiter));
+        assert_eq!(i.report.rows_kept, 2, "{delimiter}");
+    }
+    let i = import(b"timestamp,chat,dir,text\n2024-01-01 09:00,a,out,\"Hi, \"\"you\"\"\nsecond line\"\n2024-01-01 09:01,a,in,ok\n");
+    assert_eq!(
+        strings(&i.table, "text")[0].as_deref(),
+        Some("Hi, \"you\"\nsecond line")
+    );
+    // The second record starts on line 4 because the first spans two lines.
+    let lines: Vec<i64> = i
+        .table
+        .column("line")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(lines, [2, 4]);
+}
+
+#[test]
+fn ragged_rows_are_reported_not_fatal() {
+    let csv = "timestamp,chat,dir,text\n2024-01-01 09:00,a,out\n2024-01-01 09:01,a,in,hi,extra\n";
+    let i = import(csv.as_bytes());
+    assert_eq!(i.report.rows_kept, 2);
+    let w = i
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.kind == "ragged_rows")
+        .unwrap();
+    assert_eq!(w.count, 2);
+    assert_eq!(w.first_lines, [2, 3]);
+}
+
+#[test]
+fn encodings() {
+    let text = "timestamp,chat,dir,sender\n2024-01-01 09:00,a,out,Zoë\n";
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    for (bytes, enc) in [
+        (text.as_bytes().to_vec(), "UTF-8"),
+        (bom, "UTF-8 with BOM"),
+        (le, "UTF-16 LE"),
+        (be, "UTF-16 BE"),
+        (latin1, "Windows-1252"),
+    ] {
+        let i = import(&bytes);
+        assert_eq!(i.report.dialect.encoding, enc);
+        assert_eq!(
+            strings(&i.table, "sender")[0].as_deref(),
+            Some("Zoë"),
+            "{enc}"
+        );
+        assert_eq!(i.report.columns["timestamp"], "timestamp", "{enc}");
+    }
+}
+
+#[test]
+fn gzip_json_ndjson_parquet_and_xlsx() {
+    let csv = "timestamp,chat,dir\n2024-01-01 09:00,a,out\n2024-01-01 09:05,a,in\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(csv.as_bytes()).unwrap();
+    let i = import_bytes(&gz.finish().unwrap(), "t.csv.gz", "t.csv.gz", &opts()).unwrap();
+    assert!(i.report.dialect.compressed);
+    assert_eq!(i.report.rows_kept, 2);
+
+    let json = r#"[{"ts": "2024-01-01T09:00:00Z", "chat_id": 12345678901234567890, "from_me": true},
+                   {"ts": "2024-01-01T09:05:00Z", "chat_id": 12345678901234567890, "from_me": false}]"#;
+    let i = import(json.as_bytes());
+    assert_eq!(i.report.format, "json");
+    // A long numeric id stays exact text.
+    assert_eq!(
+        strings(&i.table, "conversation_id")[0].as_deref(),
+        Some("12345678901234567890")
+    );
+    let nd = "{\"ts\": 1704099600, \"chat\": \"a\", \"dir\": \"in\"}\n\n{\"ts\": 1704099660, \"chat\": \"a\", \"dir\": \"out\"}\n";
+    let i = import(nd.as_bytes());
+    assert_eq!(i.report.format, "ndjson");
+    assert_eq!(i.report.rows_kept, 2);
+
+    let mut df = df!(
+        "created_at" => ["2024-01-01 09:00", "2024-01-01 09:05"],
+        "thread_id" => ["t", "t"],
+        "outgoing" => [true, false],
+        "member_count" => [3i64, 3],
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf).finish(&mut df).unwrap();
+    let i = import_bytes(&buf, "t.parquet", "t.parquet", &opts()).unwrap();
+    assert_eq!(i.report.format, "parquet");
+    assert_eq!(
+        strings(&i.table, "direction")[0].as_deref(),
+        Some("outbound")
+    );
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Notes")
+        .unwrap()
+        .write(0, 0, "nothing here")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("Log").unwrap();
+    for (c, h) in ["Sent At", "Chat", "Direction"].iter().enumerate() {
+        sheet.write(0, c as u16, *h).unwrap();
+    }
+    let dt = rust_xlsxwriter::ExcelDateTime::parse_from_str("2024-01-01 09:00:00").unwrap();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    sheet.write_datetime_with_format(1, 0, &dt, &fmt).unwrap();
+    sheet.write(1, 1, 42).unwrap();
+    sheet.write(1, 2, "out").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let i = import_bytes(&bytes, "t.xlsx", "t.xlsx", &opts()).unwrap();
+    assert_eq!(i.report.format, "xlsx");
+    assert_eq!(i.report.dialect.sheet.as_deref(), Some("Log"));
+    assert_eq!(iso(&i), ["2024-01-01T09:00:00+00:00"]);
+    assert_eq!(
+        strings(&i.table, "conversation_id")[0].as_deref(),
+        Some("42")
+    );
+}
+
+fn expect_error(bytes: &[u8], name: &str, needle: &str) {
+    let err = import_bytes(bytes, name, name, &opts()).expect_err("should fail");
+    let msg = err.to_string();
+    assert!(msg.contains(name), "{msg}");
+    assert!(msg.contains(needle), "{msg} should mention {needle}");
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    expect_error(b"", "empty.csv", "empty (0 bytes)");
+    expect_error(b"\n\n\r\n", "blank.csv", "only blank lines");
+    expect_error(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "photo.csv", "a PNG image");
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    expect_error(&garbage, "noise.csv", "binary data");
+    expect_error(b"PK\x03\x04\x14\x00\x00\x00broken", "chat.zip", "zip");
+    expect_error(b"name,age\nAnn,3\n", "people.csv", "no timestamp column");
+    expect_error(b"[1, 2, 3]", "numbers.json", "expected an object");
+    // A 20 MB line is read and rejected as a timestamp, quickly.
+    let mut big = b"timestamp,chat,dir\n".to_vec();
+    big.extend(std::iter::repeat_n(b'x', 20 << 20));
+    big.extend_from_slice(b",a,out\n2024-01-01 09:00,a,out\n");
+    let i = import(&big);
+    assert_eq!(i.report.rows_kept, 1);
+    assert_eq!(i.report.skipped["unparseable_timestamp"], 1);
+}
+
+#[test]
+fn twcs_inbound_flag_is_a_direction() {
+    let path = Path::new(
+        "../shared/fixtures/conversations/chatbotAnalyticsLab/Dataset/CustomerSupportOnTwitter/sample.csv",
+    );
+    let o = ImportOptions {
+        overrides: vec!["conversation_id=author_id".parse().unwrap()],
+        ..opts()
+    };
+    let i = import_path(path, &o).unwrap();
+    assert_eq!(i.report.columns["direction"], "inbound");
+    assert_eq!(i.report.columns["timestamp"], "created_at");
+    assert_eq!(i.report.skipped.values().sum::<u64>(), 0);
+    let dirs = strings(&i.table, "direction");
+    // Row 1 is a customer tweet (inbound=True), row 2 a brand's (False).
+    assert_eq!(dirs[0].as_deref(), Some("inbound"));
+    assert_eq!(dirs[1].as_deref(), Some("outbound"));
+    assert_eq!(iso(&i)[0], "2017-10-11T06:55:44+00:00");
+}
+
+#[test]
+fn chitchat_flat_csv_with_a_team() {
+    let path = Path::new(
+        "../shared/fixtures/conversations/chitchat-dataset/dataset_first500_conversations_flat.csv",
+    );
+    let o = ImportOptions {
+        team: Some(vec!["720840be-e522-47ba-9e9f-143f66372673".into()]),
+        ..opts()
+    };
+    let i = import_path(path, &o).unwrap();
+    assert_eq!(i.report.rows_read, i.report.rows_kept);
+    assert!(i.report.rows_kept > 18_000);
+    assert_eq!(i.report.dialect.delimiter.as_deref(), Some("comma"));
+    let senders = i.report.participants.as_ref().unwrap();
+    assert!(senders.len() > 100);
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Every file of the messy-CSV corpus either imports or fails with a
+/// message naming it; none panics or hangs.
+#[test]
+fn every_csv_fixture_imports_or_fails_clearly() {
+    let mut files = Vec::new();
+    files_under(Path::new("../shared/fixtures/csv"), &mut files);
+    assert!(files.len() > 250);
+    for path in files {
+        let (tx, rx) = mpsc::channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let result =
+                std::panic::catch_unwind(|| import_path(&p, &opts()).map(|i| i.report.rows_kept));
+            let _ = tx.send(result);
+        });
+        match rx.recv_timeout(Duration::from_mins(1)) {
+            Err(mpsc::RecvTimeoutError::Timeout | mpsc::RecvTimeoutError::Disconnected) => {
+                panic!("{} hangs", path.display())
+            }
+            Ok(Err(_)) => panic!("{} panics", path.display()),
+            Ok(Ok(Ok(_))) => {}
+            Ok(Ok(Err(e))) => {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                assert!(e.to_string().contains(&name), "{e}");
+            }
+        }
+    }
+}
+
+/// Every `WhatsApp` fixture, including the zips, imports through the same
+/// entry point as any file.
+#[test]
+fn whatsapp_exports_import() {
+    let mut files = Vec::new();
+    files_under(Path::new("../shared/fixtures/whatsapp"), &mut files);
+    let o = ImportOptions {
+        require_team: false,
+        ..opts()
+    };
+    let mut seen = 0;
+    for path in files.iter().filter(|p| {
+        let s = p.to_string_lossy();
+        (s.ends_with(".txt") || s.ends_with(".zip")) && !s.contains("_derived")
+    }) {
+        let i = import_path(path, &o).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(i.report.format, "whatsapp", "{}", path.display());
+        assert!(i.report.rows_kept > 0, "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 45, "{seen}");
+    // A zip with media and __MACOSX entries: the chat inside is read.
+    let zip = Path::new(
+        "../shared/fixtures/whatsapp/whatsapp-chat-parser-website/src/assets/whatsapp-chat-parser-example.zip",
+    );
+    let i = import_path(zip, &o).unwrap();
+    assert!(i.report.dialect.compressed);
+    // Without a team, `report` stops and lists the participants.
+    let chat =
+        Path::new("../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.txt");
+    match import_path(chat, &opts()) {
+        Err(ImportError::TeamRequired { participants, .. }) => assert_eq!(participants.len(), 5),
+        other => panic!(
+            "expected TeamRequired, got {:?}",
+            other.map(|i| i.report.rows_kept)
+        ),
+    }
+    let with_team = ImportOptions {
+        team: Some(vec![
+            i.report.participants.as_ref().unwrap()[0].name.clone(),
+        ]),
+        ..opts()
+    };
+    let i = import_path(zip, &with_team).unwrap();
+    let dirs = strings(&i.table, "direction");
+    assert!(dirs.iter().any(|d| d.as_deref() == Some("outbound")));
+    assert!(dirs.iter().any(|d| d.as_deref() == Some("inbound")));
+}
