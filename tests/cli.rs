@@ -1,0 +1,230 @@
+//! The binary, run as a user would: `inspect`, `report`, `sample`, exit
+//! codes and messages.
+
+use std::path::Path;
+use std::process::Command;
+
+fn chatlens() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chatlens"));
+    c.env("TZ", "UTC");
+    c
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = chatlens().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_and_version_describe_every_command() {
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    for cmd in ["inspect", "report", "sample"] {
+        assert!(out.contains(cmd), "{out}");
+    }
+    let (code, out, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("chatlens "));
+}
+
+#[test]
+fn inspect_json_keys_and_whatsapp_without_team() {
+    let chat = "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.zip";
+    let (code, out, err) = run(&["inspect", chat, "--json", "--tz", "UTC"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "format",
+        "dialect",
+        "columns",
+        "rows_read",
+        "rows_kept",
+        "skipped",
+        "first_timestamp",
+        "last_timestamp",
+        "participants",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["format"], "whatsapp");
+    assert_eq!(v["participants"][0]["name"], "Alice");
+    assert_eq!(v["participants"][0]["messages"], 3);
+    assert!(v["first_timestamp"].as_str().unwrap().ends_with("+00:00"));
+}
+
+#[test]
+fn report_without_team_lists_participants_and_exits_2() {
+    let chat = "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.txt";
+    let (code, out, err) = run(&["report", chat, "--tz", "UTC"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("--team"), "{err}");
+    assert!(err.contains("Alice (3 messages)"), "{err}");
+    let (code, out, err) = run(&[
+        "report",
+        chat,
+        "--tz",
+        "UTC",
+        "--team",
+        "Alice,Bob",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // A group chat of five: Alice 3 + Bob 2 outbound, the rest inbound.
+    assert_eq!(v["flow"]["group"]["outbound"], 5);
+    assert_eq!(v["flow"]["group"]["inbound"], 6);
+}
+
+#[test]
+fn bad_files_exit_2_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("photo.csv");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let (code, out, err) = run(&["report", png.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("photo.csv") && err.contains("PNG"), "{err}");
+    let (code, _, err) = run(&["inspect", "/nonexistent/log.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/log.csv"), "{err}");
+    let (code, _, err) = run(&["report", png.to_str().unwrap(), "--tz", "Mars/Base"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("Mars/Base"), "{err}");
+}
+
+#[test]
+fn sample_then_report_json_has_the_contract_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    let (code, _, err) = run(&[
+        "sample",
+        "--conversations",
+        "300",
+        "--seed",
+        "3",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let again = dir.path().join("t.csv");
+    run(&[
+        "sample",
+        "--conversations",
+        "300",
+        "--seed",
+        "3",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&csv).unwrap(),
+        std::fs::read(&again).unwrap(),
+        "same seed, same file"
+    );
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+
+    let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--json", "--tz", "UTC"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for path in [
+        "direct.conversations",
+        "direct.first_response_secs.p90",
+        "direct.resolution_secs.derived_count",
+        "direct.unanswered_first",
+        "groups.reach_estimated",
+        "groups.member_participation",
+        "flow.direct.ratio",
+        "flow.categories.broadcast",
+        "followups.by_position.5+.rate",
+        "followups.initial_outreach_response_rate",
+        "followups.days_between.mean",
+        "timing.team_reply_buckets.1m_5m",
+        "timing.by_slot.weekend.touches",
+        "timing.by_weekday.Sunday.rate",
+        "quality.quick_both_ways.null",
+        "quality.score_distribution.5",
+        "outcomes.pareto.top.followups_per_lead",
+        "outcomes.correlation.median_team_reply_hours",
+        "compare.timing.customer_reply_secs.median",
+        "compare.shift_days",
+        "meta.tz",
+        "import.rows_kept",
+    ] {
+        let mut cur = &v;
+        for part in path.split('.') {
+            cur = cur.get(part).unwrap_or_else(|| panic!("missing {path}"));
+        }
+    }
+    assert_eq!(
+        v["timing"]["heatmap"]["touches"].as_array().unwrap().len(),
+        7
+    );
+    assert_eq!(
+        v["timing"]["heatmap"]["touches"][0]
+            .as_array()
+            .unwrap()
+            .len(),
+        24
+    );
+    assert_eq!(v["red_flags"].as_array().unwrap().len(), 6);
+    assert!(v["direct"]["conversations"].as_u64().unwrap() > 200);
+
+    // The readable report puts figures beside their benchmarks.
+    let (code, out, _) = run(&["report", csv.to_str().unwrap(), "--tz", "UTC"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("(target > 95%"), "{out}");
+    assert!(out.contains("typical 10–15%"), "{out}");
+    assert!(out.contains("healthy 1:1 – 2:1"), "{out}");
+
+    // Filters and settings flags are accepted and change the figures.
+    let (code, out, err) = run(&[
+        "report",
+        csv.to_str().unwrap(),
+        "--json",
+        "--tz",
+        "UTC",
+        "--segment",
+        "SMB",
+        "--chat-type",
+        "direct",
+        "--from",
+        "2024-03-11",
+        "--to",
+        "2024-04-01",
+        "--burst-gap",
+        "5m",
+        "--reply-sla",
+        "12h",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let f: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        f["direct"]["conversations"].as_u64().unwrap()
+            < v["direct"]["conversations"].as_u64().unwrap()
+    );
+    assert_eq!(f["meta"]["from"], "2024-03-11T00:00:00+00:00");
+    assert_eq!(f["meta"]["settings"]["reply_sla_secs"], 43_200);
+    assert_eq!(f["groups"]["messages_to_groups"], 0);
+}
+
+#[test]
+fn inspect_text_names_skips_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    std::fs::write(
+        &path,
+        "timestamp,chat,dir\n2024-01-01 09:00,a,out\nyesterday,a,in\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["inspect", path.to_str().unwrap(), "--tz", "UTC"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("unparseable_timestamp"), "{out}");
+    assert!(out.contains("first lines: 3"), "{out}");
+    assert!(Path::new(&path).exists());
+}
