@@ -13,13 +13,15 @@ use chatlens::metrics::{Filters, Settings, compute, prepare::prepare};
 use criterion::{Criterion, criterion_group, criterion_main};
 use polars::prelude::*;
 
-/// The sample generator writes about seven messages per conversation.
-const ROWS_PER_CONVERSATION: usize = 7;
+/// The sample generator writes about 5.5 messages per conversation.
+fn conversations_for(rows: usize) -> usize {
+    rows * 2 / 11
+}
 
 fn sample_file(rows: usize) -> PathBuf {
     let path = std::env::temp_dir().join(format!("chatlens-bench-{rows}.csv"));
     if !path.exists() {
-        let df = chatlens::sample::generate(rows / ROWS_PER_CONVERSATION, 42);
+        let df = chatlens::sample::generate(conversations_for(rows), 42);
         chatlens::sample::write(&df, &path).expect("writes the sample");
     }
     path
