@@ -53,9 +53,12 @@ fn register_font() {
     });
 }
 
-/// The embedded font has no arrows; the PNG would show a box instead.
+/// The embedded font has no arrows (a PNG would show a box) and sets an en
+/// dash with uneven spacing, so ranges read "a to b" in images.
 fn printable(s: &str) -> String {
-    s.replace('→', "–")
+    s.replace(" → ", " to ")
+        .replace('→', " to ")
+        .replace(" – ", " to ")
 }
 
 fn rgb(c: Rgb) -> RGBColor {
@@ -402,6 +405,14 @@ fn draw_heatmap<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     let max = heat_max(hm);
+    let cell_w = {
+        let (a, _) = cc.backend_coord(&(0.0, 0.0));
+        let (b, _) = cc.backend_coord(&(1.0, 0.0));
+        b - a
+    };
+    let show_values = area
+        .estimate_text_size("100%", &font(15.0, f, TEXT))
+        .is_ok_and(|(w, _)| (w as i32) + px(6.0, f) <= cell_w);
     let value_style = |dark: bool| {
         font(15.0, f, if dark { WHITE } else { TEXT }).pos(Pos::new(HPos::Center, VPos::Center))
     };
@@ -422,7 +433,7 @@ fn draw_heatmap<DB: DrawingBackend>(
                 WHITE.stroke_width(px(2.0, f).max(1) as u32),
             )))
             .map_err(err)?;
-            if let Some(v) = v {
+            if let Some(v) = v.filter(|_| show_values) {
                 let (cx, cy) = cc.backend_coord(&(x0 + 0.5, y0 + 0.5));
                 area.draw(&Text::new(
                     format!("{:.0}%", v * 100.0),
@@ -663,17 +674,59 @@ fn draw_categories<DB: DrawingBackend>(
         .map(|c| area.estimate_text_size(c, &style).map_or(0, |s| s.0 as i32))
         .max()
         .unwrap_or(0);
-    let stride = ((widest + px(14.0, f)).max(1) as u32)
-        .div_ceil(slot_px as u32)
-        .max(1) as usize;
+    let gap = px(14.0, f);
+    // A few long names (groups, agents) are shortened so every slot keeps
+    // its label; many short ones (weeks) are thinned out instead.
+    let shorten = categories.len() <= 16;
+    let stride = if shorten {
+        1
+    } else {
+        ((widest + gap).max(1) as u32)
+            .div_ceil(slot_px as u32)
+            .max(1) as usize
+    };
     for (i, name) in categories.iter().enumerate().step_by(stride) {
         let (x, y) = cc.backend_coord(&(i as f64, 0.0));
+        let text = if shorten {
+            fit(area, name, &style, slot_px - gap)
+        } else {
+            name.clone()
+        };
         area.draw(&Text::new(
-            name.clone(),
+            text,
             (x - base.0, y - base.1 + px(10.0, f)),
             style.clone(),
         ))
         .map_err(err)?;
     }
     Ok(())
+}
+
+/// `name`, cut with an ellipsis to at most `width` pixels.
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    name: &str,
+    style: &TextStyle<'_>,
+    width: i32,
+) -> String {
+    let fits = |s: &str| {
+        area.estimate_text_size(s, style)
+            .is_ok_and(|(w, _)| w as i32 <= width)
+    };
+    if fits(name) {
+        return name.to_string();
+    }
+    let chars: Vec<char> = name.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let cut: String = chars[..keep]
+            .iter()
+            .collect::<String>()
+            .trim_end()
+            .to_string()
+            + "…";
+        if fits(&cut) {
+            return cut;
+        }
+    }
+    "…".to_string()
 }
