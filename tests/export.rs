@@ -296,3 +296,17 @@ fn cli_export_svg_only() {
     assert!(out_dir.join("pareto.svg").is_file());
     assert!(!out_dir.join("pareto.png").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn exported_files_are_ordinary_documents_not_private_temp_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.csv");
+    chatlens::fsutil::write_bytes_atomic(&path, b"a\n").unwrap();
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, b"a\n").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // The same mode as any file the user creates (0666 less the umask).
+    assert_eq!(mode(&path), mode(&plain));
+}
