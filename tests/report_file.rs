@@ -293,3 +293,13 @@ fn cli_refuses_a_hostile_report_with_exit_code_2() {
     assert!(err.contains("unsafe path"), "{err}");
     assert_eq!(listing(dir.path()), vec!["bad.chatlens".to_string()]);
 }
+
+#[test]
+fn a_report_without_manifest_is_named_as_such_by_the_importer() {
+    let good = good_report();
+    let bad = zip_of(&[("table.parquet", &entry(&good, "table.parquet"))]);
+    let err = import_bytes(&bad, "r.chatlens", "r.chatlens", &ImportOptions::default())
+        .expect_err("a report without manifest imported")
+        .to_string();
+    assert!(err.contains("manifest.json"), "{err}");
+}

@@ -427,7 +427,13 @@ fn import_zip(
         .filter_map(Result::ok)
         .map(std::borrow::Cow::into_owned)
         .collect();
-    if crate::report_file::is_report(bytes) {
+    // A damaged report (say, without its manifest) should be reported as one,
+    // not as a chat export that lacks a _chat.txt.
+    let report_like = name.to_ascii_lowercase().ends_with(".chatlens")
+        || names
+            .iter()
+            .any(|n| n == "manifest.json" || n == "table.parquet");
+    if report_like {
         return crate::report_file::open_bytes(bytes, shown)
             .map(|r| r.imported)
             .map_err(|e| invalid(format!("{e:#}")));
