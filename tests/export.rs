@@ -310,3 +310,61 @@ fn exported_files_are_ordinary_documents_not_private_temp_files() {
     // The same mode as any file the user creates (0666 less the umask).
     assert_eq!(mode(&path), mode(&plain));
 }
+
+#[test]
+fn odd_chart_descriptions_render_without_panicking() {
+    use chatlens::charts::{Band, ChartSeries, HeatmapData, RefLine, Rgb, SeriesStyle};
+    let s = sample_session();
+    let mut charts = all_charts(&s.report);
+    let base = charts.iter().find(|c| c.id == "segments").unwrap().clone();
+
+    let mut odd = base.clone();
+    odd.title = "A very long title ".repeat(20);
+    odd.categories = (0..300).map(|i| format!("Category number {i}")).collect();
+    odd.series = vec![ChartSeries {
+        name: "Odd".into(),
+        style: SeriesStyle::Bars,
+        color: Rgb(1, 2, 3),
+        points: (0..300)
+            .map(|i| match i % 4 {
+                0 => (f64::from(i), Some(f64::NAN)),
+                1 => (f64::from(i), Some(f64::INFINITY)),
+                2 => (f64::from(i), Some(-0.3)),
+                _ => (f64::from(i), None),
+            })
+            .collect(),
+        based_on: Vec::new(),
+    }];
+    odd.bands.push(Band {
+        label: "NaN band".into(),
+        x: None,
+        y: (f64::NAN, 1.0),
+        color: Rgb(0, 0, 0),
+    });
+    odd.lines.push(RefLine {
+        label: "inf".into(),
+        y: f64::INFINITY,
+        color: Rgb(0, 0, 0),
+    });
+    let mut line = odd.clone();
+    line.series[0].style = SeriesStyle::Line;
+    line.x_format = Some(chatlens::charts::ValueFormat::Percent);
+
+    let mut heat = charts
+        .iter()
+        .find(|c| c.id == "response-heatmap")
+        .unwrap()
+        .clone();
+    heat.heatmap = Some(HeatmapData {
+        rows: vec!["only".into()],
+        columns: vec![],
+        values: vec![vec![Some(f64::NAN), Some(0.5)], vec![Some(1.0)]],
+        counts: vec![],
+    });
+    charts = vec![odd, line, heat];
+    for c in &charts {
+        render_png(c, 320, 180, 1).unwrap();
+        let svg = render_svg(c, 320, 180).unwrap();
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+}

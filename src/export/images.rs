@@ -207,14 +207,20 @@ fn draw_chart<DB: DrawingBackend>(
 
     // Header: title, subtitle, then a legend row, all above the plot so the
     // legend never covers data.
+    let room = w as i32 - 2 * pad;
     root.draw(&Text::new(
-        chart.title.clone(),
+        fit(root, &chart.title, &font(32.0, f, TEXT), room),
         (pad, px(24.0, f)),
         font(32.0, f, TEXT),
     ))
     .map_err(err)?;
     root.draw(&Text::new(
-        printable(&chart.subtitle),
+        fit(
+            root,
+            &printable(&chart.subtitle),
+            &font(18.0, f, MUTED),
+            room,
+        ),
         (pad, px(66.0, f)),
         font(18.0, f, MUTED),
     ))
@@ -261,7 +267,14 @@ fn draw_legend<DB: DrawingBackend>(
     let style = font(17.0, f, TEXT).pos(Pos::new(HPos::Left, VPos::Center));
     let sw = px(18.0, f);
     let mut x = x0;
+    let right = root.dim_in_pixel().0 as i32 - x0;
     for (swatch, label) in entries {
+        let label = printable(label);
+        let (tw, _) = root.estimate_text_size(&label, &style).map_err(err)?;
+        // Entries that would run off the image are left out rather than cut.
+        if x + sw + px(16.0, f) + tw as i32 > right {
+            break;
+        }
         match swatch {
             Swatch::Box(c) => root
                 .draw(&Rectangle::new(
@@ -297,9 +310,8 @@ fn draw_legend<DB: DrawingBackend>(
                 },
                 f,
             );
-        root.draw(&Text::new(label.clone(), (x, y), style.clone()))
+        root.draw(&Text::new(label, (x, y), style.clone()))
             .map_err(err)?;
-        let (tw, _) = root.estimate_text_size(label, &style).map_err(err)?;
         x += tw as i32 + px(28.0, f);
     }
     Ok(())
@@ -329,6 +341,7 @@ fn heat_max(hm: &HeatmapData) -> f64 {
         .flatten()
         .flatten()
         .copied()
+        .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     if m > 0.0 { m } else { 1.0 }
 }
@@ -418,8 +431,9 @@ fn draw_heatmap<DB: DrawingBackend>(
     };
     // Row 0 (Monday) on top.
     let top = |r: usize| (rows - r) as f64;
-    for (r, row) in hm.values.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
+    for (r, row) in hm.values.iter().take(rows).enumerate() {
+        for (c, v) in row.iter().take(cols).enumerate() {
+            let v = v.filter(|v| v.is_finite());
             let color = v.map_or(NO_VALUE, |v| heat_color(v / max));
             let (x0, x1) = (c as f64, c as f64 + 1.0);
             let (y0, y1) = (top(r) - 1.0, top(r));
@@ -445,7 +459,7 @@ fn draw_heatmap<DB: DrawingBackend>(
         }
     }
     let label = font(16.0, f, TEXT);
-    for (r, name) in hm.rows.iter().enumerate() {
+    for (r, name) in hm.rows.iter().take(rows).enumerate() {
         let (x, y) = cc.backend_coord(&(0.0, top(r) - 0.5));
         area.draw(&Text::new(
             name.clone(),
@@ -478,7 +492,7 @@ fn runs(points: &[(f64, Option<f64>)]) -> Vec<Vec<(f64, f64)>> {
     let mut cur = Vec::new();
     for &(x, y) in points {
         match y {
-            Some(y) if y.is_finite() => cur.push((x, y)),
+            Some(y) if y.is_finite() && x.is_finite() => cur.push((x, y)),
             _ => {
                 if !cur.is_empty() {
                     out.push(std::mem::take(&mut cur));
@@ -509,26 +523,40 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, f: 
     let (x_lo, x_hi) = if categorical {
         (-0.5, n as f64 - 0.5)
     } else {
-        let xs = chart
+        let xs: Vec<f64> = chart
             .series
             .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0));
-        let lo = xs.clone().fold(f64::INFINITY, f64::min).min(0.0);
-        let hi = xs.fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
-        (lo, hi)
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .filter(|x| x.is_finite())
+            .collect();
+        let lo = xs.iter().copied().fold(0.0, f64::min);
+        let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo, if hi > lo { hi } else { lo + 1.0 })
     };
-    let y_max = chart.y_max();
-    let y_top = if y_max > 0.0 { y_max * 1.12 } else { 1.0 };
+    // Only finite values set the range: one infinite or NaN figure must not
+    // collapse the axis (or panic the drawing).
+    let ys: Vec<f64> = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(|p| p.1))
+        .chain(chart.bands.iter().flat_map(|b| [b.y.0, b.y.1]))
+        .chain(chart.lines.iter().map(|l| l.y))
+        .filter(|y| y.is_finite())
+        .collect();
+    let y_hi = ys.iter().copied().fold(0.0, f64::max);
+    let y_lo = ys.iter().copied().fold(0.0, f64::min);
+    let y_top = if y_hi > 0.0 { y_hi * 1.12 } else { 1.0 };
+    let y_bottom = y_lo * 1.12;
     let label_style = font(16.0, f, TEXT);
     let mut cc = ChartBuilder::on(area)
         .x_label_area_size(px(if categorical { 70.0 } else { 60.0 }, f))
         .y_label_area_size(px(100.0, f))
-        .build_cartesian_2d(x_lo..x_hi, 0.0..y_top)
+        .build_cartesian_2d(x_lo..x_hi, y_bottom..y_top)
         .map_err(err)?;
     let y_fmt = chart.y_format;
     let x_fmt = chart.x_format.unwrap_or(ValueFormat::Count);
     let x_span = x_hi - x_lo;
-    let y_formatter = move |v: &f64| tick(y_fmt, *v, y_top);
+    let y_formatter = move |v: &f64| tick(y_fmt, *v, y_top - y_bottom);
     let x_formatter = move |v: &f64| tick(x_fmt, *v, x_span);
     let mut mesh = cc.configure_mesh();
     mesh.disable_x_mesh()
@@ -549,7 +577,11 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, f: 
     mesh.draw().map_err(err)?;
 
     // Bands first so bars and lines sit on top of them.
-    for b in &chart.bands {
+    for b in chart
+        .bands
+        .iter()
+        .filter(|b| b.y.0.is_finite() && b.y.1.is_finite())
+    {
         let (a, z) = b.x.unwrap_or((x_lo, x_hi));
         let c = rgb(b.color);
         cc.draw_series(std::iter::once(Rectangle::new(
@@ -580,7 +612,7 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, f: 
     let base = area.get_base_pixel();
     for (i, s) in bar_series.iter().enumerate() {
         let c = rgb(s.color);
-        for &(x, y) in &s.points {
+        for &(x, y) in s.points.iter().filter(|p| p.0.is_finite()) {
             let a = x - slot / 2.0 + bar_w * i as f64 + bar_w * 0.06;
             let z = a + bar_w * 0.88;
             let Some(y) = y.filter(|y| y.is_finite()) else {
@@ -625,7 +657,7 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, f: 
             }
         }
     }
-    for l in &chart.lines {
+    for l in chart.lines.iter().filter(|l| l.y.is_finite()) {
         let c = rgb(l.color);
         cc.draw_series(DashedLineSeries::new(
             vec![(x_lo, l.y), (x_hi, l.y)],
