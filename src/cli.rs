@@ -35,6 +35,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Write a deterministic, realistic sample message log.
     Sample(SampleArgs),
+    /// Write every chart as PNG/SVG (and with --data the figures as JSON/CSV), headless.
+    Export(ExportArgs),
+    /// Save a self-contained .chatlens report: the table plus settings, filters and zone.
+    Save(SaveArgs),
 }
 
 /// How to read the input file.
@@ -163,6 +167,49 @@ pub fn parse_duration_secs(s: &str) -> Result<i64> {
 }
 
 impl ReportOptions {
+    /// True when any period or filter flag was given.
+    pub fn has_filters(&self) -> bool {
+        self.from.is_some()
+            || self.to.is_some()
+            || self.chat_type.is_some()
+            || !self.segments.is_empty()
+            || !self.agents.is_empty()
+    }
+
+    /// A saved report's settings with every setting flag that differs from
+    /// its default applied on top (clap cannot tell a default from a typed
+    /// value, so a flag equal to its default leaves the report's value).
+    pub fn overlay_settings(&self, mut base: Settings) -> Result<Settings> {
+        let given = self.settings()?;
+        let default = ReportOptions::default_flags().settings()?;
+        if given.burst_gap_secs != default.burst_gap_secs {
+            base.burst_gap_secs = given.burst_gap_secs;
+        }
+        if given.response_window_secs != default.response_window_secs {
+            base.response_window_secs = given.response_window_secs;
+        }
+        if given.reply_sla_secs != default.reply_sla_secs {
+            base.reply_sla_secs = given.reply_sla_secs;
+        }
+        if given.active_days != default.active_days {
+            base.active_days = given.active_days;
+        }
+        if given.inactivity_close_secs != default.inactivity_close_secs {
+            base.inactivity_close_secs = given.inactivity_close_secs;
+        }
+        Ok(base)
+    }
+
+    /// The options as clap fills them when no flag is given.
+    fn default_flags() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            options: ReportOptions,
+        }
+        Only::try_parse_from(["chatlens"]).map_or_else(|_| ReportOptions::default(), |o| o.options)
+    }
+
     pub fn settings(&self) -> Result<Settings> {
         Ok(Settings {
             burst_gap_secs: parse_duration_secs(&self.burst_gap)?,
@@ -205,7 +252,14 @@ impl ReportOptions {
     }
 }
 
+/// How a saved `.chatlens` report combines with the flags.
+pub const REPORT_FILE_RULE: &str = "FILE may be a saved .chatlens report. Its time zone, filters and settings \
+    apply unless flags override them: --tz replaces the zone; any of --from, --to, --chat-type, \
+    --segment or --agent replaces all of its filters; a setting flag given with a value other than \
+    its default replaces that one setting. Import flags (--team, --map, --dayfirst…) do not apply to a report.";
+
 #[derive(Debug, Args)]
+#[command(after_help = REPORT_FILE_RULE)]
 pub struct ReportArgs {
     pub file: PathBuf,
     /// Print one JSON document (METRICS.md §5 layout plus meta and import).
@@ -230,6 +284,54 @@ pub struct SampleArgs {
     pub out: PathBuf,
 }
 
+/// Image formats for `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImageFormat {
+    Png,
+    Svg,
+    Both,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = REPORT_FILE_RULE)]
+pub struct ExportArgs {
+    /// The message log or .chatlens report.
+    pub file: PathBuf,
+    /// Folder for the files (created if missing); each chart is written as <chart id>.png/.svg.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Image format.
+    #[arg(long, value_enum, default_value = "png")]
+    pub format: ImageFormat,
+    /// Image width in logical pixels (PNGs are drawn at 2× for sharp slides).
+    #[arg(long, value_name = "PX", default_value_t = crate::export::images::DEFAULT_WIDTH)]
+    pub width: u32,
+    /// Image height in logical pixels.
+    #[arg(long, value_name = "PX", default_value_t = crate::export::images::DEFAULT_HEIGHT)]
+    pub height: u32,
+    /// Also write figures.json, figures.csv, offenders.csv and conversations.csv.
+    #[arg(long)]
+    pub data: bool,
+    #[command(flatten)]
+    pub import: ImportArgs,
+    #[command(flatten)]
+    pub options: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = REPORT_FILE_RULE)]
+pub struct SaveArgs {
+    /// The message log (or a .chatlens report to re-save with other settings).
+    pub file: PathBuf,
+    /// The report file to write, e.g. march.chatlens.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub import: ImportArgs,
+    #[command(flatten)]
+    pub options: ReportOptions,
+}
+
 /// Exit code 2 for input the tool cannot use, with the message on stderr.
 pub struct UserError(pub String);
 
@@ -248,8 +350,68 @@ pub fn load_session(
     let filters = options
         .filters(&opts.zone)
         .map_err(|e| UserError(format!("{e:#}")))?;
-    let imported = import_path(file, &opts).map_err(|e| UserError(e.to_string()))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| UserError(format!("cannot read {}: {e}", file.display())))?;
+    if crate::report_file::is_report(&bytes) {
+        let shown = file.display().to_string();
+        let opened = crate::report_file::open_bytes(&bytes, &shown)
+            .map_err(|e| UserError(format!("{shown}: {e:#}")))?;
+        let zone = if import.tz.is_some() {
+            opts.zone
+        } else {
+            opened.zone
+        };
+        let filters = if options.has_filters() {
+            options
+                .filters(&zone)
+                .map_err(|e| UserError(format!("{e:#}")))?
+        } else {
+            opened.filters
+        };
+        let settings = options
+            .overlay_settings(opened.settings)
+            .map_err(|e| UserError(format!("{e:#}")))?;
+        return Session::new(opened.imported, settings, filters, zone)
+            .map_err(|e| UserError(format!("{e:#}")));
+    }
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let imported = crate::import::import_bytes(&bytes, &name, &file.display().to_string(), &opts)
+        .map_err(|e| UserError(e.to_string()))?;
     Session::new(imported, settings, filters, opts.zone).map_err(|e| UserError(format!("{e:#}")))
+}
+
+pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
+    use crate::export::images::{Formats, export_all};
+    let session = load_session(&args.file, &args.import, &args.options)?;
+    let report = session.report_with_import();
+    let charts = crate::charts::all_charts(&report);
+    let formats = match args.format {
+        ImageFormat::Png => Formats::Png,
+        ImageFormat::Svg => Formats::Svg,
+        ImageFormat::Both => Formats::Both,
+    };
+    let mut written = export_all(&charts, &args.out, formats, args.width, args.height)
+        .map_err(|e| UserError(format!("{e:#}")))?;
+    if args.data {
+        written.extend(
+            crate::export::data::write_all(&report, &args.out)
+                .map_err(|e| UserError(format!("{e:#}")))?,
+        );
+    }
+    for path in written {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+pub fn run_save(args: &SaveArgs) -> Result<(), UserError> {
+    let session = load_session(&args.file, &args.import, &args.options)?;
+    crate::report_file::save(&session, &args.out).map_err(|e| UserError(format!("{e:#}")))?;
+    println!("{}", args.out.display());
+    Ok(())
 }
 
 pub fn run_inspect(args: &InspectArgs) -> Result<(), UserError> {

@@ -14,12 +14,12 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
     };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".chatlens-").suffix(".tmp");
-    // A temporary file is private (0600); the finished file is an ordinary
-    // document the user may share.
+    // A temporary file is private (0600) by default; the finished file is a
+    // normal document, so ask for 0666 and let the user's umask narrow it.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let tmp = builder
         .tempfile_in(dir)

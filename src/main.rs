@@ -10,6 +10,8 @@ fn main() -> ExitCode {
         Some(Command::Inspect(a)) => cli::run_inspect(a),
         Some(Command::Report(a)) => cli::run_report(a),
         Some(Command::Sample(a)) => cli::run_sample(a),
+        Some(Command::Export(a)) => cli::run_export(a),
+        Some(Command::Save(a)) => cli::run_save(a),
         None => cli::run_sample_report(),
     };
     match result {

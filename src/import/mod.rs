@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use mapping::{Canonical, ColumnMapping, MapOverride};
@@ -107,13 +107,13 @@ impl Skipped {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Participant {
     pub name: String,
     pub messages: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Dialect {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
@@ -129,7 +129,7 @@ pub struct Dialect {
     pub layout: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportWarning {
     pub kind: String,
     pub count: u64,
@@ -138,7 +138,7 @@ pub struct ImportWarning {
 }
 
 /// What the importer did with a file, returned beside the table.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct ImportReport {
     pub file: String,
     pub format: String,
@@ -155,6 +155,34 @@ pub struct ImportReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_lines: Option<BTreeMap<String, u64>>,
     pub warnings: Vec<ImportWarning>,
+    /// The file as given, for a saved report's manifest; not part of the
+    /// report JSON, which must not change with the file's bytes.
+    #[serde(skip)]
+    pub source: Option<SourceFile>,
+}
+
+/// Name, size and SHA-256 of the file a table was imported from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceFile {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl SourceFile {
+    pub fn of(name: &str, bytes: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(bytes);
+        Self {
+            name: name.to_string(),
+            size: bytes.len() as u64,
+            sha256: digest.iter().fold(String::with_capacity(64), |mut s, b| {
+                use std::fmt::Write;
+                let _ = write!(s, "{b:02x}");
+                s
+            }),
+        }
+    }
 }
 
 /// A canonical table and its import report.
@@ -247,6 +275,20 @@ pub fn import_bytes(
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    let mut imported = import_content(bytes, name, shown, opts)?;
+    // A saved report already names the log it was made from.
+    if imported.report.source.is_none() {
+        imported.report.source = Some(SourceFile::of(name, bytes));
+    }
+    Ok(imported)
+}
+
+fn import_content(
+    bytes: &[u8],
+    name: &str,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let invalid = |message: String| ImportError::Invalid {
         path: shown.to_string(),
         message,
@@ -259,7 +301,7 @@ pub fn import_bytes(
     if bytes.starts_with(&[0x1F, 0x8B]) {
         let inner = raw::gunzip(bytes, MAX_UNPACKED_BYTES).map_err(invalid)?;
         let inner_name = name.strip_suffix(".gz").unwrap_or(name);
-        let mut imported = import_bytes(&inner, inner_name, shown, opts)?;
+        let mut imported = import_content(&inner, inner_name, shown, opts)?;
         imported.report.dialect.compressed = true;
         return Ok(imported);
     }
@@ -389,6 +431,17 @@ fn import_zip(
         .filter_map(Result::ok)
         .map(std::borrow::Cow::into_owned)
         .collect();
+    // A damaged report (say, without its manifest) should be reported as one,
+    // not as a chat export that lacks a _chat.txt.
+    let report_like = name.to_ascii_lowercase().ends_with(".chatlens")
+        || names
+            .iter()
+            .any(|n| n == "manifest.json" || n == "table.parquet");
+    if report_like {
+        return crate::report_file::open_bytes(bytes, shown)
+            .map(|r| r.imported)
+            .map_err(|e| invalid(format!("{e:#}")));
+    }
     if names.iter().any(|n| n == "xl/workbook.xml") {
         return import_spreadsheet(bytes, "xlsx", shown, opts);
     }

@@ -10,10 +10,10 @@ use chrono::{
     TimeZone, Timelike,
 };
 use chrono_tz::{OffsetComponents, Tz};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Order of day and month in a slash date such as `03/04/2024`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateOrder {
     DayFirst,
@@ -21,7 +21,7 @@ pub enum DateOrder {
 }
 
 /// How a column's slash-date order was chosen, for the import report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderSource {
     /// The user said so (`--dayfirst` / `--monthfirst`).
