@@ -10,7 +10,9 @@ fn main() -> ExitCode {
         Some(Command::Inspect(a)) => cli::run_inspect(a),
         Some(Command::Report(a)) => cli::run_report(a),
         Some(Command::Sample(a)) => cli::run_sample(a),
-        None => cli::run_sample_report(),
+        // No command: the desktop app, on the given file or on the sample.
+        None => chatlens::ui::run(args.files.clone())
+            .map_err(|e| UserError(format!("cannot open the window: {e}"))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
