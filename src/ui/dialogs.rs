@@ -578,7 +578,7 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
             ui.label(format::count(p.conversations));
             ui.end_row();
             ui.label("Total value");
-            ui.label(format::number(Some(p.total_value), 0));
+            ui.label(format::count(p.total_value.max(0.0).round() as u64));
             ui.end_row();
             ui.label("Share of conversations bringing 80% of value");
             ui.label(format::pct(p.share_for_80pct));
@@ -682,7 +682,7 @@ pub fn compare_table(ui: &mut Ui, r: &Report) {
                 },
             );
             ui.end_row();
-            ui.label("Sent : received");
+            ui.label("Sent : received (all chats)");
             ui.label(format::ratio(r.flow.ratio));
             ui.label(format::ratio(c.flow.ratio));
             ui.label(match (r.flow.ratio, c.flow.ratio) {

@@ -455,7 +455,7 @@ fn charts(app: &mut ChatlensApp, ui: &mut Ui, ids: &[&str]) {
         .filter_map(|id| app.charts.iter().find(|c| c.id == *id).cloned())
         .collect();
     let wide = ui.available_width() > 900.0;
-    let per_row = if wide { 2 } else { 1 };
+    let per_row = if wide && list.len() > 1 { 2 } else { 1 };
     for row in list.chunks(per_row) {
         ui.columns(per_row, |cols| {
             for (col, chart) in cols.iter_mut().zip(row) {
@@ -1143,10 +1143,11 @@ fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
                     && let Some(t) = p.touches.get(touch as usize)
                 {
                     {
-                        facts.push(t.category.label().to_string());
-                        if t.category == Category::FollowUp {
-                            facts.push(format!("follow-up #{}", t.position));
-                        }
+                        facts.push(if t.category == Category::FollowUp {
+                            format!("Follow-up #{}", t.position)
+                        } else {
+                            t.category.label().to_string()
+                        });
                         facts.push(if t.responded {
                             "responded".into()
                         } else {

@@ -58,7 +58,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     let y_top = chart.y_max().max(match y_format {
         ValueFormat::Percent => 0.05,
         _ => 1.0,
-    }) * 1.08;
+    }) * 1.3; // headroom keeps the legend clear of the tallest bar
     let plot = Plot::new(("chart", chart.id))
         .height(height)
         .legend(Legend::default())
@@ -98,8 +98,18 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     let plot = if chart.categories.is_empty() {
         plot
     } else {
+        // One grid mark per category, so every category gets its label.
+        let n = chart.categories.len();
         plot.include_x(-0.6)
-            .include_x(chart.categories.len() as f64 - 0.4)
+            .include_x(n as f64 - 0.4)
+            .x_grid_spacer(move |_| {
+                (0..n)
+                    .map(|i| egui_plot::GridMark {
+                        value: i as f64,
+                        step_size: 1.0,
+                    })
+                    .collect()
+            })
     };
     plot.show(ui, |p| {
         for b in &chart.bands {
@@ -136,7 +146,12 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
                         .filter_map(|(i, (x, y))| {
                             let y = (*y)?;
                             let text = hover_text(chart, si, i).unwrap_or_default();
-                            Some(Bar::new(x + offset, y).width(width * 0.95).name(text))
+                            Some(
+                                Bar::new(x + offset, y)
+                                    .width(width * 0.95)
+                                    .name(text)
+                                    .fill(color(s.color).gamma_multiply(0.85)),
+                            )
                         })
                         .collect();
                     p.bar_chart(
