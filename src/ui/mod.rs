@@ -701,21 +701,10 @@ impl ChatlensApp {
             self.ctx_attached = true;
         }
         self.ctx_handle = Some(ctx.clone());
-        if self.frame_log {
-            let now = Instant::now();
-            if let Some(last) = self.last_frame {
-                eprintln!(
-                    "frame {:.1} ms{}",
-                    (now - last).as_secs_f64() * 1000.0,
-                    if self.loading.is_some() {
-                        " (loading)"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            self.last_frame = Some(now);
-        }
+        let frame_start = Instant::now();
+        let interval = self.last_frame.map(|last| frame_start - last);
+        self.last_frame = Some(frame_start);
+        let was_loading = self.loading.is_some();
         self.poll();
         self.poll_pick();
         self.shortcuts(&ctx);
@@ -732,6 +721,17 @@ impl ChatlensApp {
         dialogs::show(self, &ctx);
         if self.filter_ui != self.applied && self.filter_ui.period != Period::Custom {
             self.recompute();
+        }
+        if self.frame_log
+            && let Some(interval) = interval
+        {
+            // Interval between frames and the time spent building this one.
+            eprintln!(
+                "frame {:.1} ms, ui {:.1} ms{}",
+                interval.as_secs_f64() * 1000.0,
+                frame_start.elapsed().as_secs_f64() * 1000.0,
+                if was_loading { " (loading)" } else { "" }
+            );
         }
     }
 }

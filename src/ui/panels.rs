@@ -489,7 +489,15 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 }
             });
             ui.separator();
-            ui.label(RichText::new(app.source.label()).strong());
+            if app.session.is_some() {
+                if app.session.is_some() {
+                ui.label(RichText::new(app.source.label()).strong());
+            } else {
+                ui.weak("No log open");
+            }
+            } else {
+                ui.weak("No log open");
+            }
             ui.separator();
             filters(app, ui);
         });
@@ -721,7 +729,8 @@ pub fn status_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                     Some(f) if !l.recompute => egui::ProgressBar::new(f).show_percentage(),
                     _ => egui::ProgressBar::new(0.0).animate(true),
                 };
-                ui.add(bar.desired_width(220.0).text(text));
+                ui.add(bar.desired_width(160.0));
+                ui.label(text);
                 if ui.button("Cancel").clicked() {
                     app.cancel_loading();
                 }
@@ -883,7 +892,9 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
             ui.add_space(80.0);
             if app.loading.is_some() {
                 ui.spinner();
-                ui.label("Loading…");
+                if let Some(l) = &app.loading {
+                    ui.label(format!("{}…", l.label));
+                }
             } else {
                 ui.heading("No log open");
                 ui.label("Open a message log (CSV, Excel, JSON, WhatsApp export) or a .chatlens report, or drop it on this window.");

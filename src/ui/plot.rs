@@ -31,6 +31,15 @@ fn hover_text(chart: &Chart, series: usize, index: usize) -> Option<String> {
     ))
 }
 
+/// Long category names (group names) shortened for the axis; hover shows them whole.
+fn short_label(s: &str) -> String {
+    if s.chars().count() > 14 {
+        format!("{}…", s.chars().take(13).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
 pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     if let Some(h) = &chart.heatmap {
         heatmap(ui, chart, h, height);
@@ -80,7 +89,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
             } else if (mark.value - mark.value.round()).abs() < 1e-6 && mark.value >= 0.0 {
                 categories
                     .get(mark.value.round() as usize)
-                    .cloned()
+                    .map(|c| short_label(c))
                     .unwrap_or_default()
             } else {
                 String::new()
@@ -103,10 +112,16 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
         plot.include_x(-0.6)
             .include_x(n as f64 - 0.4)
             .x_grid_spacer(move |_| {
+                // Coarser levels (every 2nd, 4th, … category) keep some
+                // labels when all of them do not fit.
                 (0..n)
                     .map(|i| egui_plot::GridMark {
                         value: i as f64,
-                        step_size: 1.0,
+                        step_size: if i == 0 {
+                            64.0
+                        } else {
+                            f64::from(1u32 << i.trailing_zeros().min(6))
+                        },
                     })
                     .collect()
             })
