@@ -400,6 +400,8 @@ impl ChatlensApp {
         let Some(session) = self.session.clone() else {
             return;
         };
+        // Marked applied even when invalid, so a bad date is reported once, not every frame.
+        self.applied = self.filter_ui.clone();
         let filters = match self.filters() {
             Ok(f) => f,
             Err(e) => {
@@ -407,7 +409,6 @@ impl ChatlensApp {
                 return;
             }
         };
-        self.applied = self.filter_ui.clone();
         self.epoch += 1;
         self.loading = Some(Loading {
             label: "Recomputing".into(),
@@ -719,7 +720,11 @@ impl ChatlensApp {
         panels::red_flag_panel(self, ui);
         egui::CentralPanel::default().show(ui, |ui| panels::central(self, ui));
         dialogs::show(self, &ctx);
-        if self.filter_ui != self.applied && self.filter_ui.period != Period::Custom {
+        // Custom dates apply with their Apply button, not on every keystroke.
+        let (f, a) = (&self.filter_ui, &self.applied);
+        if (f.period, f.chat_type, &f.segments, &f.agents)
+            != (a.period, a.chat_type, &a.segments, &a.agents)
+        {
             self.recompute();
         }
         if self.frame_log
