@@ -456,14 +456,3 @@ pub fn run_sample(args: &SampleArgs) -> Result<(), UserError> {
     );
     Ok(())
 }
-
-/// Until a window can open: the report of the built-in sample.
-pub fn run_sample_report() -> Result<(), UserError> {
-    let session = crate::session::sample_session(&Settings::default(), &ReportZone::system())
-        .map_err(|e| UserError(format!("{e:#}")))?;
-    print!(
-        "{}",
-        crate::text_report::report_text(&session.report_with_import())
-    );
-    Ok(())
-}

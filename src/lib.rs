@@ -16,3 +16,4 @@ pub mod report_file;
 pub mod sample;
 pub mod session;
 pub mod text_report;
+pub mod ui;

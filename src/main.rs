@@ -12,7 +12,9 @@ fn main() -> ExitCode {
         Some(Command::Sample(a)) => cli::run_sample(a),
         Some(Command::Export(a)) => cli::run_export(a),
         Some(Command::Save(a)) => cli::run_save(a),
-        None => cli::run_sample_report(),
+        // No command: the desktop app, on the given file or on the sample.
+        None => chatlens::ui::run(args.files.clone())
+            .map_err(|e| UserError(format!("cannot open the window: {e}"))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

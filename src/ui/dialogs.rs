@@ -1,0 +1,724 @@
+//! Windows and dialogs (column mapping, the team of a chat export, import report,
+//! settings) and the views' tables.
+
+use std::collections::BTreeMap;
+
+use egui::{RichText, Ui};
+
+use super::ChatlensApp;
+use crate::format;
+use crate::import::{Canonical, MapOverride};
+use crate::metrics::Report;
+use crate::metrics::figures::quality::Tally;
+
+/// Canonical columns in the dialog's order, pre-filled with the importer's guesses.
+pub fn mapping_choices(
+    headers: &[String],
+    guesses: &BTreeMap<String, String>,
+) -> Vec<(Canonical, String)> {
+    Canonical::ALL
+        .iter()
+        .map(|c| {
+            let guess = guesses
+                .get(c.name())
+                .filter(|g| headers.contains(g))
+                .cloned()
+                .unwrap_or_default();
+            (*c, guess)
+        })
+        .collect()
+}
+
+const REQUIRED: [Canonical; 3] = [
+    Canonical::Timestamp,
+    Canonical::ConversationId,
+    Canonical::Direction,
+];
+
+pub fn show(app: &mut ChatlensApp, ctx: &egui::Context) {
+    mapping(app, ctx);
+    team(app, ctx);
+    import_report(app, ctx);
+    settings(app, ctx);
+}
+
+/// Retries the import with the mapping the user chose.
+pub fn import_with_mapping(app: &mut ChatlensApp) {
+    let Some(d) = app.mapping.take() else {
+        return;
+    };
+    let mut options = d.options;
+    options.progress = std::sync::Arc::default();
+    options.overrides = d
+        .choice
+        .iter()
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(c, h)| MapOverride {
+            canonical: *c,
+            source: h.clone(),
+        })
+        .collect();
+    app.start_load(d.source, options);
+}
+
+fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
+    let Some(d) = app.mapping.as_mut() else {
+        return;
+    };
+    let mut import = false;
+    let mut cancel = false;
+    egui::Modal::new(egui::Id::unique("mapping")).show(ctx, |ui| {
+        ui.set_max_width(760.0);
+        ui.heading("Map the columns");
+        ui.label(format!(
+            "{}: no {} column was recognised. Tell Chatlens which of the file's columns holds each field.",
+            d.source.label(),
+            d.missing
+        ));
+        ui.add_space(4.0);
+        egui::ScrollArea::vertical().max_height(300.0).id_salt("map-cols").show(ui, |ui| {
+            egui::Grid::new("mapping-grid").striped(true).show(ui, |ui| {
+                ui.strong("Field");
+                ui.strong("Column in the file");
+                ui.end_row();
+                for (c, choice) in &mut d.choice {
+                    let required = REQUIRED.contains(c);
+                    let name = if required {
+                        RichText::new(format!("{} (required)", c.name())).strong()
+                    } else {
+                        RichText::new(c.name())
+                    };
+                    ui.label(name);
+                    let shown = if choice.is_empty() { "— not in the file —".to_string() } else { choice.clone() };
+                    egui::ComboBox::from_id_salt(("map", c.name()))
+                        .selected_text(shown)
+                        .width(220.0)
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(choice, String::new(), "— not in the file —");
+                            for h in &d.headers {
+                                ui.selectable_value(choice, h.clone(), h);
+                            }
+                        });
+                    ui.end_row();
+                }
+            });
+        });
+        ui.add_space(6.0);
+        ui.label(RichText::new("First rows of the file").strong());
+        egui::ScrollArea::horizontal().id_salt("map-preview").show(ui, |ui| {
+            egui::Grid::new("mapping-preview").striped(true).show(ui, |ui| {
+                for h in &d.headers {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for row in d.preview.iter().take(5) {
+                    for cell in row {
+                        ui.label(cell);
+                    }
+                    ui.end_row();
+                }
+            });
+        });
+        ui.add_space(6.0);
+        let ready = REQUIRED
+            .iter()
+            .all(|r| d.choice.iter().any(|(c, h)| c == r && !h.is_empty()));
+        ui.horizontal(|ui| {
+            if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
+                import = true;
+            }
+            if ui.button("Cancel").clicked() {
+                cancel = true;
+            }
+            if !ready {
+                ui.weak("Choose a column for each required field.");
+            }
+        });
+    });
+    if import {
+        import_with_mapping(app);
+    } else if cancel {
+        app.mapping = None;
+    }
+}
+
+fn team(app: &mut ChatlensApp, ctx: &egui::Context) {
+    let Some(d) = app.team.as_mut() else {
+        return;
+    };
+    let mut go = false;
+    let mut cancel = false;
+    egui::Modal::new(egui::Id::unique("team")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Who is the team?");
+        ui.label(format!(
+            "{} is a WhatsApp chat export. Tick the people who write for your team; everyone else counts as a customer.",
+            d.source.label()
+        ));
+        egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+            for (name, n, on) in &mut d.participants {
+                ui.checkbox(on, format!("{name} ({} messages)", format::count(*n)));
+            }
+        });
+        let any = d.participants.iter().any(|p| p.2);
+        ui.horizontal(|ui| {
+            if ui.add_enabled(any, egui::Button::new("Import")).clicked() {
+                go = true;
+            }
+            if ui.button("Cancel").clicked() {
+                cancel = true;
+            }
+        });
+    });
+    if go {
+        if let Some(d) = app.team.take() {
+            let mut options = d.options;
+            options.progress = std::sync::Arc::default();
+            options.team = Some(
+                d.participants
+                    .into_iter()
+                    .filter(|p| p.2)
+                    .map(|p| p.0)
+                    .collect(),
+            );
+            app.start_load(d.source, options);
+        }
+    } else if cancel {
+        app.team = None;
+    }
+}
+
+fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
+    if !app.show_import_report {
+        return;
+    }
+    let Some(s) = app.session.clone() else {
+        app.show_import_report = false;
+        return;
+    };
+    let r = &s.imported.report;
+    let mut open = true;
+    egui::Window::new("Import report")
+        .open(&mut open)
+        .default_width(520.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("import-facts").show(ui, |ui| {
+                    ui.label("File");
+                    ui.label(&r.file);
+                    ui.end_row();
+                    ui.label("Format");
+                    ui.label(format!("{} · {}", r.format, r.dialect.encoding));
+                    ui.end_row();
+                    ui.label("Rows read");
+                    ui.label(format::count(r.rows_read));
+                    ui.end_row();
+                    ui.label("Rows kept");
+                    ui.label(format::count(r.rows_kept));
+                    ui.end_row();
+                    ui.label("Time span");
+                    ui.label(format!(
+                        "{} to {}",
+                        r.first_timestamp.as_deref().unwrap_or(format::MISSING),
+                        r.last_timestamp.as_deref().unwrap_or(format::MISSING)
+                    ));
+                    ui.end_row();
+                });
+                ui.separator();
+                ui.strong("Column mapping");
+                egui::Grid::new("import-cols").striped(true).show(ui, |ui| {
+                    for (canon, src) in &r.columns {
+                        ui.label(canon);
+                        ui.label(format!("from column {src}"));
+                        ui.end_row();
+                    }
+                });
+                ui.separator();
+                ui.strong("Skipped rows");
+                if r.skipped.is_empty() {
+                    ui.label("None: every row was kept.");
+                }
+                for (reason, n) in &r.skipped {
+                    let lines = r
+                        .skipped_first_lines
+                        .get(reason)
+                        .map(|l| {
+                            l.iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default();
+                    ui.label(format!(
+                        "{reason}: {} (first lines {lines})",
+                        format::count(*n)
+                    ));
+                }
+                ui.separator();
+                ui.strong("Warnings");
+                if r.warnings.is_empty() {
+                    ui.label("None.");
+                }
+                for w in &r.warnings {
+                    ui.label(format!(
+                        "{} ({}): {}",
+                        w.kind,
+                        format::count(w.count),
+                        w.message
+                    ));
+                }
+            });
+        });
+    app.show_import_report = open;
+}
+
+fn secs_field(ui: &mut Ui, label: &str, secs: &mut i64, unit: i64, unit_name: &str) {
+    ui.label(label);
+    let mut v = *secs as f64 / unit as f64;
+    if ui
+        .add(
+            egui::DragValue::new(&mut v)
+                .range(0.0..=100_000.0)
+                .speed(0.1)
+                .suffix(format!(" {unit_name}")),
+        )
+        .changed()
+    {
+        *secs = (v * unit as f64).round() as i64;
+    }
+    ui.end_row();
+}
+
+fn settings(app: &mut ChatlensApp, ctx: &egui::Context) {
+    if !app.show_settings {
+        return;
+    }
+    let mut open = true;
+    let mut apply = false;
+    egui::Window::new("Settings")
+        .open(&mut open)
+        .default_width(440.0)
+        .show(ctx, |ui| {
+            let s = &mut app.settings_draft;
+            egui::Grid::new("settings-grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    secs_field(ui, "Burst gap", &mut s.burst_gap_secs, 60, "min");
+                    secs_field(
+                        ui,
+                        "Response window",
+                        &mut s.response_window_secs,
+                        86_400,
+                        "days",
+                    );
+                    secs_field(ui, "Reply SLA", &mut s.reply_sla_secs, 3_600, "h");
+                    ui.label("Active days (groups)");
+                    ui.add(egui::DragValue::new(&mut s.active_days).range(1..=3650));
+                    ui.end_row();
+                    secs_field(
+                        ui,
+                        "Close after inactivity",
+                        &mut s.inactivity_close_secs,
+                        86_400,
+                        "days",
+                    );
+                    ui.label("Slot starts (morning, afternoon, evening, night)");
+                    ui.horizontal(|ui| {
+                        for h in &mut s.slot_starts {
+                            ui.add(egui::DragValue::new(h).range(0..=23).suffix(" h"));
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("Weekend days");
+                    ui.horizontal(|ui| {
+                        for (i, d) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                            .iter()
+                            .enumerate()
+                        {
+                            let i = i as u32;
+                            let mut on = s.weekend_days.contains(&i);
+                            if ui.checkbox(&mut on, *d).changed() {
+                                if on {
+                                    s.weekend_days.push(i);
+                                    s.weekend_days.sort_unstable();
+                                } else {
+                                    s.weekend_days.retain(|w| *w != i);
+                                }
+                            }
+                        }
+                    });
+                    ui.end_row();
+                });
+            ui.separator();
+            ui.strong("Red-flag thresholds (warning, critical)");
+            let th = &mut s.thresholds;
+            egui::Grid::new("thresholds").num_columns(3).show(ui, |ui| {
+                let row =
+                    |ui: &mut Ui, name: &str, t: &mut crate::metrics::Threshold, pct: bool| {
+                        ui.label(name);
+                        let (scale, suffix) = if pct { (100.0, "%") } else { (1.0, " : 1") };
+                        for v in [&mut t.warning, &mut t.critical] {
+                            let mut shown = *v * scale;
+                            if ui
+                                .add(
+                                    egui::DragValue::new(&mut shown)
+                                        .speed(0.1)
+                                        .range(0.0..=1000.0)
+                                        .suffix(suffix),
+                                )
+                                .changed()
+                            {
+                                *v = shown / scale;
+                            }
+                        }
+                        ui.end_row();
+                    };
+                row(
+                    ui,
+                    "High send, low receive",
+                    &mut th.high_send_low_receive,
+                    false,
+                );
+                row(
+                    ui,
+                    "Single-message chats",
+                    &mut th.single_message_chats,
+                    true,
+                );
+                row(ui, "Long reply gaps", &mut th.long_reply_gaps, true);
+                row(ui, "Unanswered messages", &mut th.unanswered_messages, true);
+                row(ui, "High block rate", &mut th.high_block_rate, true);
+                row(
+                    ui,
+                    "Falling response rate",
+                    &mut th.falling_response_rate,
+                    true,
+                );
+            });
+            ui.separator();
+            ui.horizontal(|ui| {
+                ui.label("Time zone");
+                ui.add(
+                    egui::TextEdit::singleline(&mut app.zone_draft)
+                        .hint_text("system zone, e.g. Europe/Berlin"),
+                );
+            });
+            let zone_ok = app.zone_draft.trim().is_empty()
+                || crate::import::ReportZone::from_name(&app.zone_draft).is_some();
+            if !zone_ok {
+                ui.colored_label(
+                    super::plot::color(crate::charts::palette::CRITICAL),
+                    "Unknown time zone: use an IANA name such as Europe/Berlin or UTC.",
+                );
+            } else if app.zone_draft.trim() != app.persisted.zone.trim() {
+                ui.weak("A new time zone re-imports the file.");
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(zone_ok, egui::Button::new("Apply"))
+                    .clicked()
+                {
+                    apply = true;
+                }
+                if ui.button("Reset to defaults").clicked() {
+                    app.settings_draft = crate::metrics::Settings::default();
+                }
+            });
+        });
+    if apply {
+        app.apply_settings();
+    }
+    app.show_settings = open;
+}
+
+fn header(ui: &mut Ui, names: &[&str]) {
+    for n in names {
+        ui.strong(*n);
+    }
+    ui.end_row();
+}
+
+pub fn segments_table(ui: &mut Ui, r: &Report) {
+    if r.segments.is_empty() {
+        ui.weak("No segments: the log has no segment column.");
+        return;
+    }
+    egui::Grid::new("segments-table")
+        .striped(true)
+        .show(ui, |ui| {
+            header(
+                ui,
+                &[
+                    "Segment",
+                    "Conversations",
+                    "Messages",
+                    "Msgs / chat",
+                    "Touches",
+                    "Touch response",
+                    "Positive",
+                    "Conversion",
+                ],
+            );
+            for s in &r.segments {
+                ui.label(&s.segment);
+                ui.label(format::count(s.conversations));
+                ui.label(format::count(s.messages));
+                ui.label(format::number(s.avg_messages, 1));
+                ui.label(format::count(s.touches));
+                ui.label(format::pct(s.touch_response_rate));
+                ui.label(format::count(s.positive));
+                ui.label(format::pct(s.conversion));
+                ui.end_row();
+            }
+        });
+}
+
+pub fn agents_table(ui: &mut Ui, r: &Report) {
+    if r.agents.is_empty() {
+        ui.weak("No agents: the log has no agent column.");
+        return;
+    }
+    egui::Grid::new("agents-table")
+        .striped(true)
+        .show(ui, |ui| {
+            header(
+                ui,
+                &[
+                    "Agent",
+                    "Conversations",
+                    "Sent",
+                    "Touches",
+                    "Touch response",
+                    "Follow-ups",
+                    "Follow-up response",
+                    "Team reply (median)",
+                ],
+            );
+            for a in &r.agents {
+                ui.label(&a.agent);
+                ui.label(format::count(a.conversations));
+                ui.label(format::count(a.messages_sent));
+                ui.label(format::count(a.touches));
+                ui.label(format::pct(a.touch_response_rate));
+                ui.label(format::count(a.followups));
+                ui.label(format::pct(a.followup_response_rate));
+                ui.label(format::duration(a.median_team_reply_secs));
+                ui.end_row();
+            }
+        });
+}
+
+pub fn groups_table(ui: &mut Ui, r: &Report) {
+    if r.groups.list.is_empty() {
+        ui.weak("No group chats in this period.");
+        return;
+    }
+    egui::Grid::new("groups-table")
+        .striped(true)
+        .show(ui, |ui| {
+            header(
+                ui,
+                &[
+                    "Group",
+                    "Active",
+                    "Messages",
+                    "Sent",
+                    "Received",
+                    "Members",
+                    "Customers writing",
+                ],
+            );
+            for g in &r.groups.list {
+                ui.label(&g.group);
+                ui.label(if g.active { "yes" } else { "no" });
+                ui.label(format::count(g.messages));
+                ui.label(format::count(g.outbound));
+                ui.label(format::count(g.inbound));
+                ui.label(g.members.map_or_else(
+                    || format::MISSING.to_string(),
+                    |m| format::count(m.max(0) as u64),
+                ));
+                ui.label(format::count(g.inbound_senders));
+                ui.end_row();
+            }
+        });
+}
+
+pub fn quality_table(ui: &mut Ui, r: &Report) {
+    let q = &r.quality;
+    ui.label(format!("{} conversations", format::count(q.conversations)));
+    let tally = |ui: &mut Ui, name: &str, t: &Tally| {
+        ui.label(name);
+        ui.label(format::count(t.yes));
+        ui.label(format::count(t.no));
+        ui.label(format::count(t.unknown));
+        ui.end_row();
+    };
+    egui::Grid::new("quality-table")
+        .striped(true)
+        .show(ui, |ui| {
+            header(ui, &["Indicator", "Yes", "No", "Not known"]);
+            tally(ui, "Balanced (0.5–2 sent per received)", &q.balanced);
+            tally(ui, "Spans more than one day", &q.multi_thread);
+            tally(ui, "Quick both ways", &q.quick_both_ways);
+            tally(ui, "Progressed", &q.progressed);
+            tally(ui, "Positive outcome", &q.positive);
+        });
+}
+
+pub fn outcomes_table(ui: &mut Ui, r: &Report) {
+    let p = &r.outcomes.pareto;
+    if p.conversations == 0 {
+        ui.weak("Outcome figures need a value column (deal size, order value).");
+    }
+    egui::Grid::new("pareto-facts")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("Conversations with a value");
+            ui.label(format::count(p.conversations));
+            ui.end_row();
+            ui.label("Total value");
+            ui.label(format::count(p.total_value.max(0.0).round() as u64));
+            ui.end_row();
+            ui.label("Share of conversations bringing 80% of value");
+            ui.label(format::pct(p.share_for_80pct));
+            ui.end_row();
+        });
+    ui.add_space(6.0);
+    egui::Grid::new("cohorts").striped(true).show(ui, |ui| {
+        header(
+            ui,
+            &[
+                "Cohort",
+                "Conversations",
+                "Msgs / chat",
+                "First response",
+                "Touch response",
+                "Follow-ups / lead",
+            ],
+        );
+        for (name, c) in [("Top (80% of value)", &p.top), ("The rest", &p.rest)] {
+            ui.label(name);
+            ui.label(format::count(c.conversations));
+            ui.label(format::number(c.avg_messages, 1));
+            ui.label(format::duration(c.median_first_response_secs));
+            ui.label(format::pct(c.touch_response_rate));
+            ui.label(format::number(c.followups_per_lead, 1));
+            ui.end_row();
+        }
+    });
+    ui.add_space(6.0);
+    let k = &r.outcomes.correlation;
+    egui::Grid::new("correlation").striped(true).show(ui, |ui| {
+        header(ui, &["Correlation with value", "r"]);
+        for (name, v) in [
+            ("Message count", k.message_count),
+            ("Sent : received ratio", k.out_in_ratio),
+            ("Median team reply (hours)", k.median_team_reply_hours),
+            ("Follow-ups", k.followup_count),
+        ] {
+            ui.label(name);
+            ui.label(format::number(v, 2));
+            ui.end_row();
+        }
+    });
+}
+
+pub fn compare_table(ui: &mut Ui, r: &Report) {
+    let c = &r.compare;
+    let date = |s: &str| s.chars().take(10).collect::<String>();
+    ui.label(format!(
+        "Previous period: {} to {} (shifted back {} days)",
+        date(&c.from),
+        date(&c.to),
+        c.shift_days
+    ));
+    egui::Grid::new("compare-table")
+        .striped(true)
+        .show(ui, |ui| {
+            header(ui, &["Figure", "This period", "Previous", "Change"]);
+            let count_row = |ui: &mut Ui, name: &str, now: u64, before: u64| {
+                ui.label(name);
+                ui.label(format::count(now));
+                ui.label(format::count(before));
+                ui.label(format::delta_relative(now as f64, before as f64));
+                ui.end_row();
+            };
+            let rate_row = |ui: &mut Ui, name: &str, now: Option<f64>, before: Option<f64>| {
+                ui.label(name);
+                ui.label(format::pct(now));
+                ui.label(format::pct(before));
+                ui.label(format::delta_pct_points(now, before));
+                ui.end_row();
+            };
+            count_row(
+                ui,
+                "1:1 conversations",
+                r.direct.conversations,
+                c.direct.conversations,
+            );
+            count_row(
+                ui,
+                "Sent (1:1)",
+                r.direct.messages_sent,
+                c.direct.messages_sent,
+            );
+            count_row(
+                ui,
+                "Received (1:1)",
+                r.direct.messages_received,
+                c.direct.messages_received,
+            );
+            ui.label("First response (median)");
+            ui.label(format::duration(r.direct.first_response_secs.median));
+            ui.label(format::duration(c.direct.first_response_secs.median));
+            ui.label(
+                match (
+                    r.direct.first_response_secs.median,
+                    c.direct.first_response_secs.median,
+                ) {
+                    (Some(a), Some(b)) => format::delta_relative(a, b),
+                    _ => format::MISSING.to_string(),
+                },
+            );
+            ui.end_row();
+            ui.label("Sent : received (all chats)");
+            ui.label(format::ratio(r.flow.ratio));
+            ui.label(format::ratio(c.flow.ratio));
+            ui.label(match (r.flow.ratio, c.flow.ratio) {
+                (Some(a), Some(b)) => format::delta_relative(a, b),
+                _ => format::MISSING.to_string(),
+            });
+            ui.end_row();
+            count_row(
+                ui,
+                "Active groups",
+                r.groups.active_groups,
+                c.groups.active_groups,
+            );
+            count_row(
+                ui,
+                "Messages to groups",
+                r.groups.messages_to_groups,
+                c.groups.messages_to_groups,
+            );
+            rate_row(
+                ui,
+                "Touch response rate",
+                r.timing.touch_response_rate,
+                c.timing.touch_response_rate,
+            );
+            rate_row(
+                ui,
+                "Follow-up response rate",
+                r.followups.response_rate,
+                c.followups.response_rate,
+            );
+            rate_row(
+                ui,
+                "Follow-ups completed",
+                r.followups.completion_rate,
+                c.followups.completion_rate,
+            );
+        });
+}

@@ -1,0 +1,776 @@
+//! The desktop app: state, the frame loop and the commands it runs.
+//!
+//! Loading and computing happen on one worker thread ([`worker`]); the frame
+//! loop only polls its answers and draws what the engine produced.
+
+pub mod dialogs;
+pub mod panels;
+pub mod plot;
+pub mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use egui::{Key, KeyboardShortcut, Modifiers};
+use serde::{Deserialize, Serialize};
+
+use crate::charts::Chart;
+use crate::import::{ImportError, ImportOptions, Progress, ReportZone};
+use crate::metrics::{ChatType, Filters, Settings, shift_days};
+use crate::session::Session;
+use worker::{Event, ImageKind, Job, LoadError, Source, Worker};
+
+pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+
+const RECENT_MAX: usize = 8;
+
+/// What survives a restart.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    pub settings: Settings,
+    /// IANA name; empty means the system zone.
+    pub zone: String,
+    pub recent: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Overview,
+    Flow,
+    Followups,
+    Timing,
+    Segments,
+    Groups,
+    Quality,
+    Outcomes,
+    Compare,
+    Agents,
+}
+
+impl View {
+    pub const ALL: [View; 10] = [
+        View::Overview,
+        View::Flow,
+        View::Followups,
+        View::Timing,
+        View::Segments,
+        View::Groups,
+        View::Quality,
+        View::Outcomes,
+        View::Compare,
+        View::Agents,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Flow => "Flow",
+            View::Followups => "Follow-ups",
+            View::Timing => "Timing",
+            View::Segments => "Segments",
+            View::Groups => "Groups",
+            View::Quality => "Quality",
+            View::Outcomes => "Outcomes",
+            View::Compare => "Compare",
+            View::Agents => "Agents",
+        }
+    }
+
+    /// The hidden `CHATLENS_VIEW` start-up hook (screenshots) names views in lower case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let n = name.trim().to_ascii_lowercase().replace('-', "");
+        Self::ALL
+            .into_iter()
+            .find(|v| v.label().to_ascii_lowercase().replace('-', "") == n)
+    }
+}
+
+/// A drill-down step on top of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Offenders { flag: &'static str },
+    Timeline { conv: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Last7,
+    Last30,
+    Last90,
+    All,
+    Custom,
+}
+
+impl Period {
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Last7 => "Last 7 days",
+            Period::Last30 => "Last 30 days",
+            Period::Last90 => "Last 90 days",
+            Period::All => "All data",
+            Period::Custom => "Custom…",
+        }
+    }
+}
+
+/// The filter controls as the user set them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterUi {
+    pub period: Period,
+    pub custom_from: String,
+    pub custom_to: String,
+    pub chat_type: Option<ChatType>,
+    pub segments: Vec<String>,
+    pub agents: Vec<String>,
+}
+
+impl Default for FilterUi {
+    fn default() -> Self {
+        Self {
+            period: Period::All,
+            custom_from: String::new(),
+            custom_to: String::new(),
+            chat_type: None,
+            segments: Vec::new(),
+            agents: Vec::new(),
+        }
+    }
+}
+
+pub struct Loading {
+    pub label: String,
+    pub progress: Arc<Progress>,
+    pub started: Instant,
+    pub recompute: bool,
+}
+
+/// Where a native dialog's answer goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick {
+    Open,
+    SaveReport,
+    ExportChart { id: &'static str, kind: ImageKind },
+    ExportAll,
+    ExportData,
+}
+
+/// Columns the mapping dialog offers.
+pub struct MappingDialog {
+    pub source: Source,
+    pub options: ImportOptions,
+    pub headers: Vec<String>,
+    pub preview: Vec<Vec<String>>,
+    pub missing: String,
+    /// canonical name → chosen header ("" = not mapped).
+    pub choice: Vec<(crate::import::Canonical, String)>,
+}
+
+pub struct TeamDialog {
+    pub source: Source,
+    pub options: ImportOptions,
+    pub participants: Vec<(String, u64, bool)>,
+}
+
+pub struct ChatlensApp {
+    pub persisted: Persisted,
+    worker: Worker,
+    epoch: u64,
+    pub session: Option<Arc<Session>>,
+    pub source: Source,
+    pub charts: Vec<Chart>,
+    pub loading: Option<Loading>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub view: View,
+    pub stack: Vec<Screen>,
+    pub filter_ui: FilterUi,
+    /// The filters of the last request, to notice changes.
+    applied: FilterUi,
+    pub mapping: Option<MappingDialog>,
+    pub team: Option<TeamDialog>,
+    pub show_import_report: bool,
+    pub show_settings: bool,
+    pub settings_draft: Settings,
+    pub zone_draft: String,
+    pick: Option<(Pick, Receiver<Option<PathBuf>>)>,
+    pub list_sort: (usize, bool),
+    ctx_attached: bool,
+    ctx_handle: Option<egui::Context>,
+    /// Frame durations are logged when `CHATLENS_FRAME_LOG` is set.
+    frame_log: bool,
+    last_frame: Option<Instant>,
+}
+
+impl ChatlensApp {
+    fn with_persisted(persisted: Persisted) -> Self {
+        let worker = match Worker::spawn() {
+            Ok(w) => w,
+            // Without a thread nothing can load; say so rather than panic later.
+            Err(e) => panic!("cannot start the worker thread: {e}"),
+        };
+        Self {
+            settings_draft: persisted.settings.clone(),
+            zone_draft: persisted.zone.clone(),
+            persisted,
+            worker,
+            epoch: 0,
+            session: None,
+            source: Source::Sample,
+            charts: Vec::new(),
+            loading: None,
+            error: None,
+            notice: None,
+            view: View::Overview,
+            stack: Vec::new(),
+            filter_ui: FilterUi::default(),
+            applied: FilterUi::default(),
+            mapping: None,
+            team: None,
+            show_import_report: false,
+            show_settings: false,
+            pick: None,
+            list_sort: (4, false),
+            ctx_attached: false,
+            ctx_handle: None,
+            frame_log: std::env::var_os("CHATLENS_FRAME_LOG").is_some(),
+            last_frame: None,
+        }
+    }
+
+    /// The desktop app: restores settings and starts loading `paths[0]`, or the sample.
+    pub fn new(cc: &eframe::CreationContext<'_>, paths: &[PathBuf]) -> Self {
+        let persisted: Persisted = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let mut app = Self::with_persisted(persisted);
+        app.worker.attach(&cc.egui_ctx);
+        app.ctx_attached = true;
+        if let Some(v) = std::env::var("CHATLENS_VIEW")
+            .ok()
+            .and_then(|v| View::from_name(&v))
+        {
+            app.view = v;
+        }
+        match paths.first() {
+            Some(p) => app.open_path(p.clone()),
+            None => app.start_load(Source::Sample, app.import_options()),
+        }
+        app
+    }
+
+    /// The app on the sample, loaded synchronously in UTC, for tests.
+    pub fn new_for_test() -> Self {
+        let persisted = Persisted {
+            zone: "UTC".into(),
+            ..Persisted::default()
+        };
+        let mut app = Self::with_persisted(persisted);
+        let options = app.import_options();
+        match worker::load(&Source::Sample, &options, &app.persisted.settings) {
+            Ok(s) => app.set_session(Source::Sample, s),
+            Err(e) => app.error = Some(format!("Could not load the sample: {e}")),
+        }
+        app
+    }
+
+    pub fn zone(&self) -> ReportZone {
+        worker::zone_or_system(&self.persisted.zone)
+    }
+
+    fn import_options(&self) -> ImportOptions {
+        ImportOptions {
+            zone: self.zone(),
+            ..ImportOptions::default()
+        }
+    }
+
+    /// The one entry point for argv, File → Open, Recent and drag-and-drop.
+    pub fn open_path(&mut self, path: PathBuf) {
+        let options = self.import_options();
+        self.start_load(Source::Path(path), options);
+    }
+
+    pub fn start_load(&mut self, source: Source, options: ImportOptions) {
+        self.epoch += 1;
+        self.loading = Some(Loading {
+            label: format!("Opening {}", source.label()),
+            progress: Arc::clone(&options.progress),
+            started: Instant::now(),
+            recompute: false,
+        });
+        let job = Job::Load {
+            epoch: self.epoch,
+            source,
+            options,
+            settings: self.persisted.settings.clone(),
+        };
+        if !self.worker.send(job) {
+            self.loading = None;
+            self.error = Some("The background worker stopped; restart Chatlens.".into());
+        }
+    }
+
+    pub fn cancel_loading(&mut self) {
+        if let Some(l) = self.loading.take() {
+            l.progress.cancel();
+            // Whatever the worker still sends for this request is stale now.
+            self.epoch += 1;
+            self.notice = Some(if l.recompute {
+                "Recomputing was cancelled; the figures shown are the previous ones.".into()
+            } else {
+                "Loading was cancelled.".into()
+            });
+        }
+    }
+
+    fn set_session(&mut self, source: Source, session: Session) {
+        if let Source::Path(p) = &source {
+            self.persisted.recent.retain(|r| r != p);
+            self.persisted.recent.insert(0, p.clone());
+            self.persisted.recent.truncate(RECENT_MAX);
+        }
+        self.charts = crate::charts::all_charts(&session.report);
+        self.filter_ui = FilterUi::default();
+        self.applied = FilterUi::default();
+        self.session = Some(Arc::new(session));
+        self.source = source;
+        self.stack.clear();
+        self.error = None;
+    }
+
+    pub fn is_sample(&self) -> bool {
+        self.source == Source::Sample && self.session.is_some()
+    }
+
+    /// The filters the controls describe, as instants in the report zone.
+    pub fn filters(&self) -> Result<Filters, String> {
+        let f = &self.filter_ui;
+        let mut out = Filters {
+            chat_type: f.chat_type,
+            segments: f.segments.clone(),
+            agents: f.agents.clone(),
+            ..Filters::default()
+        };
+        let Some(s) = &self.session else {
+            return Ok(out);
+        };
+        let zone = s.zone;
+        let days = match f.period {
+            Period::Last7 => Some(7),
+            Period::Last30 => Some(30),
+            Period::Last90 => Some(90),
+            Period::All => None,
+            Period::Custom => {
+                let parse = |t: &str, what: &str| {
+                    NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                        .map_err(|_| format!("{what} date must read YYYY-MM-DD, got {t:?}"))
+                };
+                let from = parse(&f.custom_from, "From")?;
+                let to = parse(&f.custom_to, "To")?;
+                if to < from {
+                    return Err("The To date is before the From date.".into());
+                }
+                let Some(after) = to.succ_opt() else {
+                    return Err("The To date is out of range.".into());
+                };
+                out.from = Some(zone.midnight(from));
+                out.to = Some(zone.midnight(after));
+                return Ok(out);
+            }
+        };
+        if let (Some(days), Some(last)) = (days, s.prepared.data_last)
+            && let Some(after) = zone.local(last).date().succ_opt()
+        {
+            let to = zone.midnight(after);
+            out.to = Some(to);
+            out.from = Some(shift_days(&zone, to, -days));
+        }
+        Ok(out)
+    }
+
+    /// Sends the current settings and filters to the worker.
+    pub fn recompute(&mut self) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        // Marked applied even when invalid, so a bad date is reported once, not every frame.
+        self.applied = self.filter_ui.clone();
+        let filters = match self.filters() {
+            Ok(f) => f,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        self.epoch += 1;
+        self.loading = Some(Loading {
+            label: "Recomputing".into(),
+            progress: Arc::new(Progress::default()),
+            started: Instant::now(),
+            recompute: true,
+        });
+        let job = Job::Recompute {
+            epoch: self.epoch,
+            session,
+            settings: self.persisted.settings.clone(),
+            filters,
+        };
+        if !self.worker.send(job) {
+            self.loading = None;
+            self.error = Some("The background worker stopped; restart Chatlens.".into());
+        }
+    }
+
+    /// Applies the settings window: a new zone needs a re-import.
+    pub fn apply_settings(&mut self) {
+        let zone_changed = self.zone_draft.trim() != self.persisted.zone.trim();
+        self.persisted.settings = self.settings_draft.clone();
+        if zone_changed {
+            self.persisted.zone = self.zone_draft.trim().to_string();
+            let options = self.import_options();
+            self.start_load(self.source.clone(), options);
+        } else {
+            self.recompute();
+        }
+    }
+
+    /// Drains the worker's answers; called once per frame.
+    pub fn poll(&mut self) {
+        while let Some(event) = self.worker.try_recv() {
+            self.handle(event);
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Loaded {
+                epoch,
+                source,
+                session,
+            } if epoch == self.epoch => {
+                self.loading = None;
+                self.set_session(source, *session);
+            }
+            Event::LoadFailed {
+                epoch,
+                source,
+                options,
+                error,
+            } if epoch == self.epoch => {
+                self.loading = None;
+                self.load_failed(source, options, error);
+            }
+            Event::Recomputed { epoch, session } if epoch == self.epoch => {
+                self.loading = None;
+                self.charts = crate::charts::all_charts(&session.report);
+                self.session = Some(Arc::new(*session));
+                // Drill-down into a conversation stays valid; the offender list follows the new report.
+            }
+            Event::RecomputeFailed { epoch, message } if epoch == self.epoch => {
+                self.loading = None;
+                self.error = Some(format!("Could not recompute: {message}"));
+            }
+            Event::Done(m) => self.notice = Some(m),
+            Event::Failed(m) => self.error = Some(m),
+            Event::CopyImage(img) => {
+                if let Some(ctx) = self.ctx() {
+                    ctx.copy_image(img);
+                    self.notice = Some("Chart copied to the clipboard.".into());
+                }
+            }
+            // Answers to requests that were replaced or cancelled.
+            Event::Loaded { .. }
+            | Event::LoadFailed { .. }
+            | Event::Recomputed { .. }
+            | Event::RecomputeFailed { .. } => {}
+        }
+    }
+
+    fn ctx(&self) -> Option<egui::Context> {
+        self.ctx_handle.clone()
+    }
+
+    fn load_failed(&mut self, source: Source, options: ImportOptions, error: LoadError) {
+        match error {
+            LoadError::Import(ImportError::MissingColumns {
+                missing,
+                headers,
+                preview,
+                guesses,
+                ..
+            }) => {
+                let choice = dialogs::mapping_choices(&headers, &guesses);
+                self.mapping = Some(MappingDialog {
+                    source,
+                    options,
+                    headers,
+                    preview,
+                    missing,
+                    choice,
+                });
+            }
+            LoadError::Import(ImportError::TeamRequired { participants, .. }) => {
+                self.team = Some(TeamDialog {
+                    source,
+                    options,
+                    participants: participants
+                        .into_iter()
+                        .map(|p| (p.name, p.messages, false))
+                        .collect(),
+                });
+            }
+            LoadError::Import(ImportError::Cancelled { .. }) => {
+                self.notice = Some("Loading was cancelled.".into());
+            }
+            other => {
+                let kept = if self.session.is_some() {
+                    " The previous dashboard is still shown."
+                } else {
+                    ""
+                };
+                self.error = Some(format!("Could not open {}: {other}.{kept}", source.label()));
+            }
+        }
+    }
+
+    /// Opens a native dialog off the frame loop.
+    pub fn pick(&mut self, ctx: &egui::Context, what: Pick) {
+        if self.pick.is_some() {
+            return;
+        }
+        let start = self
+            .persisted
+            .recent
+            .first()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
+        let w = what;
+        let rx = worker::dialog(ctx, move || {
+            let mut d = rfd::FileDialog::new();
+            if let Some(dir) = start {
+                d = d.set_directory(dir);
+            }
+            match w {
+                Pick::Open => d
+                    .add_filter(
+                        "Message logs and reports",
+                        &[
+                            "csv", "tsv", "txt", "gz", "zip", "xlsx", "xls", "ods", "json",
+                            "jsonl", "parquet", "chatlens",
+                        ],
+                    )
+                    .add_filter("All files", &["*"])
+                    .pick_file(),
+                Pick::SaveReport => d
+                    .add_filter("Chatlens report", &["chatlens"])
+                    .set_file_name("report.chatlens")
+                    .save_file(),
+                Pick::ExportChart { id, kind } => {
+                    let ext = if kind == ImageKind::Svg { "svg" } else { "png" };
+                    d.add_filter(ext.to_uppercase(), &[ext])
+                        .set_file_name(format!("{id}.{ext}"))
+                        .save_file()
+                }
+                Pick::ExportAll | Pick::ExportData => d.pick_folder(),
+            }
+        });
+        self.pick = Some((what, rx));
+    }
+
+    fn poll_pick(&mut self) {
+        let Some((_, rx)) = &self.pick else {
+            return;
+        };
+        let answer = match rx.try_recv() {
+            Ok(a) => a,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        let Some((what, _)) = self.pick.take() else {
+            return;
+        };
+        if let Some(path) = answer {
+            self.run_pick(what, path);
+        }
+    }
+
+    /// Runs what a dialog was opened for; tests call it with a path directly.
+    pub fn run_pick(&mut self, what: Pick, path: PathBuf) {
+        let session = self.session.clone();
+        let job = match what {
+            Pick::Open => {
+                self.open_path(path);
+                return;
+            }
+            Pick::SaveReport => session.map(|session| Job::SaveReport { session, path }),
+            Pick::ExportChart { id, kind } => {
+                self.charts
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| Job::ExportChart {
+                        chart: Box::new(c.clone()),
+                        kind,
+                        path: Some(path),
+                    })
+            }
+            Pick::ExportAll => Some(Job::ExportAllCharts {
+                charts: self.charts.clone(),
+                dir: path,
+            }),
+            Pick::ExportData => session.map(|session| Job::ExportData { session, dir: path }),
+        };
+        match job {
+            Some(job) => {
+                if !self.worker.send(job) {
+                    self.error = Some("The background worker stopped; restart Chatlens.".into());
+                }
+            }
+            None => self.error = Some("Open a log first.".into()),
+        }
+    }
+
+    pub fn copy_chart(&mut self, id: &str) {
+        if let Some(c) = self.charts.iter().find(|c| c.id == id) {
+            let job = Job::ExportChart {
+                chart: Box::new(c.clone()),
+                kind: ImageKind::Clipboard,
+                path: None,
+            };
+            if !self.worker.send(job) {
+                self.error = Some("The background worker stopped; restart Chatlens.".into());
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let (open, save, quit) = ctx.input_mut(|i| {
+            (
+                i.consume_shortcut(&OPEN),
+                i.consume_shortcut(&SAVE),
+                i.consume_shortcut(&QUIT),
+            )
+        });
+        if open {
+            self.pick(ctx, Pick::Open);
+        }
+        if save {
+            self.pick(ctx, Pick::SaveReport);
+        }
+        if quit {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    fn drag_and_drop(&mut self, ctx: &egui::Context) {
+        let (hovering, dropped) = ctx.input_mut(|i| {
+            (
+                !i.raw.hovered_files.is_empty(),
+                std::mem::take(&mut i.raw.dropped_files),
+            )
+        });
+        if let Some(path) = dropped.first().map(|f| f.path().to_path_buf()) {
+            self.open_path(path);
+        }
+        if hovering {
+            let rect = ctx.content_rect();
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop-overlay"),
+            ));
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop a message log or .chatlens report to open it",
+                egui::FontId::proportional(24.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    /// The whole window; the tests call this directly.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.ctx_attached {
+            self.worker.attach(&ctx);
+            self.ctx_attached = true;
+        }
+        self.ctx_handle = Some(ctx.clone());
+        let frame_start = Instant::now();
+        let interval = self.last_frame.map(|last| frame_start - last);
+        self.last_frame = Some(frame_start);
+        let was_loading = self.loading.is_some();
+        self.poll();
+        self.poll_pick();
+        self.shortcuts(&ctx);
+        self.drag_and_drop(&ctx);
+        if self.loading.is_some() {
+            // Progress comes from atomics, not events: keep drawing it.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        panels::top_bar(self, ui);
+        panels::status_bar(self, ui);
+        panels::nav(self, ui);
+        panels::red_flag_panel(self, ui);
+        egui::CentralPanel::default().show(ui, |ui| panels::central(self, ui));
+        dialogs::show(self, &ctx);
+        // Custom dates apply with their Apply button, not on every keystroke.
+        let (f, a) = (&self.filter_ui, &self.applied);
+        if (f.period, f.chat_type, &f.segments, &f.agents)
+            != (a.period, a.chat_type, &a.segments, &a.agents)
+        {
+            self.recompute();
+        }
+        if self.frame_log
+            && let Some(interval) = interval
+        {
+            // Interval between frames and the time spent building this one.
+            eprintln!(
+                "frame {:.1} ms, ui {:.1} ms{}",
+                interval.as_secs_f64() * 1000.0,
+                frame_start.elapsed().as_secs_f64() * 1000.0,
+                if was_loading { " (loading)" } else { "" }
+            );
+        }
+    }
+}
+
+impl eframe::App for ChatlensApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        ChatlensApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+    }
+}
+
+/// Opens the window: on `paths[0]` when given, else on the sample.
+pub fn run(paths: Vec<PathBuf>) -> eframe::Result<()> {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon-256.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_app_id("chatlens")
+        .with_title("Chatlens")
+        .with_inner_size([1400.0, 900.0])
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(Arc::new(icon));
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        persist_window: true,
+        ..eframe::NativeOptions::default()
+    };
+    eframe::run_native(
+        "chatlens",
+        options,
+        Box::new(move |cc| Ok(Box::new(ChatlensApp::new(cc, &paths)))),
+    )
+}

@@ -1,0 +1,1205 @@
+//! The window's panels: top bar, navigation, red flags, status bar and the
+//! central views. Everything shown is read from the report, the chart
+//! descriptions or the prepared data, formatted with [`crate::format`].
+
+use egui::{Color32, RichText, Ui};
+
+use super::plot::{self, color};
+use super::{ChatlensApp, Period, Pick, Screen, View, worker::ImageKind};
+use crate::benchmarks;
+use crate::charts::{Chart, palette};
+use crate::format;
+use crate::metrics::figures::ConversationRow;
+use crate::metrics::figures::red_flags::{self, RedFlag, Severity};
+use crate::metrics::prepare::{Category, NONE};
+use crate::metrics::{ChatType, Report};
+use crate::session::Session;
+
+/// A judgement shown as a colour: the same four everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warning,
+    Critical,
+    /// Not computable, or nothing to judge against.
+    Unknown,
+    Neutral,
+}
+
+impl Status {
+    pub fn color(self, ui: &Ui) -> Color32 {
+        match self {
+            Status::Ok => color(palette::OK),
+            Status::Warning => color(palette::WARNING),
+            Status::Critical => color(palette::CRITICAL),
+            Status::Unknown => color(palette::UNKNOWN),
+            Status::Neutral => ui.visuals().weak_text_color(),
+        }
+    }
+
+    pub fn of(sev: Option<Severity>) -> Self {
+        match sev {
+            Some(Severity::Ok) => Status::Ok,
+            Some(Severity::Warning) => Status::Warning,
+            Some(Severity::Critical) => Status::Critical,
+            None => Status::Unknown,
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warning => "warning",
+            Status::Critical => "critical",
+            Status::Unknown => "not computable",
+            Status::Neutral => "",
+        }
+    }
+}
+
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: String,
+    pub detail: String,
+    pub benchmark: Option<String>,
+    pub status: Status,
+    pub based_on: String,
+    pub why: Option<&'static str>,
+}
+
+fn kpi(label: &'static str, value: String, based_on: String) -> Kpi {
+    Kpi {
+        label,
+        value,
+        detail: String::new(),
+        benchmark: None,
+        status: Status::Neutral,
+        based_on,
+        why: None,
+    }
+}
+
+fn missing(mut k: Kpi, is_missing: bool, why: &'static str) -> Kpi {
+    if is_missing {
+        k.status = Status::Unknown;
+        k.why = Some(why);
+    }
+    k
+}
+
+fn above_target(v: Option<f64>, target: f64) -> Status {
+    match v {
+        Some(v) if v >= target => Status::Ok,
+        Some(_) => Status::Warning,
+        None => Status::Unknown,
+    }
+}
+
+fn in_band(v: Option<f64>, band: (f64, f64)) -> Status {
+    match v {
+        Some(v) if v >= band.0 && v <= band.1 => Status::Ok,
+        Some(_) => Status::Warning,
+        None => Status::Unknown,
+    }
+}
+
+fn ratio_status(r: &Report) -> Status {
+    let th = &r.meta.settings.thresholds.high_send_low_receive;
+    match r.flow.direct.ratio {
+        Some(v) if v > th.critical => Status::Critical,
+        Some(v) if v > th.warning => Status::Warning,
+        Some(_) => Status::Ok,
+        None => Status::Unknown,
+    }
+}
+
+pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
+    let d = &r.direct;
+    let convs = format!("based on {} conversations", format::count(d.conversations));
+    let mut first = missing(
+        kpi(
+            "First response (median)",
+            format::duration(d.first_response_secs.median),
+            format!(
+                "based on {} answered chats",
+                format::count(d.first_response_secs.count)
+            ),
+        ),
+        d.first_response_secs.median.is_none(),
+        "no inbound message got a team answer in this period",
+    );
+    first.detail = format!("p90 {}", format::duration(d.first_response_secs.p90));
+    let sla = r.meta.settings.reply_sla_secs as f64;
+    first.benchmark = Some(format!("reply SLA {}", format::duration(Some(sla))));
+    if let Some(m) = d.first_response_secs.median {
+        first.status = if m <= sla {
+            Status::Ok
+        } else {
+            Status::Warning
+        };
+    }
+    let mut resolution = missing(
+        kpi(
+            "Resolution (median)",
+            format::duration(d.resolution_secs.median),
+            format!(
+                "based on {} closed chats",
+                format::count(d.resolution_secs.count)
+            ),
+        ),
+        d.resolution_secs.median.is_none(),
+        "no conversation was closed or went quiet long enough in this period",
+    );
+    if d.resolution_secs.derived_count > 0 {
+        resolution.detail = format!(
+            "{} closed by inactivity",
+            format::count(d.resolution_secs.derived_count)
+        );
+    }
+    let mut ratio = missing(
+        kpi(
+            "Sent : received",
+            format::ratio(r.flow.direct.ratio),
+            format!("based on {} received", format::count(r.flow.direct.inbound)),
+        ),
+        r.flow.direct.ratio.is_none(),
+        "no message was received in 1:1 chats",
+    );
+    ratio.benchmark = Some("healthy 1:1 – 2:1".into());
+    ratio.status = ratio_status(r);
+    vec![
+        kpi(
+            "Conversations",
+            format::count(d.conversations),
+            "1:1 chats in the period".into(),
+        ),
+        kpi("Sent", format::count(d.messages_sent), convs.clone()),
+        kpi(
+            "Received",
+            format::count(d.messages_received),
+            convs.clone(),
+        ),
+        missing(
+            kpi(
+                "Msgs / chat",
+                format::number(d.avg_messages_per_chat, 1),
+                convs,
+            ),
+            d.avg_messages_per_chat.is_none(),
+            "no 1:1 conversation in this period",
+        ),
+        first,
+        resolution,
+        ratio,
+    ]
+}
+
+pub fn group_kpis(r: &Report) -> Vec<Kpi> {
+    let g = &r.groups;
+    let mut reach = kpi(
+        "Reach",
+        format::count(g.reach),
+        format!("{} active groups", format::count(g.active_groups)),
+    );
+    if g.reach_estimated {
+        reach.detail = "estimated from senders (no member counts)".into();
+    }
+    vec![
+        kpi(
+            "Active groups",
+            format::count(g.active_groups),
+            format!("active in the last {} days", r.meta.settings.active_days),
+        ),
+        kpi(
+            "Messages to groups",
+            format::count(g.messages_to_groups),
+            format!("{} group chats", format::count(g.group_conversations)),
+        ),
+        reach,
+        missing(
+            kpi(
+                "Engagement",
+                format::pct(g.engagement_rate),
+                format!(
+                    "based on {} messages sent",
+                    format::count(g.messages_to_groups)
+                ),
+            ),
+            g.engagement_rate.is_none(),
+            "no message was sent to a group in this period",
+        ),
+    ]
+}
+
+pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
+    let f = &r.followups;
+    let mut completion = missing(
+        kpi(
+            "Follow-ups completed",
+            format::pct(f.completion_rate),
+            format!("based on {} scheduled", format::count(f.scheduled)),
+        ),
+        f.completion_rate.is_none(),
+        "needs scheduled follow-ups (a status column)",
+    );
+    completion.benchmark = Some(format!(
+        "target > {:.0}%",
+        benchmarks::FOLLOWUP_COMPLETION_TARGET * 100.0
+    ));
+    completion.status = above_target(f.completion_rate, benchmarks::FOLLOWUP_COMPLETION_TARGET);
+    let mut response = missing(
+        kpi(
+            "Follow-up response",
+            format::pct(f.response_rate),
+            format!("based on {} delivered", format::count(f.delivered)),
+        ),
+        f.response_rate.is_none(),
+        "no follow-up was delivered in this period",
+    );
+    response.benchmark = Some(format!(
+        "target > {:.0}%",
+        benchmarks::FOLLOWUP_RESPONSE_TARGET * 100.0
+    ));
+    response.status = above_target(f.response_rate, benchmarks::FOLLOWUP_RESPONSE_TARGET);
+    let mut per_lead = missing(
+        kpi(
+            "Follow-ups per lead",
+            format::number(f.avg_per_lead, 1),
+            format!("based on {} leads", format::count(f.leads)),
+        ),
+        f.avg_per_lead.is_none(),
+        "no lead got a follow-up in this period",
+    );
+    let (a, b) = benchmarks::FOLLOWUPS_PER_LEAD;
+    per_lead.benchmark = Some(format!("typical {a:.0}–{b:.0}"));
+    per_lead.status = in_band(f.avg_per_lead, benchmarks::FOLLOWUPS_PER_LEAD);
+    let mut between = missing(
+        kpi(
+            "Days between follow-ups",
+            format::number(f.days_between.median, 1),
+            format!("based on {} gaps", format::count(f.days_between.count)),
+        ),
+        f.days_between.median.is_none(),
+        "needs two follow-ups in one conversation",
+    );
+    let (a, b) = benchmarks::DAYS_BETWEEN_FOLLOWUPS;
+    between.benchmark = Some(format!("typical {a:.0}–{b:.0} days"));
+    between.status = in_band(f.days_between.median, benchmarks::DAYS_BETWEEN_FOLLOWUPS);
+    let outreach = missing(
+        kpi(
+            "Initial outreach response",
+            format::pct(f.initial_outreach_response_rate),
+            format!(
+                "based on {} touches",
+                format::count(f.initial_outreach_touches)
+            ),
+        ),
+        f.initial_outreach_response_rate.is_none(),
+        "no initial outreach in this period",
+    );
+    vec![completion, response, per_lead, between, outreach]
+}
+
+pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
+    let t = &r.timing;
+    let mut team = missing(
+        kpi(
+            "Team reply (median)",
+            format::duration(t.team_reply_secs.median),
+            format!(
+                "based on {} answered runs",
+                format::count(t.team_reply_secs.count)
+            ),
+        ),
+        t.team_reply_secs.median.is_none(),
+        "the team answered no inbound message in this period",
+    );
+    team.detail = format!("p90 {}", format::duration(t.team_reply_secs.p90));
+    vec![
+        missing(
+            kpi(
+                "Touch response rate",
+                format::pct(t.touch_response_rate),
+                format!("based on {} touches", format::count(t.touches)),
+            ),
+            t.touch_response_rate.is_none(),
+            "no delivered touch in this period",
+        ),
+        team,
+        missing(
+            kpi(
+                "Customer reply (median)",
+                format::duration(t.customer_reply_secs.median),
+                format!(
+                    "based on {} replies",
+                    format::count(t.customer_reply_secs.count)
+                ),
+            ),
+            t.customer_reply_secs.median.is_none(),
+            "no customer replied to a touch in this period",
+        ),
+    ]
+}
+
+/// A small status dot, painted (the bundled fonts have no bullet glyph).
+pub fn dot(ui: &mut Ui, c: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 4.5, c);
+}
+
+const CARD_W: f32 = 170.0;
+
+fn kpi_card(ui: &mut Ui, k: &Kpi) {
+    let c = k.status.color(ui);
+    let frame = egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, c.gamma_multiply(0.7)))
+        .inner_margin(8.0);
+    let resp = frame
+        .show(ui, |ui| {
+            ui.set_width(CARD_W);
+            ui.set_min_height(86.0);
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    if k.status != Status::Neutral {
+                        dot(ui, c);
+                    }
+                    ui.label(RichText::new(k.label).small().strong());
+                });
+                ui.label(RichText::new(&k.value).size(22.0).strong());
+                if !k.detail.is_empty() {
+                    ui.label(RichText::new(&k.detail).small());
+                }
+                if let Some(b) = &k.benchmark {
+                    ui.label(RichText::new(b).small().color(c));
+                }
+                ui.label(RichText::new(&k.based_on).small().weak());
+            });
+        })
+        .response;
+    if let Some(why) = k.why {
+        resp.on_hover_text(format!("Not computable: {why}"));
+    } else if k.status != Status::Neutral {
+        resp.on_hover_text(format!("Status: {}", k.status.word()));
+    }
+}
+
+/// Cards in rows that fit the width: a frame's size is only known after
+/// drawing it, so a wrapping layout cannot place them.
+pub fn kpi_cards(ui: &mut Ui, kpis: &[Kpi]) {
+    let spacing = ui.spacing().item_spacing.x;
+    let outer = CARD_W + 2.0 * 8.0 + 2.0 + spacing;
+    let per_row = (((ui.available_width() + spacing) / outer).floor() as usize).max(1);
+    for row in kpis.chunks(per_row) {
+        ui.horizontal(|ui| {
+            for k in row {
+                kpi_card(ui, k);
+            }
+        });
+    }
+}
+
+fn chart_menu(app: &mut ChatlensApp, ui: &mut Ui, chart: &Chart) {
+    ui.menu_button("...", |ui| {
+        if ui.button("Export PNG…").clicked() {
+            app.pick(
+                ui.ctx(),
+                Pick::ExportChart {
+                    id: chart.id,
+                    kind: ImageKind::Png,
+                },
+            );
+            ui.close();
+        }
+        if ui.button("Export SVG…").clicked() {
+            app.pick(
+                ui.ctx(),
+                Pick::ExportChart {
+                    id: chart.id,
+                    kind: ImageKind::Svg,
+                },
+            );
+            ui.close();
+        }
+        if ui.button("Copy image").clicked() {
+            app.copy_chart(chart.id);
+            ui.close();
+        }
+    })
+    .response
+    .on_hover_text("Export or copy this chart");
+}
+
+fn chart_card(app: &mut ChatlensApp, ui: &mut Ui, chart: &Chart) {
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&chart.title).strong());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    chart_menu(app, ui, chart);
+                });
+            });
+            ui.label(
+                RichText::new(chart.subtitle.replace(" → ", " to "))
+                    .small()
+                    .weak(),
+            );
+            plot::draw(ui, chart, 260.0);
+        });
+}
+
+/// The charts with these ids, two per row when the window is wide.
+fn charts(app: &mut ChatlensApp, ui: &mut Ui, ids: &[&str]) {
+    let list: Vec<Chart> = ids
+        .iter()
+        .filter_map(|id| app.charts.iter().find(|c| c.id == *id).cloned())
+        .collect();
+    let wide = ui.available_width() > 900.0;
+    let per_row = if wide && list.len() > 1 { 2 } else { 1 };
+    for row in list.chunks(per_row) {
+        ui.columns(per_row, |cols| {
+            for (col, chart) in cols.iter_mut().zip(row) {
+                chart_card(app, col, chart);
+            }
+        });
+        ui.add_space(6.0);
+    }
+}
+
+pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
+    egui::Panel::top("top").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            file_menu(app, ui);
+            ui.menu_button("View", |ui| {
+                for v in View::ALL {
+                    if ui.selectable_label(app.view == v, v.label()).clicked() {
+                        app.view = v;
+                        app.stack.clear();
+                        ui.close();
+                    }
+                }
+                ui.separator();
+                if ui.button("Import report").clicked() {
+                    app.show_import_report = true;
+                    ui.close();
+                }
+                if ui.button("Settings…").clicked() {
+                    app.show_settings = true;
+                    ui.close();
+                }
+            });
+            ui.separator();
+            if app.session.is_some() {
+                if app.session.is_some() {
+                ui.label(RichText::new(app.source.label()).strong());
+            } else {
+                ui.weak("No log open");
+            }
+            } else {
+                ui.weak("No log open");
+            }
+            ui.separator();
+            filters(app, ui);
+        });
+        if app.is_sample() {
+            egui::Frame::new()
+                .fill(color(palette::ACCENT).gamma_multiply(0.25))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("Sample data").strong());
+                        ui.label("You are looking at generated demo data. Open your own message log to see your team's figures.");
+                        if ui.button("Open…").clicked() {
+                            app.pick(ui.ctx(), Pick::Open);
+                        }
+                    });
+                });
+        }
+        if let Some(e) = app.error.clone() {
+            egui::Frame::new()
+                .fill(color(palette::CRITICAL).gamma_multiply(0.25))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("Error").strong().color(color(palette::CRITICAL)));
+                        ui.add(egui::Label::new(&e).wrap());
+                        if ui.button("Dismiss").clicked() {
+                            app.error = None;
+                        }
+                    });
+                });
+        }
+        if let Some(n) = app.notice.clone() {
+            ui.horizontal(|ui| {
+                ui.label(n);
+                if ui.small_button("Dismiss").clicked() {
+                    app.notice = None;
+                }
+            });
+        }
+    });
+}
+
+fn file_menu(app: &mut ChatlensApp, ui: &mut Ui) {
+    let ctx = ui.ctx().clone();
+    ui.menu_button("File", |ui| {
+        if ui
+            .add(egui::Button::new("Open…").shortcut_text(ctx.format_shortcut(&super::OPEN)))
+            .clicked()
+        {
+            app.pick(&ctx, Pick::Open);
+            ui.close();
+        }
+        ui.menu_button("Recent", |ui| {
+            if app.persisted.recent.is_empty() {
+                ui.weak("No recent files");
+            }
+            for p in app.persisted.recent.clone() {
+                if ui.button(p.display().to_string()).clicked() {
+                    app.open_path(p);
+                    ui.close();
+                }
+            }
+        });
+        if ui.button("Open sample data").clicked() {
+            let options = app.import_options();
+            app.start_load(super::worker::Source::Sample, options);
+            ui.close();
+        }
+        ui.separator();
+        if ui
+            .add(egui::Button::new("Save report…").shortcut_text(ctx.format_shortcut(&super::SAVE)))
+            .clicked()
+        {
+            app.pick(&ctx, Pick::SaveReport);
+            ui.close();
+        }
+        if ui.button("Export all charts…").clicked() {
+            app.pick(&ctx, Pick::ExportAll);
+            ui.close();
+        }
+        if ui.button("Export data…").clicked() {
+            app.pick(&ctx, Pick::ExportData);
+            ui.close();
+        }
+        ui.separator();
+        if ui.add(egui::Button::new("Settings…")).clicked() {
+            app.show_settings = true;
+            ui.close();
+        }
+        if ui
+            .add(egui::Button::new("Quit").shortcut_text(ctx.format_shortcut(&super::QUIT)))
+            .clicked()
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    });
+}
+
+fn multi_select(ui: &mut Ui, title: &str, values: &[String], chosen: &mut Vec<String>) {
+    let label = match chosen.len() {
+        0 => format!("{title}: all"),
+        1 => format!("{title}: {}", chosen[0]),
+        n => format!("{title}: {n} chosen"),
+    };
+    ui.menu_button(label, |ui| {
+        if values.is_empty() {
+            ui.weak(format!("The log has no {} column.", title.to_lowercase()));
+        }
+        if !chosen.is_empty() && ui.button("All").clicked() {
+            chosen.clear();
+        }
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .show(ui, |ui| {
+                for v in values {
+                    let mut on = chosen.contains(v);
+                    if ui.checkbox(&mut on, v).changed() {
+                        if on {
+                            chosen.push(v.clone());
+                            chosen.sort();
+                        } else {
+                            chosen.retain(|c| c != v);
+                        }
+                    }
+                }
+            });
+    });
+}
+
+fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
+    let f = &mut app.filter_ui;
+    egui::ComboBox::from_id_salt("period")
+        .selected_text(f.period.label())
+        .show_ui(ui, |ui| {
+            for p in [
+                Period::Last7,
+                Period::Last30,
+                Period::Last90,
+                Period::All,
+                Period::Custom,
+            ] {
+                ui.selectable_value(&mut f.period, p, p.label());
+            }
+        });
+    if f.period == Period::Custom {
+        if f.custom_from.is_empty()
+            && let Some(s) = &app.session
+        {
+            {
+                f.custom_from = s
+                    .report
+                    .meta
+                    .from
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(10)
+                    .collect();
+                f.custom_to = s
+                    .report
+                    .meta
+                    .data_last
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(10)
+                    .collect();
+            }
+        }
+        ui.label("from");
+        ui.add(
+            egui::TextEdit::singleline(&mut f.custom_from)
+                .desired_width(82.0)
+                .hint_text("YYYY-MM-DD"),
+        );
+        ui.label("to");
+        ui.add(
+            egui::TextEdit::singleline(&mut f.custom_to)
+                .desired_width(82.0)
+                .hint_text("YYYY-MM-DD"),
+        );
+        if ui.button("Apply").clicked() {
+            app.recompute();
+            return;
+        }
+    }
+    let type_label = |t: Option<ChatType>| match t {
+        None => "1:1 + groups",
+        Some(ChatType::Direct) => "1:1 only",
+        Some(ChatType::Group) => "Groups only",
+    };
+    egui::ComboBox::from_id_salt("chat-type")
+        .selected_text(type_label(f.chat_type))
+        .show_ui(ui, |ui| {
+            for t in [None, Some(ChatType::Direct), Some(ChatType::Group)] {
+                ui.selectable_value(&mut f.chat_type, t, type_label(t));
+            }
+        });
+    let (segments, agents) = app.session.as_ref().map_or_else(Default::default, |s| {
+        let mut seg = s.prepared.segment.values.clone();
+        seg.sort();
+        let mut ag = s.prepared.agent.values.clone();
+        ag.sort();
+        (seg, ag)
+    });
+    multi_select(ui, "Segment", &segments, &mut f.segments);
+    multi_select(ui, "Agent", &agents, &mut f.agents);
+}
+
+pub fn status_bar(app: &mut ChatlensApp, ui: &mut Ui) {
+    egui::Panel::bottom("status").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            if let Some(l) = &app.loading {
+                let p = &l.progress;
+                let rows = p.rows_read.load(std::sync::atomic::Ordering::Relaxed);
+                let bytes = p.bytes_read.load(std::sync::atomic::Ordering::Relaxed);
+                let text = if l.recompute {
+                    format!("{}…", l.label)
+                } else {
+                    format!(
+                        "{} · {} rows · {:.1} MB · {:.0} s",
+                        l.label,
+                        format::count(rows),
+                        bytes as f64 / 1e6,
+                        l.started.elapsed().as_secs_f64()
+                    )
+                };
+                let bar = match p.fraction() {
+                    Some(f) if !l.recompute => egui::ProgressBar::new(f).show_percentage(),
+                    _ => egui::ProgressBar::new(0.0).animate(true),
+                };
+                ui.add(bar.desired_width(160.0));
+                ui.label(text);
+                if ui.button("Cancel").clicked() {
+                    app.cancel_loading();
+                }
+                ui.separator();
+            }
+            let Some(s) = &app.session else {
+                ui.label("No log open: use File, Open… or drop a file on the window");
+                return;
+            };
+            let imp = &s.imported.report;
+            ui.label(format!("{} rows", format::count(imp.rows_kept)));
+            let skipped: u64 = imp.skipped.values().sum();
+            ui.separator();
+            let label = if skipped > 0 {
+                format!("{} skipped (details)", format::count(skipped))
+            } else {
+                "Import report".to_string()
+            };
+            if ui.link(label).clicked() {
+                app.show_import_report = true;
+            }
+            if !imp.warnings.is_empty() {
+                ui.label(
+                    RichText::new(format!("{} warnings", imp.warnings.len()))
+                        .color(color(palette::WARNING)),
+                );
+            }
+            ui.separator();
+            let date = |s: &Option<String>| {
+                s.as_deref()
+                    .map_or("—".to_string(), |s| s.chars().take(10).collect())
+            };
+            ui.label(format!(
+                "period {} to {}",
+                date(&s.report.meta.from),
+                date(&s.report.meta.to)
+            ));
+            ui.separator();
+            ui.label(&s.report.meta.tz);
+        });
+    });
+}
+
+pub fn nav(app: &mut ChatlensApp, ui: &mut Ui) {
+    egui::Panel::left("nav")
+        .resizable(false)
+        .exact_size(130.0)
+        .show(ui, |ui| {
+            ui.add_space(6.0);
+            for v in View::ALL {
+                let selected = app.view == v && app.stack.is_empty();
+                if ui
+                    .add_sized([118.0, 26.0], egui::Button::selectable(selected, v.label()))
+                    .clicked()
+                {
+                    app.view = v;
+                    app.stack.clear();
+                }
+            }
+        });
+}
+
+fn flag_value(f: &RedFlag) -> (String, String) {
+    if f.id == "high_send_low_receive" {
+        (
+            format::ratio(f.value),
+            format!(
+                "warning > {} · critical > {}",
+                format::ratio(Some(f.warning)),
+                format::ratio(Some(f.critical))
+            ),
+        )
+    } else {
+        (
+            format::pct(f.value),
+            format!(
+                "warning > {} · critical > {}",
+                format::pct(Some(f.warning)),
+                format::pct(Some(f.critical))
+            ),
+        )
+    }
+}
+
+pub fn red_flag_panel(app: &mut ChatlensApp, ui: &mut Ui) {
+    egui::Panel::right("red-flags")
+        .resizable(true)
+        .default_size(300.0)
+        .min_size(240.0)
+        .show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.heading("Red flags");
+            let Some(s) = app.session.clone() else {
+                ui.label("Open a log to see its red flags.");
+                return;
+            };
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for f in &s.report.red_flags {
+                    let text = red_flags::describe(f.id);
+                    let status = Status::of(f.severity);
+                    let c = status.color(ui);
+                    egui::Frame::group(ui.style())
+                        .stroke(egui::Stroke::new(1.0, c.gamma_multiply(0.6)))
+                        .inner_margin(6.0)
+                        .show(ui, |ui| {
+                            ui.set_width(ui.available_width());
+                            ui.horizontal(|ui| {
+                                dot(ui, c);
+                                ui.label(RichText::new(text.title).strong());
+                            });
+                            let (value, limits) = flag_value(f);
+                            let resp = ui.horizontal(|ui| {
+                                ui.label(RichText::new(value).size(18.0).strong().color(c));
+                                ui.label(RichText::new(status.word()).small().color(c));
+                            });
+                            if let Some(why) = f.missing {
+                                resp.response
+                                    .on_hover_text(format!("Not computable: {why}"));
+                                ui.label(RichText::new(why).small().weak());
+                            }
+                            ui.label(RichText::new(limits).small().weak());
+                            ui.label(
+                                RichText::new(format!("based on {}", format::count(f.based_on)))
+                                    .small()
+                                    .weak(),
+                            );
+                            ui.label(RichText::new(text.cause).small());
+                            ui.label(
+                                RichText::new(format!("What to do: {}", text.action))
+                                    .small()
+                                    .italics(),
+                            );
+                            if !f.offenders.is_empty() {
+                                let what = if text.contacts {
+                                    "contacts"
+                                } else {
+                                    "conversations"
+                                };
+                                if ui
+                                    .button(format!(
+                                        "Show {} {what}",
+                                        format::count(f.offenders.len() as u64)
+                                    ))
+                                    .clicked()
+                                {
+                                    app.stack.push(Screen::Offenders { flag: f.id });
+                                }
+                            }
+                        });
+                    ui.add_space(4.0);
+                }
+            });
+        });
+}
+
+pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
+    let Some(session) = app.session.clone() else {
+        ui.vertical_centered(|ui| {
+            ui.add_space(80.0);
+            if app.loading.is_some() {
+                ui.spinner();
+                if let Some(l) = &app.loading {
+                    ui.label(format!("{}…", l.label));
+                }
+            } else {
+                ui.heading("No log open");
+                ui.label("Open a message log (CSV, Excel, JSON, WhatsApp export) or a .chatlens report, or drop it on this window.");
+                if ui.button("Open…").clicked() {
+                    app.pick(ui.ctx(), Pick::Open);
+                }
+            }
+        });
+        return;
+    };
+    if let Some(screen) = app.stack.last().cloned() {
+        if ui.button("< Back").clicked() {
+            app.stack.pop();
+            return;
+        }
+        match screen {
+            Screen::Offenders { flag } => offenders(app, ui, &session, flag),
+            Screen::Timeline { conv } => timeline(ui, &session, conv),
+        }
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.heading(app.view.label());
+            ui.add_space(4.0);
+            let r = &session.report;
+            match app.view {
+                View::Overview => {
+                    ui.label(RichText::new("1:1 chats").strong());
+                    kpi_cards(ui, &direct_kpis(r));
+                    ui.add_space(6.0);
+                    ui.label(RichText::new("Groups").strong());
+                    kpi_cards(ui, &group_kpis(r));
+                    ui.add_space(8.0);
+                    charts(app, ui, &["flow-weekly", "followup-decay"]);
+                }
+                View::Flow => {
+                    kpi_cards(ui, &[direct_kpis(r).swap_remove(6)]);
+                    charts(app, ui, &["flow-weekly", "flow-ratio", "category-mix"]);
+                }
+                View::Followups => {
+                    kpi_cards(ui, &followup_kpis(r));
+                    charts(app, ui, &["followup-decay"]);
+                    decay_table(ui, r);
+                }
+                View::Timing => {
+                    kpi_cards(ui, &timing_kpis(r));
+                    charts(
+                        app,
+                        ui,
+                        &["slot-response", "weekday-response", "reply-times"],
+                    );
+                    charts(app, ui, &["response-heatmap"]);
+                }
+                View::Segments => {
+                    charts(app, ui, &["segments"]);
+                    super::dialogs::segments_table(ui, r);
+                }
+                View::Groups => {
+                    kpi_cards(ui, &group_kpis(r));
+                    charts(app, ui, &["groups"]);
+                    super::dialogs::groups_table(ui, r);
+                }
+                View::Quality => {
+                    charts(app, ui, &["quality-score"]);
+                    super::dialogs::quality_table(ui, r);
+                }
+                View::Outcomes => {
+                    charts(app, ui, &["pareto"]);
+                    super::dialogs::outcomes_table(ui, r);
+                }
+                View::Compare => {
+                    charts(app, ui, &["compare"]);
+                    super::dialogs::compare_table(ui, r);
+                }
+                View::Agents => {
+                    charts(app, ui, &["agents"]);
+                    super::dialogs::agents_table(ui, r);
+                }
+            }
+        });
+}
+
+fn decay_table(ui: &mut Ui, r: &Report) {
+    egui::Grid::new("decay").striped(true).show(ui, |ui| {
+        ui.strong("Position");
+        ui.strong("Response rate");
+        ui.strong("Typical");
+        ui.strong("Touches");
+        ui.end_row();
+        for (i, p) in r.followups.by_position.all().iter().enumerate() {
+            let label = crate::metrics::figures::followups::ByPosition::LABELS
+                .get(i)
+                .copied()
+                .unwrap_or("");
+            ui.label(label);
+            ui.label(format::pct(p.rate));
+            ui.label(
+                benchmarks::DECAY_BANDS
+                    .get(i)
+                    .map_or(String::new(), |b| benchmarks::band_text(*b)),
+            );
+            ui.label(format::count(p.touches));
+            ui.end_row();
+        }
+    });
+}
+
+/// The report's conversations that a flag names (by id, or by contact).
+pub fn offender_rows<'a>(r: &'a Report, flag: &str) -> Vec<&'a ConversationRow> {
+    let Some(f) = r.red_flags.iter().find(|f| f.id == flag) else {
+        return Vec::new();
+    };
+    let set: std::collections::HashSet<&str> = f.offenders.iter().map(String::as_str).collect();
+    let by_contact = red_flags::describe(flag).contacts;
+    r.conversations
+        .iter()
+        .filter(|c| {
+            let key = if by_contact {
+                &c.contact
+            } else {
+                &c.conversation_id
+            };
+            set.contains(key.as_str())
+        })
+        .collect()
+}
+
+const LIST_COLUMNS: [&str; 9] = [
+    "Conversation",
+    "Contact",
+    "Segment",
+    "Agent",
+    "Messages",
+    "Sent",
+    "Received",
+    "First response",
+    "Last message",
+];
+
+fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str) {
+    let text = red_flags::describe(flag);
+    ui.heading(format!("{} — offenders", text.title));
+    ui.label(text.cause);
+    let mut rows = offender_rows(&s.report, flag);
+    let (col, asc) = app.list_sort;
+    rows.sort_by(|a, b| {
+        let o = match col {
+            0 => a.conversation_id.cmp(&b.conversation_id),
+            1 => a.contact.cmp(&b.contact),
+            2 => a.segment.cmp(&b.segment),
+            3 => a.agent.cmp(&b.agent),
+            4 => a.messages.cmp(&b.messages),
+            5 => a.outbound.cmp(&b.outbound),
+            6 => a.inbound.cmp(&b.inbound),
+            7 => a
+                .first_response_secs
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.first_response_secs.unwrap_or(f64::INFINITY)),
+            _ => a.last_ts.cmp(&b.last_ts),
+        };
+        if asc { o } else { o.reverse() }
+    });
+    ui.label(format!(
+        "{} conversations in the current period and filters · click a column to sort",
+        format::count(rows.len() as u64)
+    ));
+    if rows.is_empty() {
+        ui.weak("None of the offenders has a conversation in the current period and filters.");
+        return;
+    }
+    let zone = s.zone;
+    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
+        egui::Grid::new("offenders")
+            .striped(true)
+            .min_col_width(60.0)
+            .show(ui, |ui| {
+                ui.label("");
+                for (i, name) in LIST_COLUMNS.iter().enumerate() {
+                    let arrow = if col == i {
+                        if asc { " (up)" } else { " (down)" }
+                    } else {
+                        ""
+                    };
+                    if ui.button(format!("{name}{arrow}")).clicked() {
+                        app.list_sort = if col == i { (i, !asc) } else { (i, i < 4) };
+                    }
+                }
+                ui.end_row();
+                for r in rows.iter().take(2_000) {
+                    if ui
+                        .button("Open")
+                        .on_hover_text("Show every message")
+                        .clicked()
+                    {
+                        app.stack.push(Screen::Timeline { conv: r.conv });
+                    }
+                    ui.label(&r.conversation_id);
+                    ui.label(&r.contact);
+                    ui.label(&r.segment);
+                    ui.label(r.agent.as_deref().unwrap_or(format::MISSING));
+                    ui.label(format::count(r.messages));
+                    ui.label(format::count(r.outbound));
+                    ui.label(format::count(r.inbound));
+                    ui.label(format::duration(r.first_response_secs));
+                    ui.label(zone.local(r.last_ts).format("%Y-%m-%d %H:%M").to_string());
+                    ui.end_row();
+                }
+            });
+        if rows.len() > 2_000 {
+            ui.weak(format!(
+                "Showing the first 2,000 of {}.",
+                format::count(rows.len() as u64)
+            ));
+        }
+    });
+}
+
+fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
+    let p = &s.prepared;
+    let Some(c) = p.conversations.get(conv as usize) else {
+        ui.label("This conversation is no longer in the data.");
+        return;
+    };
+    ui.heading(format!("Conversation {}", c.id));
+    ui.label(format!(
+        "{} messages · {} · times in {}",
+        format::count(u64::from(c.end - c.start)),
+        if c.is_group { "group" } else { "1:1 chat" },
+        s.zone.name()
+    ));
+    let text_col = s
+        .imported
+        .table
+        .column("text")
+        .ok()
+        .and_then(|col| col.str().ok().cloned());
+    let rows: Vec<usize> = (c.start as usize..c.end as usize).collect();
+    let out_c = color(palette::OUTBOUND);
+    let in_c = color(palette::INBOUND);
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show_rows(ui, 44.0, rows.len(), |ui, range| {
+            for &row in &rows[range] {
+                let outbound = p.outbound.get(row).copied().unwrap_or(false);
+                let ts = p.ts.get(row).copied().unwrap_or(0);
+                let who = p
+                    .sender
+                    .get(row)
+                    .or_else(|| p.agent.get(row))
+                    .unwrap_or(if outbound { "team" } else { "customer" });
+                let touch = p.touch_of_row.get(row).copied().unwrap_or(NONE);
+                let mut facts = Vec::new();
+                if outbound
+                    && touch != NONE
+                    && let Some(t) = p.touches.get(touch as usize)
+                {
+                    {
+                        facts.push(if t.category == Category::FollowUp {
+                            format!("Follow-up #{}", t.position)
+                        } else {
+                            t.category.label().to_string()
+                        });
+                        facts.push(if t.responded {
+                            "responded".into()
+                        } else {
+                            "no response".into()
+                        });
+                    }
+                }
+                if p.blocked_row.get(row).copied().unwrap_or(false) {
+                    facts.push("blocked".into());
+                }
+                let text = p
+                    .order
+                    .get(row)
+                    .and_then(|&i| text_col.as_ref().and_then(|t| t.get(i as usize)))
+                    .unwrap_or("")
+                    .to_string();
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(s.zone.local(ts).format("%Y-%m-%d %H:%M").to_string())
+                            .monospace()
+                            .small(),
+                    );
+                    let (arrow, c) = if outbound {
+                        ("Sent", out_c)
+                    } else {
+                        ("Received", in_c)
+                    };
+                    ui.label(RichText::new(arrow).color(c).strong());
+                    ui.label(RichText::new(who).strong());
+                    if !facts.is_empty() {
+                        ui.label(RichText::new(facts.join(" · ")).small().weak());
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.add_space(24.0);
+                    if text.is_empty() {
+                        ui.weak("(no text)");
+                    } else {
+                        ui.add(egui::Label::new(text).truncate());
+                    }
+                });
+            }
+        });
+}

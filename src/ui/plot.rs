@@ -1,0 +1,298 @@
+//! Draws a [`Chart`] description with `egui_plot`; the heatmap with the painter.
+
+use egui::{Color32, Sense, Stroke, Ui, vec2};
+use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Polygon};
+
+use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat};
+use crate::format;
+
+pub fn color(c: Rgb) -> Color32 {
+    Color32::from_rgb(c.0, c.1, c.2)
+}
+
+fn based_on_text(n: Option<u64>) -> String {
+    n.map_or_else(String::new, |n| format!("\nbased on {}", format::count(n)))
+}
+
+/// What a chart point reads as on hover.
+fn hover_text(chart: &Chart, series: usize, index: usize) -> Option<String> {
+    let s = chart.series.get(series)?;
+    let (x, y) = *s.points.get(index)?;
+    let x_text = chart.categories.get(index).cloned().unwrap_or_else(|| {
+        chart
+            .x_format
+            .map_or_else(|| format::number(Some(x), 1), |f| f.format(x))
+    });
+    let y_text = y.map_or_else(|| format::MISSING.to_string(), |y| chart.y_format.format(y));
+    Some(format!(
+        "{}\n{x_text}: {y_text}{}",
+        s.name,
+        based_on_text(s.based_on.get(index).copied().flatten())
+    ))
+}
+
+/// Long category names (group names) shortened for the axis; hover shows them whole.
+fn short_label(s: &str) -> String {
+    if s.chars().count() > 14 {
+        format!("{}…", s.chars().take(13).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
+    if let Some(h) = &chart.heatmap {
+        heatmap(ui, chart, h, height);
+        return;
+    }
+    if chart.is_empty() {
+        ui.allocate_ui(vec2(ui.available_width(), height), |ui| {
+            ui.centered_and_justified(|ui| {
+                ui.weak("No data for this chart in the current period and filters.");
+            });
+        });
+        return;
+    }
+    let categories = chart.categories.clone();
+    let y_format = chart.y_format;
+    let x_format = chart.x_format;
+    let n_bar_series = chart
+        .series
+        .iter()
+        .filter(|s| s.style == SeriesStyle::Bars)
+        .count()
+        .max(1);
+    let width = 0.8 / n_bar_series as f64;
+    let c2 = chart.clone();
+    let y_top = chart.y_max().max(match y_format {
+        ValueFormat::Percent => 0.05,
+        _ => 1.0,
+    }) * 1.3; // headroom keeps the legend clear of the tallest bar
+    let plot = Plot::new(("chart", chart.id))
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label(chart.x_label.clone())
+        .y_axis_label(chart.y_label.clone())
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .include_y(y_top)
+        .y_axis_formatter(move |mark, _| y_format.format(mark.value))
+        .x_axis_formatter(move |mark, _| {
+            if categories.is_empty() {
+                x_format.map_or_else(
+                    || format::number(Some(mark.value), 0),
+                    |f| f.format(mark.value),
+                )
+            } else if (mark.value - mark.value.round()).abs() < 1e-6 && mark.value >= 0.0 {
+                categories
+                    .get(mark.value.round() as usize)
+                    .map(|c| short_label(c))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_formatter(move |hover| match hover {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name, index, ..
+            } => {
+                let si = c2.series.iter().position(|s| s.name == *plot_name)?;
+                hover_text(&c2, si, *index)
+            }
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
+        });
+    let plot = if chart.categories.is_empty() {
+        plot
+    } else {
+        // One grid mark per category, so every category gets its label.
+        let n = chart.categories.len();
+        plot.include_x(-0.6)
+            .include_x(n as f64 - 0.4)
+            .x_grid_spacer(move |_| {
+                // Coarser levels (every 2nd, 4th, … category) keep some
+                // labels when all of them do not fit.
+                (0..n)
+                    .map(|i| egui_plot::GridMark {
+                        value: i as f64,
+                        step_size: if i == 0 {
+                            64.0
+                        } else {
+                            f64::from(1u32 << i.trailing_zeros().min(6))
+                        },
+                    })
+                    .collect()
+            })
+    };
+    plot.show(ui, |p| {
+        for b in &chart.bands {
+            let (x0, x1) =
+                b.x.unwrap_or((-0.6, chart.categories.len().max(1) as f64 - 0.4));
+            let name = if b.label.is_empty() {
+                "Typical range".to_string()
+            } else {
+                b.label.clone()
+            };
+            p.polygon(
+                Polygon::new(
+                    name,
+                    PlotPoints::new(vec![[x0, b.y.0], [x1, b.y.0], [x1, b.y.1], [x0, b.y.1]]),
+                )
+                .fill_color(color(b.color).gamma_multiply(0.18))
+                .stroke(Stroke::new(0.5, color(b.color).gamma_multiply(0.6)))
+                .allow_hover(false),
+            );
+        }
+        for l in &chart.lines {
+            p.hline(HLine::new(l.label.clone(), l.y).stroke(Stroke::new(1.5, color(l.color))));
+        }
+        let mut bar_i = 0usize;
+        for (si, s) in chart.series.iter().enumerate() {
+            match s.style {
+                SeriesStyle::Bars => {
+                    let offset = (bar_i as f64 - (n_bar_series as f64 - 1.0) / 2.0) * width;
+                    bar_i += 1;
+                    let bars: Vec<Bar> = s
+                        .points
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, (x, y))| {
+                            let y = (*y)?;
+                            let text = hover_text(chart, si, i).unwrap_or_default();
+                            Some(
+                                Bar::new(x + offset, y)
+                                    .width(width * 0.95)
+                                    .name(text)
+                                    .fill(color(s.color).gamma_multiply(0.85)),
+                            )
+                        })
+                        .collect();
+                    p.bar_chart(
+                        BarChart::new(s.name.clone(), bars)
+                            .color(color(s.color))
+                            .element_formatter(Box::new(|bar, _| bar.name.clone())),
+                    );
+                }
+                SeriesStyle::Line => {
+                    // A gap where a value is missing: draw each unbroken run.
+                    let mut run: Vec<[f64; 2]> = Vec::new();
+                    let mut first = true;
+                    let flush = |run: &mut Vec<[f64; 2]>,
+                                 p: &mut egui_plot::PlotUi<'_>,
+                                 first: &mut bool| {
+                        if !run.is_empty() {
+                            let name = s.name.clone();
+                            p.line(
+                                Line::new(name, PlotPoints::new(std::mem::take(run)))
+                                    .color(color(s.color))
+                                    .width(2.0),
+                            );
+                            *first = false;
+                        }
+                    };
+                    for (x, y) in &s.points {
+                        match y {
+                            Some(y) => run.push([*x, *y]),
+                            None => flush(&mut run, p, &mut first),
+                        }
+                    }
+                    flush(&mut run, p, &mut first);
+                }
+            }
+        }
+    });
+}
+
+fn heat_color(v: f64) -> Color32 {
+    // Light to deep indigo: more responses, darker cell.
+    let t = v.clamp(0.0, 1.0) as f32;
+    let lerp = |a: f32, b: f32| (a + (b - a) * t).round() as u8;
+    Color32::from_rgb(lerp(224.0, 49.0), lerp(231.0, 46.0), lerp(255.0, 129.0))
+}
+
+fn heatmap(ui: &mut Ui, chart: &Chart, h: &HeatmapData, height: f32) {
+    let label_w = 40.0;
+    let cols = h.columns.len().max(1);
+    let rows = h.rows.len().max(1);
+    let (rect, response) =
+        ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::hover());
+    let painter = ui.painter_at(rect);
+    let grid_top = rect.top() + 4.0;
+    let grid_bottom = rect.bottom() - 36.0;
+    let cell_w = (rect.width() - label_w - 4.0) / cols as f32;
+    let cell_h = (grid_bottom - grid_top) / rows as f32;
+    let text_color = ui.visuals().text_color();
+    let font = egui::FontId::proportional(11.0);
+    let mut hovered = None;
+    for (r, name) in h.rows.iter().enumerate() {
+        let y = grid_top + r as f32 * cell_h;
+        painter.text(
+            egui::pos2(rect.left() + label_w - 6.0, y + cell_h / 2.0),
+            egui::Align2::RIGHT_CENTER,
+            name,
+            font.clone(),
+            text_color,
+        );
+        for c in 0..cols {
+            let x = rect.left() + label_w + c as f32 * cell_w;
+            let cell =
+                egui::Rect::from_min_size(egui::pos2(x, y), vec2(cell_w - 1.0, cell_h - 1.0));
+            let value = h
+                .values
+                .get(r)
+                .and_then(|row| row.get(c))
+                .copied()
+                .flatten();
+            let fill = value.map_or(ui.visuals().faint_bg_color, heat_color);
+            painter.rect_filled(cell, 2.0, fill);
+            if response.hover_pos().is_some_and(|p| cell.contains(p)) {
+                painter.rect_stroke(
+                    cell,
+                    2.0,
+                    Stroke::new(1.5, text_color),
+                    egui::StrokeKind::Inside,
+                );
+                hovered = Some((r, c, value));
+            }
+        }
+    }
+    for (c, name) in h.columns.iter().enumerate() {
+        if c % 2 == 0 {
+            let x = rect.left() + label_w + (c as f32 + 0.5) * cell_w;
+            painter.text(
+                egui::pos2(x, grid_bottom + 4.0),
+                egui::Align2::CENTER_TOP,
+                name,
+                font.clone(),
+                text_color,
+            );
+        }
+    }
+    painter.text(
+        egui::pos2(
+            rect.left() + label_w + (rect.width() - label_w) / 2.0,
+            rect.bottom() - 2.0,
+        ),
+        egui::Align2::CENTER_BOTTOM,
+        format!("{} · darker cells = higher response rate", chart.x_label),
+        font,
+        text_color,
+    );
+    if let Some((r, c, value)) = hovered {
+        let n = h
+            .counts
+            .get(r)
+            .and_then(|row| row.get(c))
+            .copied()
+            .unwrap_or(0);
+        response.on_hover_text(format!(
+            "{} {}:00\nResponse rate {}\nbased on {} touches",
+            h.rows.get(r).map_or("", String::as_str),
+            h.columns.get(c).map_or("", String::as_str),
+            format::pct(value),
+            format::count(n)
+        ));
+    }
+}
