@@ -12,6 +12,7 @@ pub mod format;
 pub mod fsutil;
 pub mod import;
 pub mod metrics;
+pub mod platform;
 pub mod report_file;
 pub mod sample;
 pub mod session;
