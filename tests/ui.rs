@@ -165,7 +165,7 @@ fn opens_a_file_through_the_shared_entry_point() {
 #[test]
 fn a_bad_file_shows_an_error_and_keeps_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
-    let png = include_bytes!("../assets/icon-256.png");
+    let png = include_bytes!("../assets/icons/hicolor/256x256/apps/chatlens.png");
     let path = temp_file(&dir, "bad.csv", png);
     let mut h = harness();
     let conversations = h

@@ -205,6 +205,8 @@ pub struct ChatlensApp {
     /// Frame durations are logged when `CHATLENS_FRAME_LOG` is set.
     frame_log: bool,
     last_frame: Option<Instant>,
+    /// Files the operating system asks to open outside argv (macOS Finder).
+    os_open: Option<Receiver<PathBuf>>,
 }
 
 impl ChatlensApp {
@@ -240,6 +242,7 @@ impl ChatlensApp {
             ctx_handle: None,
             frame_log: std::env::var_os("CHATLENS_FRAME_LOG").is_some(),
             last_frame: None,
+            os_open: None,
         }
     }
 
@@ -708,6 +711,7 @@ impl ChatlensApp {
         let was_loading = self.loading.is_some();
         self.poll();
         self.poll_pick();
+        self.poll_os_open(&ctx);
         self.shortcuts(&ctx);
         self.drag_and_drop(&ctx);
         if self.loading.is_some() {
@@ -751,9 +755,26 @@ impl eframe::App for ChatlensApp {
     }
 }
 
+impl ChatlensApp {
+    /// Opens what the OS delivered since the last frame. Those events do not
+    /// wake egui, so while the channel exists the app looks again shortly.
+    fn poll_os_open(&mut self, ctx: &egui::Context) {
+        let Some(rx) = &self.os_open else { return };
+        let paths: Vec<PathBuf> = rx.try_iter().collect();
+        for p in paths {
+            self.open_path(p);
+        }
+        if cfg!(target_os = "macos") {
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+    }
+}
+
 /// Opens the window: on `paths[0]` when given, else on the sample.
 pub fn run(paths: Vec<PathBuf>) -> eframe::Result<()> {
-    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon-256.png")).ok();
+    let (os_tx, os_rx) = std::sync::mpsc::channel();
+    crate::platform::install_open_files_handler(os_tx);
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/hicolor/256x256/apps/chatlens.png")).ok();
     let mut viewport = egui::ViewportBuilder::default()
         .with_app_id("chatlens")
         .with_title("Chatlens")
@@ -771,6 +792,10 @@ pub fn run(paths: Vec<PathBuf>) -> eframe::Result<()> {
     eframe::run_native(
         "chatlens",
         options,
-        Box::new(move |cc| Ok(Box::new(ChatlensApp::new(cc, &paths)))),
+        Box::new(move |cc| {
+            let mut app = ChatlensApp::new(cc, &paths);
+            app.os_open = Some(os_rx);
+            Ok(Box::new(app))
+        }),
     )
 }
