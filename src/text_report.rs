@@ -581,16 +581,7 @@ pub fn import_text(i: &ImportReport) -> String {
     } else {
         let _ = writeln!(out, "Skipped:");
         for (reason, n) in &i.skipped {
-            let lines = i
-                .skipped_first_lines
-                .get(reason)
-                .map(|l| {
-                    l.iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
+            let lines = i.first_lines_text(reason);
             let _ = writeln!(
                 out,
                 "  {reason:<24} {:>8}   first lines: {lines}",

@@ -185,6 +185,21 @@ impl SourceFile {
     }
 }
 
+impl ImportReport {
+    /// "12, 40, 41": the first lines skipped for `reason`.
+    pub fn first_lines_text(&self, reason: &str) -> String {
+        self.skipped_first_lines
+            .get(reason)
+            .map(|l| {
+                l.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A canonical table and its import report.
 #[derive(Debug, Clone)]
 pub struct Imported {

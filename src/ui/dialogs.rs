@@ -239,16 +239,7 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                     ui.label("None: every row was kept.");
                 }
                 for (reason, n) in &r.skipped {
-                    let lines = r
-                        .skipped_first_lines
-                        .get(reason)
-                        .map(|l| {
-                            l.iter()
-                                .map(ToString::to_string)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
-                        .unwrap_or_default();
+                    let lines = r.first_lines_text(reason);
                     ui.label(format!(
                         "{reason}: {} (first lines {lines})",
                         format::count(*n)

@@ -774,7 +774,10 @@ impl ChatlensApp {
 pub fn run(paths: Vec<PathBuf>) -> eframe::Result<()> {
     let (os_tx, os_rx) = std::sync::mpsc::channel();
     crate::platform::install_open_files_handler(os_tx);
-    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/hicolor/256x256/apps/chatlens.png")).ok();
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!(
+        "../../assets/icons/hicolor/256x256/apps/chatlens.png"
+    ))
+    .ok();
     let mut viewport = egui::ViewportBuilder::default()
         .with_app_id("chatlens")
         .with_title("Chatlens")
