@@ -553,35 +553,41 @@ impl ChatlensApp {
             .recent
             .first()
             .and_then(|p| p.parent().map(std::path::Path::to_path_buf));
-        let w = what;
-        let rx = worker::dialog(ctx, move || {
-            let mut d = rfd::FileDialog::new();
-            if let Some(dir) = start {
-                d = d.set_directory(dir);
-            }
-            match w {
-                Pick::Open => d
-                    .add_filter(
-                        "Message logs and reports",
-                        &[
-                            "csv", "tsv", "txt", "gz", "zip", "xlsx", "xls", "ods", "json",
-                            "jsonl", "parquet", "chatlens",
-                        ],
-                    )
-                    .add_filter("All files", &["*"])
-                    .pick_file(),
-                Pick::SaveReport => d
-                    .add_filter("Chatlens report", &["chatlens"])
+        // The dialog is created here, on the UI thread (macOS requires it),
+        // and awaited on a helper thread so the frame loop never blocks.
+        let mut d = rfd::AsyncFileDialog::new();
+        if let Some(dir) = start {
+            d = d.set_directory(dir);
+        }
+        let answer: DialogAnswer = match what {
+            Pick::Open => Box::pin(
+                d.add_filter(
+                    "Message logs and reports",
+                    &[
+                        "csv", "tsv", "txt", "gz", "zip", "xlsx", "xls", "ods", "json", "jsonl",
+                        "parquet", "chatlens",
+                    ],
+                )
+                .add_filter("All files", &["*"])
+                .pick_file(),
+            ),
+            Pick::SaveReport => Box::pin(
+                d.add_filter("Chatlens report", &["chatlens"])
                     .set_file_name("report.chatlens")
                     .save_file(),
-                Pick::ExportChart { id, kind } => {
-                    let ext = if kind == ImageKind::Svg { "svg" } else { "png" };
+            ),
+            Pick::ExportChart { id, kind } => {
+                let ext = if kind == ImageKind::Svg { "svg" } else { "png" };
+                Box::pin(
                     d.add_filter(ext.to_uppercase(), &[ext])
                         .set_file_name(format!("{id}.{ext}"))
-                        .save_file()
-                }
-                Pick::ExportAll | Pick::ExportData => d.pick_folder(),
+                        .save_file(),
+                )
             }
+            Pick::ExportAll | Pick::ExportData => Box::pin(d.pick_folder()),
+        };
+        let rx = worker::dialog(ctx, move || {
+            pollster::block_on(answer).map(|h| h.path().to_path_buf())
         });
         self.pick = Some((what, rx));
     }
@@ -744,6 +750,10 @@ impl ChatlensApp {
         }
     }
 }
+
+/// A file dialog's pending answer.
+type DialogAnswer =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<rfd::FileHandle>> + Send>>;
 
 impl eframe::App for ChatlensApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
