@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::mapping::{Canonical, ColumnMapping};
 use super::raw::RawTable;
@@ -132,39 +133,28 @@ pub fn build(
     let team_lower: Option<Vec<String>> =
         team.map(|t| t.iter().map(|s| s.trim().to_lowercase()).collect());
 
-    let mut skipped = Skipped::default();
-    let mut keep: Vec<usize> = Vec::with_capacity(n);
-    let mut timestamps: Vec<i64> = Vec::with_capacity(n);
-    let mut outbound: Vec<bool> = Vec::with_capacity(n);
-    let mut joined = String::new();
-    for row in 0..n {
-        let line = raw.lines[row];
+    // Each row is read on its own (in parallel); the skips are then counted
+    // in file order so the first lines reported are the first in the file.
+    let read_row = |row: usize| -> Result<(i64, bool), SkipReason> {
+        let joined;
         let ts_text = if let (Some(d), Some(t)) = (date_col, time_col) {
-            d.get(row).map(|d| {
-                joined.clear();
-                joined.push_str(d);
-                if let Some(t) = t.get(row) {
-                    joined.push(' ');
-                    joined.push_str(t);
-                }
-                joined.as_str()
-            })
+            let Some(d) = d.get(row) else {
+                return Err(SkipReason::EmptyTimestamp);
+            };
+            joined = match t.get(row) {
+                Some(t) => format!("{d} {t}"),
+                None => d.to_string(),
+            };
+            joined.as_str()
         } else {
-            ts_col.and_then(|t| t.get(row))
+            ts_col
+                .and_then(|t| t.get(row))
+                .ok_or(SkipReason::EmptyTimestamp)?
         };
-        let Some(ts_text) = ts_text else {
-            skipped.add(SkipReason::EmptyTimestamp, line);
-            continue;
-        };
-        let Some(parsed) = parse_timestamp(ts_text, order) else {
-            skipped.add(SkipReason::UnparseableTimestamp, line);
-            continue;
-        };
-        let conv = cell(Canonical::ConversationId, row).or_else(|| cell(Canonical::ContactId, row));
-        if conv.is_none() {
-            skipped.add(SkipReason::MissingConversation, line);
-            continue;
-        }
+        let parsed = parse_timestamp(ts_text, order).ok_or(SkipReason::UnparseableTimestamp)?;
+        cell(Canonical::ConversationId, row)
+            .or_else(|| cell(Canonical::ContactId, row))
+            .ok_or(SkipReason::MissingConversation)?;
         let dir = if mapping.has(Canonical::Direction) {
             cell(Canonical::Direction, row)
                 .and_then(|v| parse_direction(v, mapping.direction_inverted))
@@ -174,13 +164,23 @@ pub fn build(
                 _ => None,
             }
         };
-        let Some(dir) = dir else {
-            skipped.add(SkipReason::UnknownDirection, line);
-            continue;
-        };
-        keep.push(row);
-        timestamps.push(zone.resolve(parsed));
-        outbound.push(dir);
+        let dir = dir.ok_or(SkipReason::UnknownDirection)?;
+        Ok((zone.resolve(parsed), dir))
+    };
+    let rows: Vec<Result<(i64, bool), SkipReason>> = (0..n).into_par_iter().map(read_row).collect();
+    let mut skipped = Skipped::default();
+    let mut keep: Vec<usize> = Vec::with_capacity(n);
+    let mut timestamps: Vec<i64> = Vec::with_capacity(n);
+    let mut outbound: Vec<bool> = Vec::with_capacity(n);
+    for (row, r) in rows.into_iter().enumerate() {
+        match r {
+            Ok((ts, dir)) => {
+                keep.push(row);
+                timestamps.push(ts);
+                outbound.push(dir);
+            }
+            Err(reason) => skipped.add(reason, raw.lines[row]),
+        }
     }
 
     let mut columns: Vec<Column> = Vec::new();
@@ -219,7 +219,8 @@ pub fn build(
         .collect();
     columns.push(Series::new("chat_type".into(), chat_type).into());
 
-    for c in [
+    // Text columns are independent copies: build them side by side.
+    let text_columns: Vec<Column> = [
         Canonical::Sender,
         Canonical::ContactId,
         Canonical::Agent,
@@ -228,11 +229,12 @@ pub fn build(
         Canonical::Outcome,
         Canonical::Text,
         Canonical::BroadcastId,
-    ] {
-        if mapping.has(c) {
-            columns.push(text_col(c, c.name()));
-        }
-    }
+    ]
+    .into_par_iter()
+    .filter(|c| mapping.has(*c))
+    .map(|c| text_col(c, c.name()))
+    .collect();
+    columns.extend(text_columns);
     if mapping.has(Canonical::Category) {
         let values: Vec<Option<&str>> = keep
             .iter()

@@ -6,8 +6,6 @@
 //! sequential rules are then a single pass over each conversation's slice,
 //! which is what keeps a ten-million-row log fast.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -169,26 +167,33 @@ fn str_column<'a>(df: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
     df.column(name).ok().and_then(|c| c.str().ok())
 }
 
+/// A text column's cells in table order: one sequential pass, so that the
+/// sorted-order lookups after it are plain slice indexing.
+fn str_values<'a>(df: &'a DataFrame, name: &str) -> Option<Vec<Option<&'a str>>> {
+    str_column(df, name).map(|c| c.iter().collect())
+}
+
 fn i64_column(df: &DataFrame, name: &str) -> Option<Vec<Option<i64>>> {
     let c = df.column(name).ok()?.cast(&DataType::Int64).ok()?;
     Some(c.i64().ok()?.iter().collect())
 }
 
-fn intern(values: Option<&StringChunked>, order: &[u32]) -> Interned {
-    let Some(ca) = values else {
+/// Codes for a text column in sorted order. Cells arrive trimmed from the
+/// importer, so an empty cell is a missing one.
+fn intern(values: Option<&[Option<&str>]>, order: &[u32]) -> Interned {
+    let Some(raw) = values else {
         return Interned {
             values: Vec::new(),
             codes: vec![NONE; order.len()],
         };
     };
-    let raw: Vec<Option<&str>> = ca.iter().collect();
-    let mut map: HashMap<&str, u32> = HashMap::new();
+    let mut map: PlHashMap<&str, u32> = PlHashMap::default();
     let mut out = Interned {
         values: Vec::new(),
         codes: Vec::with_capacity(order.len()),
     };
     for &i in order {
-        let code = match raw[i as usize].map(str::trim) {
+        let code = match raw[i as usize] {
             Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
                 out.values.push(s.to_string());
                 (out.values.len() - 1) as u32
@@ -201,12 +206,13 @@ fn intern(values: Option<&StringChunked>, order: &[u32]) -> Interned {
 }
 
 fn is_delivered(status: Option<&str>) -> bool {
-    match status.map(str::trim) {
+    match status {
         None | Some("") => true,
-        Some(s) => matches!(
-            s.to_ascii_lowercase().as_str(),
-            "sent" | "delivered" | "read"
-        ),
+        Some(s) => {
+            s.eq_ignore_ascii_case("sent")
+                || s.eq_ignore_ascii_case("delivered")
+                || s.eq_ignore_ascii_case("read")
+        }
     }
 }
 
@@ -225,35 +231,41 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let conv_raw: Vec<&str> = conv_col.iter().map(|v| v.unwrap_or("")).collect();
 
     // Conversation codes in id order, so sorted rows come out grouped by id.
-    let mut ids: Vec<&str> = conv_raw
+    // First-seen codes, then renumbered in id order so that sorted rows come
+    // out grouped by conversation id.
+    let mut first_seen: PlHashMap<&str, u32> = PlHashMap::default();
+    let mut ids: Vec<&str> = Vec::new();
+    let seen_code: Vec<u32> = conv_raw
         .iter()
-        .copied()
-        .collect::<std::collections::HashSet<&str>>()
-        .into_iter()
+        .map(|&c| {
+            *first_seen.entry(c).or_insert_with(|| {
+                ids.push(c);
+                (ids.len() - 1) as u32
+            })
+        })
         .collect();
-    ids.par_sort_unstable();
-    let code_of: HashMap<&str, u32> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (*s, i as u32))
-        .collect();
-    let conv_code_raw: Vec<u32> = conv_raw.iter().map(|c| code_of[c]).collect();
+    let mut by_id: Vec<u32> = (0..ids.len() as u32).collect();
+    by_id.par_sort_unstable_by_key(|&k| ids[k as usize]);
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &k) in by_id.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    let conv_code_raw: Vec<u32> = seen_code.iter().map(|&k| rank[k as usize]).collect();
+    let ids: Vec<&str> = by_id.iter().map(|&k| ids[k as usize]).collect();
 
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.par_sort_unstable_by_key(|&i| (conv_code_raw[i as usize], ts_raw[i as usize], i));
 
     let ts: Vec<i64> = order.iter().map(|&i| ts_raw[i as usize]).collect();
     let conv_of_row: Vec<u32> = order.iter().map(|&i| conv_code_raw[i as usize]).collect();
-    let dir_col = df.column("direction")?.str()?.clone();
+    let dir_col: Vec<Option<&str>> = df.column("direction")?.str()?.iter().collect();
     let outbound: Vec<bool> = order
         .iter()
-        .map(|&i| dir_col.get(i as usize) == Some("outbound"))
+        .map(|&i| dir_col[i as usize] == Some("outbound"))
         .collect();
-    let status_col = str_column(df, "status");
-    let delivered: Vec<bool> = order
-        .iter()
-        .map(|&i| is_delivered(status_col.and_then(|c| c.get(i as usize))))
-        .collect();
+    let status_col = str_values(df, "status");
+    let status_of = |i: u32| status_col.as_ref().and_then(|c| c[i as usize]);
+    let delivered: Vec<bool> = order.iter().map(|&i| is_delivered(status_of(i))).collect();
     let blocked_col: Option<Vec<Option<bool>>> = df
         .column("blocked")
         .ok()
@@ -261,9 +273,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let blocked_row: Vec<bool> = order
         .iter()
         .map(|&i| {
-            let by_status = status_col
-                .and_then(|c| c.get(i as usize))
-                .is_some_and(|s| s.trim().eq_ignore_ascii_case("blocked"));
+            let by_status = status_of(i).is_some_and(|s| s.eq_ignore_ascii_case("blocked"));
             let by_flag = blocked_col
                 .as_ref()
                 .and_then(|b| b[i as usize])
@@ -271,22 +281,22 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             by_status || by_flag
         })
         .collect();
-    let chat_type_col = str_column(df, "chat_type");
+    let chat_type_col = str_values(df, "chat_type");
     let group_row: Vec<bool> = order
         .iter()
-        .map(|&i| chat_type_col.and_then(|c| c.get(i as usize)) == Some("group"))
+        .map(|&i| chat_type_col.as_ref().and_then(|c| c[i as usize]) == Some("group"))
         .collect();
 
-    let sender = intern(str_column(df, "sender"), &order);
-    let agent = intern(str_column(df, "agent"), &order);
-    let segment = intern(str_column(df, "segment"), &order);
-    let outcome = intern(str_column(df, "outcome"), &order);
-    let contact_raw = intern(str_column(df, "contact_id"), &order);
+    let sender = intern(str_values(df, "sender").as_deref(), &order);
+    let agent = intern(str_values(df, "agent").as_deref(), &order);
+    let segment = intern(str_values(df, "segment").as_deref(), &order);
+    let outcome = intern(str_values(df, "outcome").as_deref(), &order);
+    let contact_raw = intern(str_values(df, "contact_id").as_deref(), &order);
     // A contact is contact_id when non-empty, else the conversation id.
     let contact = {
         let mut values = contact_raw.values.clone();
-        let mut extra: HashMap<u32, u32> = HashMap::new();
-        let mut by_value: HashMap<String, u32> = values
+        let mut extra: PlHashMap<u32, u32> = PlHashMap::default();
+        let mut by_value: PlHashMap<String, u32> = values
             .iter()
             .enumerate()
             .map(|(i, v)| (v.clone(), i as u32))
@@ -330,27 +340,33 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let closed_at = reorder(i64_column(df, "closed_at"));
     let group_members = reorder(i64_column(df, "group_members"));
     let followup_seq = reorder(i64_column(df, "followup_seq"));
-    let category_col = str_column(df, "category");
-    let given_category: Vec<Option<Category>> = match category_col {
+    let category_col = str_values(df, "category");
+    let given_category: Vec<Option<Category>> = match &category_col {
         Some(c) => order
             .iter()
-            .map(|&i| c.get(i as usize).and_then(Category::parse))
+            .map(|&i| c[i as usize].and_then(Category::parse))
             .collect(),
         None => Vec::new(),
     };
-    let broadcast_id_col = str_column(df, "broadcast_id");
-    let text_col = str_column(df, "text");
+    let has_broadcast_id: Vec<bool> = match str_values(df, "broadcast_id") {
+        Some(c) => order
+            .iter()
+            .map(|&i| c[i as usize].is_some_and(|s| !s.is_empty()))
+            .collect(),
+        None => vec![false; n],
+    };
+    let text_col = str_values(df, "text");
 
     // Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
     // conversations inside some 10-minute window [t, t + 10 min].
     let mut text_broadcast = vec![false; n];
-    if let Some(texts) = text_col {
-        let mut by_text: HashMap<&str, Vec<u32>> = HashMap::new();
+    if let Some(texts) = &text_col {
+        let mut by_text: PlHashMap<&str, Vec<u32>> = PlHashMap::default();
         for r in 0..n {
             if !outbound[r] {
                 continue;
             }
-            if let Some(t) = texts.get(order[r] as usize).map(str::trim)
+            if let Some(t) = texts[order[r] as usize]
                 && !t.is_empty()
             {
                 by_text.entry(t).or_default().push(r as u32);
@@ -361,7 +377,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 continue;
             }
             rows.sort_unstable_by_key(|&r| (ts[r as usize], r));
-            let mut distinct: HashMap<u32, u32> = HashMap::new();
+            let mut distinct: PlHashMap<u32, u32> = PlHashMap::default();
             let mut hi = 0;
             for lo in 0..rows.len() {
                 let limit = ts[rows[lo] as usize] + 600_000;
@@ -384,12 +400,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             }
         }
     }
-    let row_is_broadcast = |r: usize| -> bool {
-        text_broadcast[r]
-            || broadcast_id_col
-                .and_then(|c| c.get(order[r] as usize))
-                .is_some_and(|s| !s.trim().is_empty())
-    };
+    let row_is_broadcast = |r: usize| -> bool { text_broadcast[r] || has_broadcast_id[r] };
 
     let burst_ms = settings.burst_gap_secs * 1000;
     let window_ms = settings.response_window_secs * 1000;

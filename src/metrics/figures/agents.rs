@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use polars::prelude::PlHashMap;
+
 use serde::Serialize;
 
 use crate::metrics::prepare::{Category, NONE};
@@ -44,7 +46,8 @@ fn name(scope: &Scope, code: u32) -> String {
 
 pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     let p = scope.p;
-    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    // Keyed by agent code while counting; named (and merged by name) at the end.
+    let mut acc: PlHashMap<u32, Acc> = PlHashMap::default();
     for c in scope.direct_convs() {
         let conv = &p.conversations[c.conv as usize];
         let (lo, hi) = row_range(
@@ -56,14 +59,14 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
         );
         for r in lo..hi {
             if p.outbound[r] {
-                let a = acc.entry(name(scope, p.agent.codes[r])).or_default();
+                let a = acc.entry(p.agent.codes[r]).or_default();
                 a.messages += 1;
                 a.conversations.insert(c.conv);
             }
         }
     }
     for t in scope.response_touches() {
-        let a = acc.entry(name(scope, t.agent)).or_default();
+        let a = acc.entry(t.agent).or_default();
         a.touches += 1;
         a.responded += u64::from(t.responded);
         if t.category == Category::FollowUp {
@@ -73,13 +76,15 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     }
     for run in scope.direct_runs() {
         if let (Some(row), Some(at)) = (run.answer_row, run.answer_ts) {
-            acc.entry(name(scope, p.agent.codes[row as usize]))
+            acc.entry(p.agent.codes[row as usize])
                 .or_default()
                 .replies
                 .push((at - run.first_ts) as f64 / 1000.0);
         }
     }
-    acc.into_iter()
+    let by_name: BTreeMap<String, Acc> = acc.into_iter().map(|(code, a)| (name(scope, code), a)).collect();
+    by_name
+        .into_iter()
         .map(|(agent, a)| AgentRow {
             agent,
             conversations: a.conversations.len() as u64,

@@ -1,8 +1,6 @@
 //! One row per conversation in scope: the values quality, outcomes, red
 //! flags, the drill-down list and the conversation CSV all read.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::direct::{FirstResponse, first_response};
@@ -52,31 +50,28 @@ pub struct ConversationRow {
 
 pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
     let p = scope.p;
-    let mut team: HashMap<u32, Vec<f64>> = HashMap::new();
+    // Per-conversation tallies, indexed by conversation code.
+    let n = p.conversations.len();
+    let mut team: Vec<Vec<f64>> = vec![Vec::new(); n];
     for run in p.runs.iter().filter(|r| scope.run_in(r)) {
         if let Some(at) = run.answer_ts {
-            team.entry(run.conv)
-                .or_default()
-                .push((at - run.first_ts) as f64 / 1000.0);
+            team[run.conv as usize].push((at - run.first_ts) as f64 / 1000.0);
         }
     }
-    let mut customer: HashMap<u32, Vec<f64>> = HashMap::new();
-    let mut followups: HashMap<u32, u64> = HashMap::new();
-    let mut touches: HashMap<u32, (u64, u64)> = HashMap::new();
+    let mut customer: Vec<Vec<f64>> = vec![Vec::new(); n];
+    let mut followups: Vec<u64> = vec![0; n];
+    let mut touches: Vec<(u64, u64)> = vec![(0, 0); n];
     for t in p.touches.iter().filter(|t| scope.touch_in(t)) {
+        let c = t.conv as usize;
         if let Some(at) = t.response_at {
-            customer
-                .entry(t.conv)
-                .or_default()
-                .push((at - t.end) as f64 / 1000.0);
+            customer[c].push((at - t.end) as f64 / 1000.0);
         }
         if t.category == Category::FollowUp {
-            *followups.entry(t.conv).or_default() += 1;
+            followups[c] += 1;
         }
         if t.delivered && t.category != Category::Broadcast {
-            let e = touches.entry(t.conv).or_default();
-            e.0 += 1;
-            e.1 += u64::from(t.responded);
+            touches[c].0 += 1;
+            touches[c].1 += u64::from(t.responded);
         }
     }
     let has_outcome = p.has_outcome;
@@ -97,9 +92,9 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 .and_then(|r| p.agent.get(r).map(str::to_string));
             let blocked = (lo..hi).any(|r| p.blocked_row[r]);
             let fr = first_response(scope, c);
-            let team_median = team.get(&c.conv).and_then(|v| median(v));
-            let customer_median = customer.get(&c.conv).and_then(|v| median(v));
-            let (t_count, t_resp) = touches.get(&c.conv).copied().unwrap_or_default();
+            let team_median = median(&team[c.conv as usize]);
+            let customer_median = median(&customer[c.conv as usize]);
+            let (t_count, t_resp) = touches[c.conv as usize];
             let ratio_ok = c.inbound >= 1 && {
                 let r = c.outbound as f64 / c.inbound as f64;
                 (0.5..=2.0).contains(&r)
@@ -138,7 +133,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 unanswered_first: fr == FirstResponse::Unanswered,
                 team_reply_median_secs: team_median,
                 customer_reply_median_secs: customer_median,
-                followups: followups.get(&c.conv).copied().unwrap_or(0),
+                followups: followups[c.conv as usize],
                 lead_followups: lead_followups(scope, c.conv),
                 touches: t_count,
                 responded: t_resp,
