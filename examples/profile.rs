@@ -22,7 +22,11 @@ fn main() -> anyhow::Result<()> {
     };
     let t = Instant::now();
     let imported = import_path(std::path::Path::new(&path), &opts)?;
-    println!("import                {:>8.3} s", t.elapsed().as_secs_f64());
+    println!(
+        "import                {:>8.3} s  (table {:.0} MB in memory)",
+        t.elapsed().as_secs_f64(),
+        imported.table.estimated_size() as f64 / 1e6
+    );
     let settings = Settings::default();
     let t = Instant::now();
     let prepared = prepare(&imported.table, &settings)?;

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 
 use calamine::{Data, Reader};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::progress::Progress;
 
@@ -38,6 +39,18 @@ impl TextColumn {
 
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// Appends another column's cells after this one's.
+    pub fn append(&mut self, other: TextColumn) {
+        if self.ends.is_empty() {
+            *self = other;
+            return;
+        }
+        let base = self.data.len();
+        self.data.push_str(&other.data);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.present.extend(other.present);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -176,56 +189,183 @@ pub fn read_csv(
     }
     let keep = wanted(&table.headers);
     let width = table.headers.len();
-    let estimate = text.len() / 100;
+    let body_start = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+    let body_line = reader.position().line();
+    let body = text.as_bytes().get(body_start..).unwrap_or_default();
+    let pieces = if body.len() < 8 << 20 {
+        1
+    } else {
+        rayon::current_num_threads() * 2
+    };
+    let parts: Vec<Result<Part, String>> = split_records(body, pieces)
+        .into_par_iter()
+        .map(|(from, to, lines_before)| {
+            parse_part(
+                &body[from..to],
+                body_line + lines_before,
+                delimiter,
+                width,
+                &keep,
+                progress,
+            )
+        })
+        .collect();
     table.columns = (0..width).map(|_| TextColumn::default()).collect();
-    for &k in &keep {
-        table.columns[k] = TextColumn::with_capacity(estimate);
+    for part in parts {
+        let part = part?;
+        for (k, col) in keep.iter().zip(part.columns) {
+            table.columns[*k].append(col);
+        }
+        table.lines.extend(part.lines);
+        table.blank_lines += part.blank_lines;
+        table.ragged.0 += part.ragged.0;
+        for line in part.ragged.1 {
+            if table.ragged.1.len() < 5 {
+                table.ragged.1.push(line);
+            }
+        }
     }
-    table.lines.reserve(estimate);
-    let mut n: u64 = 0;
+    progress
+        .rows_read
+        .store(table.lines.len() as u64, Ordering::Relaxed);
+    Ok(table)
+}
+
+/// Rows of one stretch of a CSV body.
+struct Part {
+    columns: Vec<TextColumn>,
+    lines: Vec<u64>,
+    blank_lines: u64,
+    ragged: (u64, Vec<u64>),
+}
+
+/// Splits a CSV body into about `pieces` stretches that each start at a
+/// record boundary: a newline outside quotes. Quote parity is counted per
+/// stretch in parallel, so splitting costs one extra pass over the bytes.
+/// Returns `(start, end, newlines before start)`.
+fn split_records(body: &[u8], pieces: usize) -> Vec<(usize, usize, u64)> {
+    if pieces <= 1 || body.is_empty() {
+        return vec![(0, body.len(), 0)];
+    }
+    let step = body.len() / pieces;
+    let marks: Vec<usize> = (0..pieces).map(|i| i * step).chain([body.len()]).collect();
+    let counts: Vec<(usize, u64)> = marks
+        .par_windows(2)
+        .map(|w| {
+            let seg = &body[w[0]..w[1]];
+            let quotes = memchr::memchr_iter(b'"', seg).count();
+            let newlines = memchr::memchr_iter(b'\n', seg).count() as u64;
+            (quotes, newlines)
+        })
+        .collect();
+    let mut bounds = vec![(0usize, 0u64)];
+    let (mut quotes_before, mut lines_before) = (0usize, 0u64);
+    for i in 1..pieces {
+        quotes_before += counts[i - 1].0;
+        lines_before += counts[i - 1].1;
+        // Walk to the first newline after the mark that is outside quotes.
+        let (mut q, mut l) = (quotes_before, lines_before);
+        let mut pos = marks[i];
+        let mut found = None;
+        while pos < body.len() {
+            match body[pos] {
+                b'"' => q += 1,
+                b'\n' => {
+                    l += 1;
+                    if q % 2 == 0 {
+                        found = Some((pos + 1, l));
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+        match found {
+            Some(b) if b.0 > bounds.last().map_or(0, |x| x.0) => bounds.push(b),
+            _ => {}
+        }
+    }
+    let mut out = Vec::with_capacity(bounds.len());
+    for (k, &(start, lines)) in bounds.iter().enumerate() {
+        let end = bounds.get(k + 1).map_or(body.len(), |b| b.0);
+        if start < end {
+            out.push((start, end, lines));
+        }
+    }
+    if out.is_empty() {
+        out.push((0, body.len(), 0));
+    }
+    out
+}
+
+fn parse_part(
+    bytes: &[u8],
+    first_line: u64,
+    delimiter: u8,
+    width: usize,
+    keep: &[usize],
+    progress: &Progress,
+) -> Result<Part, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(bytes);
+    let estimate = bytes.len() / 100;
+    let mut part = Part {
+        columns: keep.iter().map(|_| TextColumn::with_capacity(estimate)).collect(),
+        lines: Vec::with_capacity(estimate),
+        blank_lines: 0,
+        ragged: (0, Vec::new()),
+    };
+    let mut record = csv::ByteRecord::new();
+    let mut reported_bytes = 0u64;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let line = first_line + e.position().map_or(1, csv::Position::line) - 1;
                 return Err(format!("line {line}: {e}"));
             }
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = first_line + record.position().map_or(1, csv::Position::line) - 1;
         if record.len() <= 1
             && record
                 .get(0)
                 .is_none_or(|f| f.iter().all(u8::is_ascii_whitespace))
         {
-            table.blank_lines += 1;
+            part.blank_lines += 1;
             continue;
         }
         if record.len() != width {
-            table.ragged.0 += 1;
-            if table.ragged.1.len() < 5 {
-                table.ragged.1.push(line);
+            part.ragged.0 += 1;
+            if part.ragged.1.len() < 5 {
+                part.ragged.1.push(line);
             }
         }
-        for &k in &keep {
+        for (col, &k) in part.columns.iter_mut().zip(keep) {
             let cell = record.get(k).map(String::from_utf8_lossy);
-            table.columns[k].push(cell.as_deref());
+            col.push(cell.as_deref());
         }
-        table.lines.push(line);
-        n += 1;
-        if n.is_multiple_of(65_536) {
-            progress.bytes_read.store(
-                record.position().map_or(0, csv::Position::byte),
-                Ordering::Relaxed,
-            );
-            progress.rows_read.store(n, Ordering::Relaxed);
+        part.lines.push(line);
+        if part.lines.len().is_multiple_of(65_536) {
+            let at = record.position().map_or(0, csv::Position::byte);
+            progress
+                .bytes_read
+                .fetch_add(at - reported_bytes, Ordering::Relaxed);
+            reported_bytes = at;
+            progress.rows_read.fetch_add(65_536, Ordering::Relaxed);
             if progress.is_cancelled() {
                 return Err("cancelled".into());
             }
         }
     }
-    progress.rows_read.store(n, Ordering::Relaxed);
-    Ok(table)
+    progress
+        .bytes_read
+        .fetch_add(bytes.len() as u64 - reported_bytes, Ordering::Relaxed);
+    Ok(part)
 }
 
 /// Reads a JSON array of objects, or NDJSON (one object per line).
@@ -504,6 +644,36 @@ mod tests {
         assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
         assert_eq!(sniff_delimiter("a|b|c\n1|2|3\n"), b'|');
         assert_eq!(sniff_delimiter("a,b\n\"x;y;z\",2\n"), b',');
+    }
+
+    #[test]
+    fn split_stretches_start_at_record_boundaries() {
+        use std::fmt::Write;
+        let mut body = String::new();
+        for i in 0..2_000 {
+            if i % 7 == 0 {
+                let _ = write!(body, "{i},\"multi\nline, \"\"quoted\"\"\nfield\",x\n");
+            } else {
+                let _ = writeln!(body, "{i},plain,x");
+            }
+        }
+        let progress = Progress::default();
+        let whole = parse_part(body.as_bytes(), 2, b',', 3, &[0, 1], &progress).unwrap();
+        for pieces in [2, 3, 7, 16] {
+            let mut lines = Vec::new();
+            let mut ids = TextColumn::default();
+            for (from, to, before) in split_records(body.as_bytes(), pieces) {
+                let part =
+                    parse_part(&body.as_bytes()[from..to], 2 + before, b',', 3, &[0, 1], &progress)
+                        .unwrap();
+                lines.extend(part.lines);
+                ids.append(part.columns.into_iter().next().unwrap());
+            }
+            assert_eq!(lines, whole.lines, "{pieces} pieces");
+            assert_eq!(ids.len(), 2_000);
+            assert_eq!(ids.get(1_999), Some("1999"));
+            assert_eq!(ids.get(700), Some("700"));
+        }
     }
 
     #[test]

@@ -188,21 +188,23 @@ fn intern(values: Option<&[Option<&str>]>, order: &[u32]) -> Interned {
         };
     };
     let mut map: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut out = Interned {
-        values: Vec::new(),
-        codes: Vec::with_capacity(order.len()),
-    };
-    for &i in order {
-        let code = match raw[i as usize] {
+    let mut values: Vec<String> = Vec::new();
+    // Codes in table order (sequential reads), then permuted into sorted
+    // order: permuting small integers is cheaper than hashing out of order.
+    let by_row: Vec<u32> = raw
+        .iter()
+        .map(|cell| match cell {
             Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
-                out.values.push(s.to_string());
-                (out.values.len() - 1) as u32
+                values.push((*s).to_string());
+                (values.len() - 1) as u32
             }),
             _ => NONE,
-        };
-        out.codes.push(code);
+        })
+        .collect();
+    Interned {
+        values,
+        codes: order.iter().map(|&i| by_row[i as usize]).collect(),
     }
-    out
 }
 
 fn is_delivered(status: Option<&str>) -> bool {
@@ -287,11 +289,13 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .map(|&i| chat_type_col.as_ref().and_then(|c| c[i as usize]) == Some("group"))
         .collect();
 
-    let sender = intern(str_values(df, "sender").as_deref(), &order);
-    let agent = intern(str_values(df, "agent").as_deref(), &order);
-    let segment = intern(str_values(df, "segment").as_deref(), &order);
-    let outcome = intern(str_values(df, "outcome").as_deref(), &order);
-    let contact_raw = intern(str_values(df, "contact_id").as_deref(), &order);
+    let interned: Vec<Interned> = ["sender", "agent", "segment", "outcome", "contact_id"]
+        .into_par_iter()
+        .map(|name| intern(str_values(df, name).as_deref(), &order))
+        .collect();
+    let [sender, agent, segment, outcome, contact_raw]: [Interned; 5] = interned
+        .try_into()
+        .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
     // A contact is contact_id when non-empty, else the conversation id.
     let contact = {
         let mut values = contact_raw.values.clone();
