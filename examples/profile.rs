@@ -8,13 +8,19 @@ use chatlens::metrics::{Filters, Settings, compute, prepare::prepare};
 use polars::prelude::*;
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: profile FILE"))?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: profile FILE"))?;
     let t = Instant::now();
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .try_into_reader_with_file_path(Some(path.clone().into()))?
         .finish()?;
-    println!("polars bare read      {:>8.3} s  ({} rows)", t.elapsed().as_secs_f64(), df.height());
+    println!(
+        "polars bare read      {:>8.3} s  ({} rows)",
+        t.elapsed().as_secs_f64(),
+        df.height()
+    );
     drop(df);
     let opts = ImportOptions {
         zone: ReportZone::utc(),
@@ -32,10 +38,19 @@ fn main() -> anyhow::Result<()> {
     let prepared = prepare(&imported.table, &settings)?;
     println!("prepare               {:>8.3} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let report = compute(&prepared, &settings, &Filters::default(), &ReportZone::utc());
+    let report = compute(
+        &prepared,
+        &settings,
+        &Filters::default(),
+        &ReportZone::utc(),
+    );
     println!("compute               {:>8.3} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let json = serde_json::to_string(&report)?;
-    println!("serialise             {:>8.3} s  ({} bytes)", t.elapsed().as_secs_f64(), json.len());
+    println!(
+        "serialise             {:>8.3} s  ({} bytes)",
+        t.elapsed().as_secs_f64(),
+        json.len()
+    );
     Ok(())
 }

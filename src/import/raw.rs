@@ -314,7 +314,10 @@ fn parse_part(
         .from_reader(bytes);
     let estimate = bytes.len() / 100;
     let mut part = Part {
-        columns: keep.iter().map(|_| TextColumn::with_capacity(estimate)).collect(),
+        columns: keep
+            .iter()
+            .map(|_| TextColumn::with_capacity(estimate))
+            .collect(),
         lines: Vec::with_capacity(estimate),
         blank_lines: 0,
         ragged: (0, Vec::new()),
@@ -663,9 +666,15 @@ mod tests {
             let mut lines = Vec::new();
             let mut ids = TextColumn::default();
             for (from, to, before) in split_records(body.as_bytes(), pieces) {
-                let part =
-                    parse_part(&body.as_bytes()[from..to], 2 + before, b',', 3, &[0, 1], &progress)
-                        .unwrap();
+                let part = parse_part(
+                    &body.as_bytes()[from..to],
+                    2 + before,
+                    b',',
+                    3,
+                    &[0, 1],
+                    &progress,
+                )
+                .unwrap();
                 lines.extend(part.lines);
                 ids.append(part.columns.into_iter().next().unwrap());
             }

@@ -565,7 +565,7 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
     egui::Grid::new("pareto-facts")
         .striped(true)
         .show(ui, |ui| {
-            ui.label("Conversations with a value");
+            ui.label("Conversations");
             ui.label(format::count(p.conversations));
             ui.end_row();
             ui.label("Total value");
@@ -588,7 +588,7 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
                 "Follow-ups / lead",
             ],
         );
-        for (name, c) in [("Top (80% of value)", &p.top), ("The rest", &p.rest)] {
+        for (name, c) in [("Top 20% by value", &p.top), ("Other 80%", &p.rest)] {
             ui.label(name);
             ui.label(format::count(c.conversations));
             ui.label(format::number(c.avg_messages, 1));
@@ -601,7 +601,7 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
     ui.add_space(6.0);
     let k = &r.outcomes.correlation;
     egui::Grid::new("correlation").striped(true).show(ui, |ui| {
-        header(ui, &["Correlation with value", "r"]);
+        header(ui, &["Correlation with a positive outcome", "r"]);
         for (name, v) in [
             ("Message count", k.message_count),
             ("Sent : received ratio", k.out_in_ratio),

@@ -82,7 +82,10 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
                 .push((at - run.first_ts) as f64 / 1000.0);
         }
     }
-    let by_name: BTreeMap<String, Acc> = acc.into_iter().map(|(code, a)| (name(scope, code), a)).collect();
+    let by_name: BTreeMap<String, Acc> = acc
+        .into_iter()
+        .map(|(code, a)| (name(scope, code), a))
+        .collect();
     by_name
         .into_iter()
         .map(|(agent, a)| AgentRow {
