@@ -255,3 +255,43 @@ fn exports_not_yet_available_show_an_error() {
         assert!(h.query_by_label_contains(&e).is_some());
     }
 }
+
+#[test]
+fn a_saved_report_reopens_with_its_filters_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("log.csv");
+    let df = chatlens::sample::generate(120, 5);
+    chatlens::sample::write(&df, &csv).unwrap();
+    let opts = chatlens::import::ImportOptions {
+        zone: chatlens::import::ReportZone::utc(),
+        ..chatlens::import::ImportOptions::default()
+    };
+    let imported = chatlens::import::import_path(&csv, &opts).unwrap();
+    let filters = chatlens::metrics::Filters {
+        segments: vec!["SMB".into()],
+        ..chatlens::metrics::Filters::default()
+    };
+    let session = chatlens::session::Session::new(
+        imported,
+        chatlens::metrics::Settings::default(),
+        filters,
+        opts.zone,
+    )
+    .unwrap();
+    let report = dir.path().join("smb.chatlens");
+    chatlens::report_file::save(&session, &report).unwrap();
+
+    let mut h = harness();
+    h.state_mut().open_path(report);
+    wait_for_worker(&mut h);
+    assert!(
+        shows(&h, "Segment: SMB"),
+        "the segment control shows the saved filter"
+    );
+    let shown = h.state().session.as_ref().unwrap();
+    assert_eq!(
+        shown.report.direct.conversations,
+        session.report.direct.conversations
+    );
+    assert!(!shows(&h, "Sample data"));
+}

@@ -130,6 +130,39 @@ pub struct FilterUi {
     pub agents: Vec<String>,
 }
 
+impl FilterUi {
+    /// The controls that reproduce a session's filters. A period becomes a
+    /// custom from–to range of local dates (`to` is shown inclusive).
+    fn describing(session: &Session) -> Self {
+        let f = &session.filters;
+        let mut ui = Self {
+            chat_type: f.chat_type,
+            segments: f.segments.clone(),
+            agents: f.agents.clone(),
+            ..Self::default()
+        };
+        if f.from.is_some() || f.to.is_some() {
+            let meta = &session.report.meta;
+            let from = f.from.unwrap_or(meta.from_ms);
+            let to = f.to.unwrap_or(meta.to_ms);
+            ui.period = Period::Custom;
+            ui.custom_from = session
+                .zone
+                .local(from)
+                .date()
+                .format("%Y-%m-%d")
+                .to_string();
+            ui.custom_to = session
+                .zone
+                .local(to - 1)
+                .date()
+                .format("%Y-%m-%d")
+                .to_string();
+        }
+        ui
+    }
+}
+
 impl Default for FilterUi {
     fn default() -> Self {
         Self {
@@ -340,8 +373,9 @@ impl ChatlensApp {
             self.persisted.recent.truncate(RECENT_MAX);
         }
         self.charts = crate::charts::all_charts(&session.report);
-        self.filter_ui = FilterUi::default();
-        self.applied = FilterUi::default();
+        // A saved report comes with its filters: the controls show them.
+        self.filter_ui = FilterUi::describing(&session);
+        self.applied = self.filter_ui.clone();
         self.session = Some(Arc::new(session));
         self.source = source;
         self.stack.clear();
