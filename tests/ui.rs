@@ -295,3 +295,27 @@ fn a_saved_report_reopens_with_its_filters_shown() {
     );
     assert!(!shows(&h, "Sample data"));
 }
+
+#[test]
+fn a_whatsapp_export_asks_for_the_team() {
+    let mut h = harness();
+    let chat = std::path::PathBuf::from(
+        "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.zip",
+    );
+    h.state_mut().open_path(chat);
+    wait_for_worker(&mut h);
+    assert!(shows(&h, "Who is the team?"), "the team dialog opens");
+    // The sample dashboard stays behind the dialog until the team is chosen.
+    assert!(h.state().is_sample());
+    h.get_by_label("Alice (3 messages)").click();
+    h.run();
+    h.get_by_label("Import").click();
+    h.run();
+    wait_for_worker(&mut h);
+    assert!(!shows(&h, "Who is the team?"));
+    let session = h.state().session.clone().unwrap();
+    // Alice's 3 messages go out; the other 8 come in (a group chat of five).
+    assert_eq!(session.report.flow.group.outbound, 3);
+    assert_eq!(session.report.flow.group.inbound, 8);
+    assert!(!h.state().is_sample());
+}
