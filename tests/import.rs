@@ -599,3 +599,65 @@ fn whatsapp_exports_import() {
     assert!(dirs.iter().any(|d| d.as_deref() == Some("outbound")));
     assert!(dirs.iter().any(|d| d.as_deref() == Some("inbound")));
 }
+
+#[test]
+fn several_files_stack_into_one_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("march.csv");
+    let b = dir.path().join("april.csv");
+    std::fs::write(
+        &a,
+        "timestamp,chat,dir,segment\n2024-03-01 09:00,c1,out,SMB\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "timestamp,chat,dir,agent\n2024-04-01 09:00,c2,in,\nnever,c2,in,\n",
+    )
+    .unwrap();
+    let i = chatlens::import::import_paths(&[a, b], &opts()).unwrap();
+    assert_eq!(i.table.height(), 2);
+    // A column only one file has is null for the other file's rows.
+    assert_eq!(strings(&i.table, "segment"), [Some("SMB".into()), None]);
+    assert_eq!(i.report.rows_read, 3);
+    assert_eq!(i.report.rows_kept, 2);
+    assert_eq!(i.report.skipped["unparseable_timestamp"], 1);
+    assert_eq!(i.report.file, "march.csv, april.csv");
+    assert_eq!(
+        i.report.last_timestamp.as_deref(),
+        Some("2024-04-01T09:00:00+00:00")
+    );
+
+    // Chat exports without a team: one question for every chat's people.
+    let chats = [
+        PathBuf::from(
+            "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/2A_5M.txt",
+        ),
+        PathBuf::from(
+            "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.txt",
+        ),
+    ];
+    match chatlens::import::import_paths(&chats, &opts()) {
+        Err(ImportError::TeamRequired { participants, .. }) => {
+            let names: Vec<&str> = participants.iter().map(|p| p.name.as_str()).collect();
+            assert!(
+                names.contains(&"Alice") && names.contains(&"Mallory"),
+                "{names:?}"
+            );
+        }
+        other => panic!(
+            "expected TeamRequired, got {:?}",
+            other.map(|i| i.report.rows_kept)
+        ),
+    }
+    let team = ImportOptions {
+        team: Some(vec!["Alice".into()]),
+        ..opts()
+    };
+    let i = chatlens::import::import_paths(&chats, &team).unwrap();
+    let convs: std::collections::BTreeSet<_> = strings(&i.table, "conversation_id")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(convs.len(), 2, "each chat export is its own conversation");
+}

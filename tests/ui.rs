@@ -319,3 +319,23 @@ fn a_whatsapp_export_asks_for_the_team() {
     assert_eq!(session.report.flow.group.inbound, 8);
     assert!(!h.state().is_sample());
 }
+
+#[test]
+fn several_dropped_files_open_as_one_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(
+        &a,
+        "timestamp,chat,dir\n2024-01-01 09:00,x,out\n2024-01-01 10:00,x,in\n",
+    )
+    .unwrap();
+    std::fs::write(&b, "timestamp,chat,dir\n2024-01-02 09:00,y,out\n").unwrap();
+    let mut h = harness();
+    h.state_mut().open_paths(vec![a, b]);
+    wait_for_worker(&mut h);
+    assert!(shows(&h, "2 files"), "the top bar names the set");
+    let session = h.state().session.clone().unwrap();
+    assert_eq!(session.report.direct.conversations, 2);
+    assert_eq!(session.report.direct.messages_sent, 2);
+}

@@ -5,6 +5,7 @@ pub mod canonical;
 pub mod mapping;
 pub mod progress;
 pub mod raw;
+pub mod several;
 pub mod timestamp;
 pub mod whatsapp;
 
@@ -19,6 +20,7 @@ use thiserror::Error;
 
 pub use mapping::{Canonical, ColumnMapping, MapOverride};
 pub use progress::Progress;
+pub use several::import_paths;
 pub use timestamp::{DateOrder, OrderSource, ReportZone};
 
 /// Decompressed data larger than this is refused (zip bombs, runaway gzip).
@@ -673,7 +675,7 @@ fn finish_report(
     }
 }
 
-fn sorted_participants(counts: BTreeMap<String, u64>) -> Vec<Participant> {
+pub(crate) fn sorted_participants(counts: BTreeMap<String, u64>) -> Vec<Participant> {
     let mut v: Vec<Participant> = counts
         .into_iter()
         .map(|(name, messages)| Participant { name, messages })

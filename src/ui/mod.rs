@@ -294,9 +294,10 @@ impl ChatlensApp {
         {
             app.view = v;
         }
-        match paths.first() {
-            Some(p) => app.open_path(p.clone()),
-            None => app.start_load(Source::Sample, app.import_options()),
+        if paths.is_empty() {
+            app.start_load(Source::Sample, app.import_options());
+        } else {
+            app.open_paths(paths.to_vec());
         }
         app
     }
@@ -331,6 +332,18 @@ impl ChatlensApp {
     pub fn open_path(&mut self, path: PathBuf) {
         let options = self.import_options();
         self.start_load(Source::Path(path), options);
+    }
+
+    /// Opens several files as one dashboard (one file: [`Self::open_path`]).
+    pub fn open_paths(&mut self, mut paths: Vec<PathBuf>) {
+        match paths.len() {
+            0 => {}
+            1 => self.open_path(paths.remove(0)),
+            _ => {
+                let options = self.import_options();
+                self.start_load(Source::Files(paths), options);
+            }
+        }
     }
 
     pub fn start_load(&mut self, source: Source, options: ImportOptions) {
@@ -717,9 +730,8 @@ impl ChatlensApp {
                 std::mem::take(&mut i.raw.dropped_files),
             )
         });
-        if let Some(path) = dropped.first().map(|f| f.path().to_path_buf()) {
-            self.open_path(path);
-        }
+        let paths: Vec<PathBuf> = dropped.iter().map(|f| f.path().to_path_buf()).collect();
+        self.open_paths(paths);
         if hovering {
             let rect = ctx.content_rect();
             let painter = ctx.layer_painter(egui::LayerId::new(
@@ -730,7 +742,7 @@ impl ChatlensApp {
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
-                "Drop a message log or .chatlens report to open it",
+                "Drop message logs or a .chatlens report to open them",
                 egui::FontId::proportional(24.0),
                 egui::Color32::WHITE,
             );

@@ -15,6 +15,8 @@ use crate::session::Session;
 pub enum Source {
     Sample,
     Path(PathBuf),
+    /// Several files opened together, shown as one dashboard.
+    Files(Vec<PathBuf>),
 }
 
 impl Source {
@@ -25,6 +27,7 @@ impl Source {
                 || p.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
+            Source::Files(paths) => format!("{} files", paths.len()),
         }
     }
 }
@@ -179,6 +182,12 @@ pub fn load(
             let imported = crate::import::import_path(path, options).map_err(LoadError::Import)?;
             Session::new(imported, settings.clone(), Filters::default(), options.zone)
                 .map_err(|e| LoadError::Other(format!("{e:#} ({})", path.display())))
+        }
+        Source::Files(paths) => {
+            let imported =
+                crate::import::import_paths(paths, options).map_err(LoadError::Import)?;
+            Session::new(imported, settings.clone(), Filters::default(), options.zone)
+                .map_err(|e| LoadError::Other(format!("{e:#} ({})", source.label())))
         }
     }
 }
