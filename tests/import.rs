@@ -35,7 +35,11 @@ fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
 }
 
 fn iso(imported: &Imported) -> Vec<String> {
-    let z = ReportZone::utc();
+    iso_in(imported, ReportZone::utc())
+}
+
+/// The table's timestamps as ISO 8601 in `zone`.
+fn iso_in(imported: &Imported, zone: ReportZone) -> Vec<String> {
     imported
         .table
         .column("timestamp")
@@ -45,7 +49,7 @@ fn iso(imported: &Imported) -> Vec<String> {
         .i64()
         .unwrap()
         .iter()
-        .map(|v| z.format_iso(v.unwrap()))
+        .map(|v| zone.format_iso(v.unwrap()))
         .collect()
 }
 
@@ -229,18 +233,7 @@ fn naive_times_are_wall_clock_in_the_report_zone() {
         ..opts()
     };
     let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
-    let z = o.zone;
-    let ts: Vec<String> = i
-        .table
-        .column("timestamp")
-        .unwrap()
-        .cast(&DataType::Int64)
-        .unwrap()
-        .i64()
-        .unwrap()
-        .iter()
-        .map(|v| z.format_iso(v.unwrap()))
-        .collect();
+    let ts = iso_in(&i, o.zone);
     assert_eq!(
         ts,
         ["2024-07-01T09:00:00+02:00", "2024-07-01T11:00:00+02:00"]
