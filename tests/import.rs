@@ -139,6 +139,11 @@ fn sender_and_team_decide_direction() {
     let csv = "timestamp,chat,sender\n2024-01-01 09:00,a,Ann\n2024-01-01 09:01,a,Zoe\n";
     let err = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &opts()).unwrap_err();
     assert!(err.to_string().contains("no direction column"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Senders in the file: Ann (1), Zoe (1)"),
+        "{err}"
+    );
     let o = ImportOptions {
         team: Some(vec!["ann".into()]),
         ..opts()

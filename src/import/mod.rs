@@ -628,11 +628,34 @@ fn check_required(
     } else {
         return Ok(());
     };
+    let mut expected = expected.to_string();
+    // With a sender column, the people who wrote are what --team picks from.
+    if missing == "direction"
+        && let Some(col) = mapping.get(Canonical::Sender).map(|i| &table.columns[i])
+    {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for row in 0..col.len() {
+            if let Some(s) = col.get(row) {
+                *counts.entry(s.to_string()).or_default() += 1;
+            }
+        }
+        let senders = sorted_participants(counts);
+        let listed: Vec<String> = senders
+            .iter()
+            .take(12)
+            .map(|p| format!("{} ({})", short(&p.name), p.messages))
+            .collect();
+        expected = format!(
+            "{expected}. Senders in the file: {}{}",
+            listed.join(", "),
+            if senders.len() > 12 { ", …" } else { "" }
+        );
+    }
     let guesses = mapping.describe(&table.headers);
     Err(ImportError::MissingColumns {
         path: shown.to_string(),
         missing: missing.to_string(),
-        expected: expected.to_string(),
+        expected,
         found: table
             .headers
             .iter()
