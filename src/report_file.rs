@@ -10,6 +10,7 @@ use std::io::{Cursor, Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
+use chrono::{Datelike, Timelike};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -99,7 +100,19 @@ pub fn to_bytes(session: &Session) -> Result<Vec<u8>> {
         .map_err(|e| anyhow!("cannot write the table as Parquet: {e}"))?;
 
     let mut zip = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
+    // Zip stores local wall-clock times; without one, entries read 1980.
+    let now = chrono::Local::now().naive_local();
+    let stamp = ::zip::DateTime::from_date_and_time(
+        u16::try_from(now.year()).unwrap_or(1980),
+        now.month() as u8,
+        now.day() as u8,
+        now.hour() as u8,
+        now.minute() as u8,
+        now.second() as u8,
+    )
+    .unwrap_or_default();
     let deflated = ::zip::write::SimpleFileOptions::default()
+        .last_modified_time(stamp)
         .compression_method(::zip::CompressionMethod::Deflated)
         .large_file(parquet.len() as u64 >= u64::from(u32::MAX));
     // Parquet compresses its own pages; deflating them again only costs time.
