@@ -339,3 +339,31 @@ fn several_dropped_files_open_as_one_dashboard() {
     assert_eq!(session.report.direct.conversations, 2);
     assert_eq!(session.report.direct.messages_sent, 2);
 }
+
+#[test]
+fn a_chart_exports_at_the_chosen_size() {
+    let mut h = harness();
+    h.state_mut().persisted.image_size = [800, 450];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("decay.png");
+    h.state_mut().run_pick(
+        chatlens::ui::Pick::ExportChart {
+            id: "followup-decay",
+            kind: chatlens::ui::worker::ImageKind::Png,
+        },
+        path.clone(),
+    );
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(
+            start.elapsed() < Duration::from_mins(2),
+            "no image was written"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    h.run();
+    let img = image::open(&path).unwrap();
+    // PNGs are drawn at twice the logical size.
+    assert_eq!((img.width(), img.height()), (1600, 900));
+}

@@ -388,6 +388,15 @@ fn settings(app: &mut ChatlensApp, ctx: &egui::Context) {
             });
             ui.separator();
             ui.horizontal(|ui| {
+                ui.label("Chart images");
+                let [w, h] = &mut app.persisted.image_size;
+                ui.add(egui::DragValue::new(w).range(320..=8000).suffix(" px"));
+                ui.label("×");
+                ui.add(egui::DragValue::new(h).range(200..=8000).suffix(" px"));
+                ui.weak("PNG drawn at 2× for sharp slides");
+            });
+            ui.separator();
+            ui.horizontal(|ui| {
                 ui.label("Time zone");
                 ui.add(
                     egui::TextEdit::singleline(&mut app.zone_draft)

@@ -30,13 +30,29 @@ pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key
 const RECENT_MAX: usize = 8;
 
 /// What survives a restart.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Persisted {
     pub settings: Settings,
     /// IANA name; empty means the system zone.
     pub zone: String,
     pub recent: Vec<PathBuf>,
+    /// Size of exported chart images in logical pixels (PNGs are drawn at 2×).
+    pub image_size: [u32; 2],
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Self {
+            settings: Settings::default(),
+            zone: String::new(),
+            recent: Vec::new(),
+            image_size: [
+                crate::export::images::DEFAULT_WIDTH,
+                crate::export::images::DEFAULT_HEIGHT,
+            ],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -673,11 +689,13 @@ impl ChatlensApp {
                         chart: Box::new(c.clone()),
                         kind,
                         path: Some(path),
+                        size: self.persisted.image_size,
                     })
             }
             Pick::ExportAll => Some(Job::ExportAllCharts {
                 charts: self.charts.clone(),
                 dir: path,
+                size: self.persisted.image_size,
             }),
             Pick::ExportData => session.map(|session| Job::ExportData { session, dir: path }),
         };
@@ -697,6 +715,7 @@ impl ChatlensApp {
                 chart: Box::new(c.clone()),
                 kind: ImageKind::Clipboard,
                 path: None,
+                size: self.persisted.image_size,
             };
             if !self.worker.send(job) {
                 self.error = Some("The background worker stopped; restart Chatlens.".into());

@@ -57,10 +57,13 @@ pub enum Job {
         chart: Box<Chart>,
         kind: ImageKind,
         path: Option<PathBuf>,
+        /// Logical width and height of the image.
+        size: [u32; 2],
     },
     ExportAllCharts {
         charts: Vec<Chart>,
         dir: PathBuf,
+        size: [u32; 2],
     },
     ExportData {
         session: Arc<Session>,
@@ -265,14 +268,19 @@ fn run(job: Job) -> Event {
                 message: format!("{e:#}"),
             },
         },
-        Job::ExportChart { chart, kind, path } => export_chart(&chart, kind, path.as_deref()),
-        Job::ExportAllCharts { charts, dir } => {
+        Job::ExportChart {
+            chart,
+            kind,
+            path,
+            size,
+        } => export_chart(&chart, kind, path.as_deref(), size),
+        Job::ExportAllCharts { charts, dir, size } => {
             let r = crate::export::images::export_all(
                 &charts,
                 &dir,
                 crate::export::images::Formats::Both,
-                1200,
-                700,
+                size[0],
+                size[1],
             );
             match r {
                 Ok(files) => {
@@ -297,16 +305,19 @@ fn run(job: Job) -> Event {
     }
 }
 
-fn export_chart(chart: &Chart, kind: ImageKind, path: Option<&Path>) -> Event {
-    const W: u32 = 1200;
-    const H: u32 = 700;
+fn export_chart(
+    chart: &Chart,
+    kind: ImageKind,
+    path: Option<&Path>,
+    [width, height]: [u32; 2],
+) -> Event {
     let r = match (kind, path) {
-        (ImageKind::Png, Some(p)) => crate::export::images::render_png(chart, W, H, 2)
+        (ImageKind::Png, Some(p)) => crate::export::images::render_png(chart, width, height, 2)
             .and_then(|b| crate::fsutil::write_bytes_atomic(p, &b)),
-        (ImageKind::Svg, Some(p)) => crate::export::images::render_svg(chart, W, H)
+        (ImageKind::Svg, Some(p)) => crate::export::images::render_svg(chart, width, height)
             .and_then(|s| crate::fsutil::write_bytes_atomic(p, s.as_bytes())),
         (ImageKind::Clipboard, _) => {
-            return match crate::export::images::render_png(chart, W, H, 1)
+            return match crate::export::images::render_png(chart, width, height, 1)
                 .and_then(|b| Ok(image::load_from_memory(&b)?.to_rgba8()))
             {
                 Ok(img) => Event::CopyImage(egui::ColorImage::from_rgba_unmultiplied(
