@@ -40,8 +40,9 @@ pub struct Scope<'a> {
     pub conv_ok: Vec<bool>,
     /// Conversations with at least one row in scope, in id order.
     pub convs: Vec<ConvStats>,
-    positive: HashSet<String>,
-    negative: HashSet<String>,
+    /// Whether each distinct outcome value is in the positive / negative set.
+    positive: Vec<bool>,
+    negative: Vec<bool>,
 }
 
 impl<'a> Scope<'a> {
@@ -143,7 +144,14 @@ impl<'a> Scope<'a> {
             }
             convs.push(s);
         }
-        let lower = |v: &Vec<String>| v.iter().map(|s| s.trim().to_lowercase()).collect();
+        let in_set = |set: &Vec<String>| -> Vec<bool> {
+            let set: HashSet<String> = set.iter().map(|s| s.trim().to_lowercase()).collect();
+            p.outcome
+                .values
+                .iter()
+                .map(|v| set.contains(&v.trim().to_lowercase()))
+                .collect()
+        };
         Self {
             p,
             settings,
@@ -152,8 +160,8 @@ impl<'a> Scope<'a> {
             to,
             conv_ok,
             convs,
-            positive: lower(&settings.positive_outcomes),
-            negative: lower(&settings.negative_outcomes),
+            positive: in_set(&settings.positive_outcomes),
+            negative: in_set(&settings.negative_outcomes),
         }
     }
 
@@ -204,18 +212,12 @@ impl<'a> Scope<'a> {
         self.convs.iter().filter(|c| !c.is_group)
     }
 
-    pub fn outcome_text(&self, code: Option<u32>) -> Option<String> {
-        code.map(|c| self.p.outcome.values[c as usize].trim().to_lowercase())
-    }
-
     pub fn is_positive(&self, c: &ConvStats) -> bool {
-        self.outcome_text(c.outcome)
-            .is_some_and(|o| self.positive.contains(&o))
+        c.outcome.is_some_and(|o| self.positive[o as usize])
     }
 
     pub fn is_negative(&self, c: &ConvStats) -> bool {
-        self.outcome_text(c.outcome)
-            .is_some_and(|o| self.negative.contains(&o))
+        c.outcome.is_some_and(|o| self.negative[o as usize])
     }
 
     pub fn conv_id(&self, conv: u32) -> &'a str {

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use polars::prelude::PlHashMap;
+
 use serde::Serialize;
 
 use crate::metrics::scope::Scope;
@@ -31,21 +33,31 @@ pub fn segment_name(scope: &Scope, code: Option<u32>) -> String {
 }
 
 pub fn compute(scope: &Scope) -> Vec<SegmentRow> {
-    let mut rows: BTreeMap<String, SegmentRow> = BTreeMap::new();
-    let mut seg_of_conv: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+    // Tallied by segment code (None = Unknown), named at the end.
+    let mut by_code: PlHashMap<Option<u32>, SegmentRow> = PlHashMap::default();
+    let mut seg_of_conv: Vec<Option<Option<u32>>> = vec![None; scope.p.conversations.len()];
     for c in scope.direct_convs() {
-        let name = segment_name(scope, c.segment);
-        let row = rows.entry(name.clone()).or_default();
+        let row = by_code.entry(c.segment).or_default();
         row.conversations += 1;
         row.messages += c.rows;
         row.positive += u64::from(scope.is_positive(c));
-        seg_of_conv.insert(c.conv, name);
+        seg_of_conv[c.conv as usize] = Some(c.segment);
     }
     for t in scope.response_touches() {
-        if let Some(row) = seg_of_conv.get(&t.conv).and_then(|n| rows.get_mut(n)) {
+        if let Some(row) = seg_of_conv[t.conv as usize].and_then(|s| by_code.get_mut(&s)) {
             row.touches += 1;
             row.responded += u64::from(t.responded);
         }
+    }
+    // A segment literally named "Unknown" joins the conversations without one.
+    let mut rows: BTreeMap<String, SegmentRow> = BTreeMap::new();
+    for (code, row) in by_code {
+        let merged = rows.entry(segment_name(scope, code)).or_default();
+        merged.conversations += row.conversations;
+        merged.messages += row.messages;
+        merged.positive += row.positive;
+        merged.touches += row.touches;
+        merged.responded += row.responded;
     }
     rows.into_iter()
         .map(|(segment, mut r)| {
