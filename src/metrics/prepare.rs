@@ -203,7 +203,7 @@ fn intern(values: Option<&[Option<&str>]>, order: &[u32]) -> Interned {
         .collect();
     Interned {
         values,
-        codes: order.iter().map(|&i| by_row[i as usize]).collect(),
+        codes: order.par_iter().map(|&i| by_row[i as usize]).collect(),
     }
 }
 
@@ -258,22 +258,28 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.par_sort_unstable_by_key(|&i| (conv_code_raw[i as usize], ts_raw[i as usize], i));
 
-    let ts: Vec<i64> = order.iter().map(|&i| ts_raw[i as usize]).collect();
-    let conv_of_row: Vec<u32> = order.iter().map(|&i| conv_code_raw[i as usize]).collect();
+    let ts: Vec<i64> = order.par_iter().map(|&i| ts_raw[i as usize]).collect();
+    let conv_of_row: Vec<u32> = order
+        .par_iter()
+        .map(|&i| conv_code_raw[i as usize])
+        .collect();
     let dir_col: Vec<Option<&str>> = df.column("direction")?.str()?.iter().collect();
     let outbound: Vec<bool> = order
-        .iter()
+        .par_iter()
         .map(|&i| dir_col[i as usize] == Some("outbound"))
         .collect();
     let status_col = str_values(df, "status");
     let status_of = |i: u32| status_col.as_ref().and_then(|c| c[i as usize]);
-    let delivered: Vec<bool> = order.iter().map(|&i| is_delivered(status_of(i))).collect();
+    let delivered: Vec<bool> = order
+        .par_iter()
+        .map(|&i| is_delivered(status_of(i)))
+        .collect();
     let blocked_col: Option<Vec<Option<bool>>> = df
         .column("blocked")
         .ok()
         .and_then(|c| c.bool().ok().map(|b| b.iter().collect()));
     let blocked_row: Vec<bool> = order
-        .iter()
+        .par_iter()
         .map(|&i| {
             let by_status = status_of(i).is_some_and(|s| s.eq_ignore_ascii_case("blocked"));
             let by_flag = blocked_col
@@ -285,7 +291,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .collect();
     let chat_type_col = str_values(df, "chat_type");
     let group_row: Vec<bool> = order
-        .iter()
+        .par_iter()
         .map(|&i| chat_type_col.as_ref().and_then(|c| c[i as usize]) == Some("group"))
         .collect();
 
@@ -338,7 +344,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         None => Vec::new(),
     };
     let reorder = |v: Option<Vec<Option<i64>>>| -> Vec<Option<i64>> {
-        v.map(|v| order.iter().map(|&i| v[i as usize]).collect())
+        v.map(|v| order.par_iter().map(|&i| v[i as usize]).collect())
             .unwrap_or_default()
     };
     let closed_at = reorder(i64_column(df, "closed_at"));
@@ -347,14 +353,14 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let category_col = str_values(df, "category");
     let given_category: Vec<Option<Category>> = match &category_col {
         Some(c) => order
-            .iter()
+            .par_iter()
             .map(|&i| c[i as usize].and_then(Category::parse))
             .collect(),
         None => Vec::new(),
     };
     let has_broadcast_id: Vec<bool> = match str_values(df, "broadcast_id") {
         Some(c) => order
-            .iter()
+            .par_iter()
             .map(|&i| c[i as usize].is_some_and(|s| !s.is_empty()))
             .collect(),
         None => vec![false; n],
