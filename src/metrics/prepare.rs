@@ -389,6 +389,9 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             rows.sort_unstable_by_key(|&r| (ts[r as usize], r));
             let mut distinct: PlHashMap<u32, u32> = PlHashMap::default();
             let mut hi = 0;
+            // Rows before this index are already marked: overlapping
+            // windows mark each row once, keeping dense templates linear.
+            let mut marked = 0;
             for lo in 0..rows.len() {
                 let limit = ts[rows[lo] as usize] + 600_000;
                 while hi < rows.len() && ts[rows[hi] as usize] <= limit {
@@ -396,9 +399,10 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     hi += 1;
                 }
                 if distinct.len() >= 5 {
-                    for &r in &rows[lo..hi] {
+                    for &r in &rows[lo.max(marked)..hi] {
                         text_broadcast[r as usize] = true;
                     }
+                    marked = hi;
                 }
                 let c = conv_of_row[rows[lo] as usize];
                 if let Some(k) = distinct.get_mut(&c) {

@@ -72,10 +72,8 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
             (r, v)
         })
         .collect();
-    direct.sort_by(|a, b| {
-        b.1.total_cmp(&a.1)
-            .then_with(|| a.0.conversation_id.cmp(&b.0.conversation_id))
-    });
+    // Conversation codes follow id order, so ties compare integers, not ids.
+    direct.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.conv.cmp(&b.0.conv)));
     let n = direct.len();
     let total: f64 = direct.iter().map(|d| d.1).sum();
     let mut share = None;
