@@ -864,10 +864,12 @@ pub fn red_flag_panel(app: &mut ChatlensApp, ui: &mut Ui) {
                                     .italics(),
                             );
                             if !f.offenders.is_empty() {
-                                let what = if text.contacts {
-                                    "contacts"
-                                } else {
-                                    "conversations"
+                                let one = f.offenders.len() == 1;
+                                let what = match (text.contacts, one) {
+                                    (true, true) => "contact",
+                                    (true, false) => "contacts",
+                                    (false, true) => "conversation",
+                                    (false, false) => "conversations",
                                 };
                                 if ui
                                     .button(format!(
