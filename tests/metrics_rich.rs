@@ -348,3 +348,20 @@ fn no_optional_columns_and_tiny_files() {
     assert_null(&r, "meta.from");
     assert_null(&r, "direct.avg_messages_per_chat");
 }
+
+#[test]
+fn the_lazy_entry_point_gives_the_same_report() {
+    use polars::prelude::IntoLazy;
+    let s = session(LOG, "UTC", Settings::default(), Filters::default());
+    let lazy = chatlens::metrics::compute_lazy(
+        s.imported.table.clone().lazy(),
+        &Settings::default(),
+        &Filters::default(),
+        &s.zone,
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&lazy).unwrap(),
+        serde_json::to_value(&s.report).unwrap()
+    );
+}
