@@ -838,16 +838,21 @@ fn import_whatsapp(
         }
         .to_string(),
     );
-    dialect.date_order = Some(match chat.date_order {
-        whatsapp::DateOrder::MonthFirst => DateOrder::MonthFirst,
-        _ => DateOrder::DayFirst,
-    });
-    dialect.date_order_source = Some(if opts.date_order.is_some() {
-        OrderSource::Override
-    } else if chat.date_order_decided {
-        OrderSource::Inferred
-    } else {
-        OrderSource::Assumed
+    // Year-first dates (2019/01/31) need no day/month choice: report none.
+    let day_month = match chat.date_order {
+        whatsapp::DateOrder::MonthFirst => Some(DateOrder::MonthFirst),
+        whatsapp::DateOrder::DayFirst => Some(DateOrder::DayFirst),
+        whatsapp::DateOrder::YearFirst => None,
+    };
+    dialect.date_order = day_month;
+    dialect.date_order_source = day_month.map(|_| {
+        if opts.date_order.is_some() {
+            OrderSource::Override
+        } else if chat.date_order_decided {
+            OrderSource::Inferred
+        } else {
+            OrderSource::Assumed
+        }
     });
     let mut system: BTreeMap<String, u64> = BTreeMap::new();
     for s in &chat.system_lines {
@@ -872,6 +877,14 @@ fn import_whatsapp(
         system_lines: Some(system),
         ..ImportReport::default()
     };
+    if report.dialect.date_order_source == Some(OrderSource::Assumed) {
+        report.warnings.push(ImportWarning {
+            kind: "date_order_assumed".into(),
+            count: 0,
+            first_lines: Vec::new(),
+            message: "no date in the chat tells day/month from month/day: read as day first (use --monthfirst if that is wrong)".into(),
+        });
+    }
     if opts.team.is_none() {
         report.warnings.push(ImportWarning {
             kind: "team_not_set".into(),
