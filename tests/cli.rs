@@ -228,3 +228,22 @@ fn inspect_text_names_skips_with_lines() {
     assert!(out.contains("first lines: 3"), "{out}");
     assert!(Path::new(&path).exists());
 }
+
+#[test]
+fn the_system_zone_follows_tz() {
+    let out = Command::new(env!("CARGO_BIN_EXE_chatlens"))
+        .env("TZ", "Europe/Berlin")
+        .args([
+            "inspect",
+            "--json",
+            "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/2A_5M.txt",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = v["first_timestamp"].as_str().unwrap();
+    assert!(
+        first.ends_with("+01:00") || first.ends_with("+02:00"),
+        "{first}"
+    );
+}

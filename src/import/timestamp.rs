@@ -56,11 +56,17 @@ impl ReportZone {
         name.trim().parse::<Tz>().ok().map(|tz| Self { tz })
     }
 
-    /// The system zone, falling back to UTC when it cannot be determined.
+    /// The system zone: `TZ` when it names a zone (as the C library reads
+    /// it), else the zone the system is set to, else UTC.
     pub fn system() -> Self {
-        iana_time_zone::get_timezone()
+        std::env::var("TZ")
             .ok()
-            .and_then(|n| Self::from_name(&n))
+            .and_then(|tz| Self::from_name(tz.trim_start_matches(':')))
+            .or_else(|| {
+                iana_time_zone::get_timezone()
+                    .ok()
+                    .and_then(|n| Self::from_name(&n))
+            })
             .unwrap_or_else(Self::utc)
     }
 
