@@ -103,6 +103,22 @@ fn in_band(v: Option<f64>, band: (f64, f64)) -> Status {
     }
 }
 
+impl Kpi {
+    /// Judged against a "more than" target given as a fraction.
+    fn with_target(mut self, value: Option<f64>, target: f64) -> Self {
+        self.benchmark = Some(format!("target > {:.0}%", target * 100.0));
+        self.status = above_target(value, target);
+        self
+    }
+
+    /// Judged against a typical range (`unit` follows the upper bound).
+    fn with_band(mut self, value: Option<f64>, band: (f64, f64), unit: &str) -> Self {
+        self.benchmark = Some(format!("typical {:.0}–{:.0}{unit}", band.0, band.1));
+        self.status = in_band(value, band);
+        self
+    }
+}
+
 fn ratio_status(r: &Report) -> Status {
     let th = &r.meta.settings.thresholds.high_send_low_receive;
     match r.flow.direct.ratio {
@@ -233,7 +249,7 @@ pub fn group_kpis(r: &Report) -> Vec<Kpi> {
 
 pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
     let f = &r.followups;
-    let mut completion = missing(
+    let completion = missing(
         kpi(
             "Follow-ups completed",
             format::pct(f.completion_rate),
@@ -241,13 +257,9 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         ),
         f.completion_rate.is_none(),
         "needs scheduled follow-ups (a status column)",
-    );
-    completion.benchmark = Some(format!(
-        "target > {:.0}%",
-        benchmarks::FOLLOWUP_COMPLETION_TARGET * 100.0
-    ));
-    completion.status = above_target(f.completion_rate, benchmarks::FOLLOWUP_COMPLETION_TARGET);
-    let mut response = missing(
+    )
+    .with_target(f.completion_rate, benchmarks::FOLLOWUP_COMPLETION_TARGET);
+    let response = missing(
         kpi(
             "Follow-up response",
             format::pct(f.response_rate),
@@ -255,13 +267,9 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         ),
         f.response_rate.is_none(),
         "no follow-up was delivered in this period",
-    );
-    response.benchmark = Some(format!(
-        "target > {:.0}%",
-        benchmarks::FOLLOWUP_RESPONSE_TARGET * 100.0
-    ));
-    response.status = above_target(f.response_rate, benchmarks::FOLLOWUP_RESPONSE_TARGET);
-    let mut per_lead = missing(
+    )
+    .with_target(f.response_rate, benchmarks::FOLLOWUP_RESPONSE_TARGET);
+    let per_lead = missing(
         kpi(
             "Follow-ups per lead",
             format::number(f.avg_per_lead, 1),
@@ -269,11 +277,9 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         ),
         f.avg_per_lead.is_none(),
         "no lead got a follow-up in this period",
-    );
-    let (a, b) = benchmarks::FOLLOWUPS_PER_LEAD;
-    per_lead.benchmark = Some(format!("typical {a:.0}–{b:.0}"));
-    per_lead.status = in_band(f.avg_per_lead, benchmarks::FOLLOWUPS_PER_LEAD);
-    let mut between = missing(
+    )
+    .with_band(f.avg_per_lead, benchmarks::FOLLOWUPS_PER_LEAD, "");
+    let between = missing(
         kpi(
             "Days between follow-ups",
             format::number(f.days_between.median, 1),
@@ -281,10 +287,12 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         ),
         f.days_between.median.is_none(),
         "needs two follow-ups in one conversation",
+    )
+    .with_band(
+        f.days_between.median,
+        benchmarks::DAYS_BETWEEN_FOLLOWUPS,
+        " days",
     );
-    let (a, b) = benchmarks::DAYS_BETWEEN_FOLLOWUPS;
-    between.benchmark = Some(format!("typical {a:.0}–{b:.0} days"));
-    between.status = in_band(f.days_between.median, benchmarks::DAYS_BETWEEN_FOLLOWUPS);
     let outreach = missing(
         kpi(
             "Initial outreach response",
