@@ -88,6 +88,9 @@ pub fn parse_number(v: &str) -> Option<f64> {
     normalized.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// One output column's construction; `None` when the column is absent.
+type Job<'a> = Box<dyn Fn() -> Option<Column> + Send + Sync + 'a>;
+
 pub struct Built {
     pub df: DataFrame,
     pub skipped: Skipped,
@@ -183,44 +186,68 @@ pub fn build(
         }
     }
 
-    let mut columns: Vec<Column> = Vec::new();
-    let ts = Int64Chunked::from_vec("timestamp".into(), timestamps)
-        .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-    columns.push(ts.into_series().into());
-    columns.push(
-        Int64Chunked::from_vec(
-            "line".into(),
-            keep.iter().map(|&r| raw.lines[r] as i64).collect(),
-        )
-        .into_series()
-        .into(),
+    let all_kept = keep.len() == n;
+    let keep = &keep;
+    let keep_idx: IdxCa = IdxCa::from_vec(
+        PlSmallStr::EMPTY,
+        keep.iter().map(|&r| r as IdxSize).collect(),
     );
-    let text_col = |c: Canonical, name: &str| -> Column {
-        let values: Vec<Option<&str>> = keep.iter().map(|&r| cell(c, r)).collect();
-        Series::new(name.into(), values).into()
-    };
-    let conv: Vec<Option<&str>> = keep
-        .iter()
-        .map(|&r| cell(Canonical::ConversationId, r).or_else(|| cell(Canonical::ContactId, r)))
-        .collect();
-    columns.push(Series::new("conversation_id".into(), conv).into());
-    let dir: Vec<&str> = outbound
-        .iter()
-        .map(|&o| if o { "outbound" } else { "inbound" })
-        .collect();
-    columns.push(Series::new("direction".into(), dir).into());
-    let chat_type: Vec<&str> = keep
-        .iter()
-        .map(|&r| {
-            let explicit = cell(Canonical::ChatType, r).and_then(parse_chat_type);
-            let group = explicit.unwrap_or_else(|| cell(Canonical::GroupId, r).is_some());
-            if group { "group" } else { "direct" }
+    // A text column that needs no change is shared with the raw table;
+    // only the kept rows are taken when some were skipped.
+    let pass_through = |c: Canonical, name: &str| -> Option<Column> {
+        let raw_col = col(c)?;
+        let series = raw_col.to_series(name);
+        Some(if all_kept {
+            series.into()
+        } else {
+            series.take(&keep_idx).ok()?.into()
         })
-        .collect();
-    columns.push(Series::new("chat_type".into(), chat_type).into());
-
-    // Text columns are independent copies: build them side by side.
-    let text_columns: Vec<Column> = [
+    };
+    let mut jobs: Vec<Job> = vec![
+        Box::new(|| {
+            let ts = Int64Chunked::from_vec("timestamp".into(), timestamps.clone())
+                .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+            Some(ts.into_series().into())
+        }),
+        Box::new(|| {
+            let lines = keep.iter().map(|&r| raw.lines[r] as i64).collect();
+            Some(
+                Int64Chunked::from_vec("line".into(), lines)
+                    .into_series()
+                    .into(),
+            )
+        }),
+        Box::new(|| {
+            let conv = col(Canonical::ConversationId);
+            if conv.is_some_and(|c| c.cells().null_count() == 0)
+                || !mapping.has(Canonical::ContactId)
+            {
+                return pass_through(Canonical::ConversationId, "conversation_id");
+            }
+            Some(kept_rows(keep, "conversation_id", |r| {
+                cell(Canonical::ConversationId, r).or_else(|| cell(Canonical::ContactId, r))
+            }))
+        }),
+        Box::new(|| {
+            let dir: Vec<&str> = outbound
+                .iter()
+                .map(|&o| if o { "outbound" } else { "inbound" })
+                .collect();
+            Some(Series::new("direction".into(), dir).into())
+        }),
+        Box::new(|| {
+            let chat_type: Vec<&str> = keep
+                .par_iter()
+                .map(|&r| {
+                    let explicit = cell(Canonical::ChatType, r).and_then(parse_chat_type);
+                    let group = explicit.unwrap_or_else(|| cell(Canonical::GroupId, r).is_some());
+                    if group { "group" } else { "direct" }
+                })
+                .collect();
+            Some(Series::new("chat_type".into(), chat_type).into())
+        }),
+    ];
+    for c in [
         Canonical::Sender,
         Canonical::ContactId,
         Canonical::Agent,
@@ -229,71 +256,97 @@ pub fn build(
         Canonical::Outcome,
         Canonical::Text,
         Canonical::BroadcastId,
-    ]
-    .into_par_iter()
-    .filter(|c| mapping.has(*c))
-    .map(|c| text_col(c, c.name()))
-    .collect();
-    columns.extend(text_columns);
-    if mapping.has(Canonical::Category) {
-        let values: Vec<Option<&str>> = keep
-            .iter()
-            .map(|&r| cell(Canonical::Category, r).and_then(parse_category))
-            .collect();
-        columns.push(Series::new("category".into(), values).into());
+    ] {
+        jobs.push(Box::new(move || pass_through(c, c.name())));
     }
-    if mapping.has(Canonical::Status) {
-        let values: Vec<Option<String>> = keep
+    jobs.push(Box::new(|| {
+        mapping.has(Canonical::Category).then(|| {
+            kept_rows(keep, "category", |r| {
+                cell(Canonical::Category, r).and_then(parse_category)
+            })
+        })
+    }));
+    jobs.push(Box::new(|| {
+        let status = col(Canonical::Status)?;
+        let has_upper = status
+            .cells()
             .iter()
+            .flatten()
+            .any(|s| s.chars().any(char::is_uppercase));
+        if !has_upper {
+            return pass_through(Canonical::Status, "status");
+        }
+        let values: Vec<Option<String>> = keep
+            .par_iter()
             .map(|&r| cell(Canonical::Status, r).map(str::to_lowercase))
             .collect();
-        columns.push(Series::new("status".into(), values).into());
-    }
+        Some(Series::new("status".into(), values).into())
+    }));
     for (c, name) in [
         (Canonical::FollowupSeq, "followup_seq"),
         (Canonical::GroupMembers, "group_members"),
     ] {
-        if mapping.has(c) {
-            let values: Vec<Option<i64>> = keep
-                .iter()
-                .map(|&r| cell(c, r).and_then(parse_number).map(|f| f.round() as i64))
-                .collect();
-            columns.push(Series::new(name.into(), values).into());
-        }
-    }
-    if mapping.has(Canonical::Value) {
-        let values: Vec<Option<f64>> = keep
-            .iter()
-            .map(|&r| cell(Canonical::Value, r).and_then(parse_number))
-            .collect();
-        columns.push(Series::new("value".into(), values).into());
-    }
-    if mapping.has(Canonical::ClosedAt) {
-        let values: Vec<Option<i64>> = keep
-            .iter()
-            .map(|&r| {
-                cell(Canonical::ClosedAt, r)
-                    .and_then(|v| parse_timestamp(v, closed_order))
-                    .map(|p| zone.resolve(p))
+        jobs.push(Box::new(move || {
+            mapping.has(c).then(|| {
+                let values: Vec<Option<i64>> = keep
+                    .par_iter()
+                    .map(|&r| cell(c, r).and_then(parse_number).map(|f| f.round() as i64))
+                    .collect();
+                Series::new(name.into(), values).into()
             })
-            .collect();
-        let ca = Int64Chunked::from_iter_options("closed_at".into(), values.into_iter())
-            .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-        columns.push(ca.into_series().into());
+        }));
     }
-    if mapping.has(Canonical::Blocked) {
-        let values: Vec<Option<bool>> = keep
-            .iter()
-            .map(|&r| cell(Canonical::Blocked, r).and_then(parse_bool))
-            .collect();
-        columns.push(Series::new("blocked".into(), values).into());
-    }
+    jobs.push(Box::new(|| {
+        mapping.has(Canonical::Value).then(|| {
+            let values: Vec<Option<f64>> = keep
+                .par_iter()
+                .map(|&r| cell(Canonical::Value, r).and_then(parse_number))
+                .collect();
+            Series::new("value".into(), values).into()
+        })
+    }));
+    jobs.push(Box::new(|| {
+        mapping.has(Canonical::ClosedAt).then(|| {
+            let values: Vec<Option<i64>> = keep
+                .par_iter()
+                .map(|&r| {
+                    cell(Canonical::ClosedAt, r)
+                        .and_then(|v| parse_timestamp(v, closed_order))
+                        .map(|p| zone.resolve(p))
+                })
+                .collect();
+            let ca = Int64Chunked::from_iter_options("closed_at".into(), values.into_iter())
+                .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+            ca.into_series().into()
+        })
+    }));
+    jobs.push(Box::new(|| {
+        mapping.has(Canonical::Blocked).then(|| {
+            let values: Vec<Option<bool>> = keep
+                .par_iter()
+                .map(|&r| cell(Canonical::Blocked, r).and_then(parse_bool))
+                .collect();
+            Series::new("blocked".into(), values).into()
+        })
+    }));
+    // Columns are independent: build them side by side, in table order.
+    let columns: Vec<Column> = jobs.into_par_iter().filter_map(|job| job()).collect();
     let df = DataFrame::new_infer_height(columns).unwrap_or_default();
     Built {
         df,
         skipped,
         date_order,
     }
+}
+
+/// A text column of the kept rows, each cell given by `cell`.
+fn kept_rows<'a>(
+    keep: &[usize],
+    name: &str,
+    cell: impl Fn(usize) -> Option<&'a str> + Sync,
+) -> Column {
+    let values: Vec<Option<&str>> = keep.par_iter().map(|&r| cell(r)).collect();
+    Series::new(name.into(), values).into()
 }
 
 /// Per-column first non-null cell, used in previews.

@@ -11,60 +11,87 @@ use rayon::prelude::*;
 
 use super::progress::Progress;
 
-/// One column of text cells stored back to back, so a million-row column is
-/// two allocations rather than a million.
-#[derive(Debug, Default, Clone)]
+/// One column of text cells, already in the form the canonical table keeps
+/// them: trimmed, with blank cells missing. Stored as a polars string array,
+/// so columns that pass through unchanged are shared, not copied.
+#[derive(Debug, Clone)]
 pub struct TextColumn {
-    data: String,
-    ends: Vec<usize>,
-    present: Vec<bool>,
+    cells: StringChunked,
 }
 
-impl TextColumn {
+impl Default for TextColumn {
+    fn default() -> Self {
+        Self {
+            cells: StringChunked::full_null(PlSmallStr::EMPTY, 0),
+        }
+    }
+}
+
+/// Collects the cells of a [`TextColumn`].
+pub struct TextColumnBuilder {
+    inner: StringChunkedBuilder,
+}
+
+impl TextColumnBuilder {
     pub fn with_capacity(rows: usize) -> Self {
         Self {
-            data: String::new(),
-            ends: Vec::with_capacity(rows),
-            present: Vec::with_capacity(rows),
+            inner: StringChunkedBuilder::new(PlSmallStr::EMPTY, rows),
         }
     }
 
     pub fn push(&mut self, v: Option<&str>) {
-        if let Some(s) = v {
-            self.data.push_str(s);
+        match v.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => self.inner.append_value(s),
+            None => self.inner.append_null(),
         }
-        self.ends.push(self.data.len());
-        self.present.push(v.is_some());
     }
 
+    pub fn finish(self) -> TextColumn {
+        TextColumn {
+            cells: self.inner.finish(),
+        }
+    }
+}
+
+impl TextColumn {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.cells.len()
     }
 
     /// Appends another column's cells after this one's.
-    pub fn append(&mut self, other: TextColumn) {
-        if self.ends.is_empty() {
-            *self = other;
-            return;
+    pub fn append(&mut self, other: &TextColumn) {
+        if self.cells.is_empty() {
+            self.cells = other.cells.clone();
+        } else if !other.cells.is_empty() {
+            // Both are string columns, so appending cannot fail.
+            let _ = self.cells.append(&other.cells);
         }
-        let base = self.data.len();
-        self.data.push_str(&other.data);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-        self.present.extend(other.present);
+    }
+
+    /// Makes the cells one contiguous array, so that row lookups are direct.
+    pub fn rechunk(&mut self) {
+        self.cells.rechunk_mut();
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.cells.is_empty()
     }
 
-    /// The cell, trimmed; `None` for a missing or blank cell.
+    /// The cell; `None` for a missing or blank cell or a row past the end.
     pub fn get(&self, row: usize) -> Option<&str> {
-        if !*self.present.get(row)? {
+        if row >= self.cells.len() {
             return None;
         }
-        let start = if row == 0 { 0 } else { self.ends[row - 1] };
-        let s = self.data[start..self.ends[row]].trim();
-        (!s.is_empty()).then_some(s)
+        self.cells.get(row)
+    }
+
+    /// The cells as a polars column of the given name (shared, not copied).
+    pub fn to_series(&self, name: &str) -> Series {
+        self.cells.clone().with_name(name.into()).into_series()
+    }
+
+    pub fn cells(&self) -> &StringChunked {
+        &self.cells
     }
 }
 
@@ -214,7 +241,7 @@ pub fn read_csv(
     for part in parts {
         let part = part?;
         for (k, col) in keep.iter().zip(part.columns) {
-            table.columns[*k].append(col);
+            table.columns[*k].append(&col.finish());
         }
         table.lines.extend(part.lines);
         table.blank_lines += part.blank_lines;
@@ -225,6 +252,7 @@ pub fn read_csv(
             }
         }
     }
+    table.columns.par_iter_mut().for_each(TextColumn::rechunk);
     progress
         .rows_read
         .store(table.lines.len() as u64, Ordering::Relaxed);
@@ -233,7 +261,7 @@ pub fn read_csv(
 
 /// Rows of one stretch of a CSV body.
 struct Part {
-    columns: Vec<TextColumn>,
+    columns: Vec<TextColumnBuilder>,
     lines: Vec<u64>,
     blank_lines: u64,
     ragged: (u64, Vec<u64>),
@@ -316,7 +344,7 @@ fn parse_part(
     let mut part = Part {
         columns: keep
             .iter()
-            .map(|_| TextColumn::with_capacity(estimate))
+            .map(|_| TextColumnBuilder::with_capacity(estimate))
             .collect(),
         lines: Vec::with_capacity(estimate),
         blank_lines: 0,
@@ -439,20 +467,26 @@ pub fn read_json(text: &str) -> Result<(RawTable, &'static str), String> {
             }
         }
     }
-    let mut table = RawTable {
-        columns: (0..headers.len())
-            .map(|_| TextColumn::with_capacity(objects.len()))
+    let mut builders: Vec<TextColumnBuilder> = (0..headers.len())
+        .map(|_| TextColumnBuilder::with_capacity(objects.len()))
+        .collect();
+    let mut lines = Vec::with_capacity(objects.len());
+    for (line, m) in &objects {
+        for (builder, name) in builders.iter_mut().zip(&headers) {
+            let cell = m.get(name).and_then(json_cell);
+            builder.push(cell.as_deref());
+        }
+        lines.push(*line);
+    }
+    let table = RawTable {
+        columns: builders
+            .into_iter()
+            .map(TextColumnBuilder::finish)
             .collect(),
         headers,
+        lines,
         ..RawTable::default()
     };
-    for (line, m) in &objects {
-        for (k, name) in table.headers.iter().enumerate() {
-            let cell = m.get(name).and_then(json_cell);
-            table.columns[k].push(cell.as_deref());
-        }
-        table.lines.push(*line);
-    }
     Ok((table, format))
 }
 
@@ -499,7 +533,7 @@ pub fn dataframe_to_raw(df: &DataFrame) -> Result<RawTable, String> {
     };
     for col in df.columns() {
         let s = col.as_materialized_series();
-        let mut out = TextColumn::with_capacity(rows);
+        let mut out = TextColumnBuilder::with_capacity(rows);
         match s.dtype() {
             DataType::Datetime(unit, tz) => {
                 let phys = s.cast(&DataType::Int64).map_err(|e| e.to_string())?;
@@ -536,7 +570,7 @@ pub fn dataframe_to_raw(df: &DataFrame) -> Result<RawTable, String> {
                 }
             }
         }
-        table.columns.push(out);
+        table.columns.push(out.finish());
     }
     Ok(table)
 }
@@ -578,8 +612,10 @@ pub fn read_spreadsheet(
             .iter()
             .map(|c| cell_text(c).unwrap_or_default())
             .collect();
+        let mut builders: Vec<TextColumnBuilder> = (0..headers.len())
+            .map(|_| TextColumnBuilder::with_capacity(range.height()))
+            .collect();
         let mut table = RawTable {
-            columns: (0..headers.len()).map(|_| TextColumn::default()).collect(),
             headers,
             ..RawTable::default()
         };
@@ -588,11 +624,15 @@ pub fn read_spreadsheet(
                 table.blank_lines += 1;
                 continue;
             }
-            for (k, col) in table.columns.iter_mut().enumerate() {
+            for (k, col) in builders.iter_mut().enumerate() {
                 col.push(row.get(k).and_then(cell_text).as_deref());
             }
             table.lines.push(start_row + i as u64 + 2);
         }
+        table.columns = builders
+            .into_iter()
+            .map(TextColumnBuilder::finish)
+            .collect();
         if sheet.is_some() || has_timestamp(&table.headers) {
             return Ok((table, name));
         }
@@ -676,7 +716,7 @@ mod tests {
                 )
                 .unwrap();
                 lines.extend(part.lines);
-                ids.append(part.columns.into_iter().next().unwrap());
+                ids.append(&part.columns.into_iter().next().unwrap().finish());
             }
             assert_eq!(lines, whole.lines, "{pieces} pieces");
             assert_eq!(ids.len(), 2_000);
@@ -697,11 +737,12 @@ mod tests {
 
     #[test]
     fn text_column_trims_and_blanks() {
-        let mut c = TextColumn::default();
-        c.push(Some(" a "));
-        c.push(None);
-        c.push(Some("  "));
-        c.push(Some("b"));
+        let mut b = TextColumnBuilder::with_capacity(4);
+        b.push(Some(" a "));
+        b.push(None);
+        b.push(Some("  "));
+        b.push(Some("b"));
+        let c = b.finish();
         assert_eq!(c.get(0), Some("a"));
         assert_eq!(c.get(1), None);
         assert_eq!(c.get(2), None);
