@@ -180,8 +180,8 @@ fn i64_column(df: &DataFrame, name: &str) -> Option<Vec<Option<i64>>> {
 
 /// Codes for a text column in sorted order. Cells arrive trimmed from the
 /// importer, so an empty cell is a missing one.
-fn intern(values: Option<&[Option<&str>]>, order: &[u32]) -> Interned {
-    let Some(raw) = values else {
+fn intern(column: Option<&StringChunked>, order: &[u32]) -> Interned {
+    let Some(raw) = column else {
         return Interned {
             values: Vec::new(),
             codes: vec![NONE; order.len()],
@@ -195,7 +195,7 @@ fn intern(values: Option<&[Option<&str>]>, order: &[u32]) -> Interned {
         .iter()
         .map(|cell| match cell {
             Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
-                values.push((*s).to_string());
+                values.push(s.to_string());
                 (values.len() - 1) as u32
             }),
             _ => NONE,
@@ -218,6 +218,147 @@ fn is_delivered(status: Option<&str>) -> bool {
     }
 }
 
+/// Per-row facts read from single-value columns, packed into one byte in
+/// table order so that the sorted copy is one small gather.
+const OUTBOUND: u8 = 1;
+const DELIVERED: u8 = 2;
+const BLOCKED: u8 = 4;
+const GROUP: u8 = 8;
+const BROADCAST_ID: u8 = 16;
+
+fn row_flags(df: &DataFrame) -> Vec<u8> {
+    let n = df.height();
+    let mut flags = vec![0u8; n];
+    let mut mark = |name: &str, flag: u8, test: &dyn Fn(Option<&str>) -> bool| {
+        if let Some(c) = str_column(df, name) {
+            for (f, v) in flags.iter_mut().zip(c.iter()) {
+                if test(v) {
+                    *f |= flag;
+                }
+            }
+        } else if test(None) {
+            for f in &mut flags {
+                *f |= flag;
+            }
+        }
+    };
+    mark("direction", OUTBOUND, &|v| v == Some("outbound"));
+    mark("status", DELIVERED, &is_delivered);
+    mark("status", BLOCKED, &|v| {
+        v.is_some_and(|s| s.eq_ignore_ascii_case("blocked"))
+    });
+    mark("chat_type", GROUP, &|v| v == Some("group"));
+    mark("broadcast_id", BROADCAST_ID, &|v| {
+        v.is_some_and(|s| !s.is_empty())
+    });
+    if let Ok(blocked) = df.column("blocked").and_then(|c| c.bool().cloned()) {
+        for (f, v) in flags.iter_mut().zip(blocked.iter()) {
+            if v == Some(true) {
+                *f |= BLOCKED;
+            }
+        }
+    }
+    flags
+}
+
+/// Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
+/// conversations inside some 10-minute window `[t, t + 10 min]`. Returns a
+/// mark per sorted row. Texts are read in table order (sequential memory)
+/// and each text's rows are then examined on its own, in parallel.
+fn text_broadcasts(
+    texts: &StringChunked,
+    flags: &[u8],
+    ts_raw: &[i64],
+    conv_code_raw: &[u32],
+    position: &[u32],
+) -> Vec<bool> {
+    let n = flags.len();
+    // (instant, conversation, sorted row) of each outbound row, per text.
+    let mut by_text: PlHashMap<&str, Vec<(i64, u32, u32)>> = PlHashMap::default();
+    for (i, text) in texts.iter().enumerate() {
+        if flags[i] & OUTBOUND == 0 {
+            continue;
+        }
+        if let Some(t) = text.filter(|t| !t.is_empty()) {
+            by_text
+                .entry(t)
+                .or_default()
+                .push((ts_raw[i], conv_code_raw[i], position[i]));
+        }
+    }
+    let groups: Vec<Vec<(i64, u32, u32)>> = by_text
+        .into_values()
+        .filter(|rows| rows.len() >= 5)
+        .collect();
+    let marked: Vec<Vec<u32>> = groups
+        .into_par_iter()
+        .map(|mut rows| {
+            rows.sort_unstable_by_key(|&(t, _, r)| (t, r));
+            let mut out = Vec::new();
+            let mut distinct: PlHashMap<u32, u32> = PlHashMap::default();
+            let mut hi = 0;
+            // Rows before this index are already marked: overlapping
+            // windows mark each row once, keeping dense templates linear.
+            let mut marked = 0;
+            for lo in 0..rows.len() {
+                let limit = rows[lo].0 + 600_000;
+                while hi < rows.len() && rows[hi].0 <= limit {
+                    *distinct.entry(rows[hi].1).or_default() += 1;
+                    hi += 1;
+                }
+                if distinct.len() >= 5 {
+                    out.extend(rows[lo.max(marked)..hi].iter().map(|&(_, _, r)| r));
+                    marked = hi;
+                }
+                let c = rows[lo].1;
+                if let Some(k) = distinct.get_mut(&c) {
+                    *k -= 1;
+                    if *k == 0 {
+                        distinct.remove(&c);
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut text_broadcast = vec![false; n];
+    for r in marked.into_iter().flatten() {
+        text_broadcast[r as usize] = true;
+    }
+    text_broadcast
+}
+
+/// Codes for the contact of each sorted row: `contact_id` when non-empty,
+/// else the conversation id.
+fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interned {
+    if !contact_raw.codes.contains(&NONE) {
+        return contact_raw;
+    }
+    let Interned {
+        mut values,
+        mut codes,
+    } = contact_raw;
+    let mut by_value: PlHashMap<String, u32> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.clone(), i as u32))
+        .collect();
+    let mut of_conv: PlHashMap<u32, u32> = PlHashMap::default();
+    for (code, &conv) in codes.iter_mut().zip(conv_of_row) {
+        if *code != NONE {
+            continue;
+        }
+        *code = *of_conv.entry(conv).or_insert_with(|| {
+            let id = ids[conv as usize];
+            *by_value.entry(id.to_string()).or_insert_with(|| {
+                values.push(id.to_string());
+                (values.len() - 1) as u32
+            })
+        });
+    }
+    Interned { values, codes }
+}
+
 /// Sorts and derives the whole log. Errors only when the table lacks the
 /// required canonical columns.
 pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
@@ -230,105 +371,60 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .map(|v| v.unwrap_or(0))
         .collect();
     let conv_col = df.column("conversation_id")?.str()?.clone();
-    let conv_raw: Vec<&str> = conv_col.iter().map(|v| v.unwrap_or("")).collect();
+    let flags_raw = row_flags(df);
 
-    // Conversation codes in id order, so sorted rows come out grouped by id.
     // First-seen codes, then renumbered in id order so that sorted rows come
     // out grouped by conversation id.
     let mut first_seen: PlHashMap<&str, u32> = PlHashMap::default();
     let mut ids: Vec<&str> = Vec::new();
-    let seen_code: Vec<u32> = conv_raw
+    let seen_code: Vec<u32> = conv_col
         .iter()
-        .map(|&c| {
+        .map(|c| {
+            let c = c.unwrap_or("");
             *first_seen.entry(c).or_insert_with(|| {
                 ids.push(c);
                 (ids.len() - 1) as u32
             })
         })
         .collect();
+    drop(first_seen);
     let mut by_id: Vec<u32> = (0..ids.len() as u32).collect();
     by_id.par_sort_unstable_by_key(|&k| ids[k as usize]);
     let mut rank = vec![0u32; ids.len()];
     for (r, &k) in by_id.iter().enumerate() {
         rank[k as usize] = r as u32;
     }
-    let conv_code_raw: Vec<u32> = seen_code.iter().map(|&k| rank[k as usize]).collect();
+    let conv_code_raw: Vec<u32> = seen_code.par_iter().map(|&k| rank[k as usize]).collect();
+    drop(seen_code);
     let ids: Vec<&str> = by_id.iter().map(|&k| ids[k as usize]).collect();
 
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.par_sort_unstable_by_key(|&i| (conv_code_raw[i as usize], ts_raw[i as usize], i));
-
-    let ts: Vec<i64> = order.par_iter().map(|&i| ts_raw[i as usize]).collect();
-    let conv_of_row: Vec<u32> = order
-        .par_iter()
-        .map(|&i| conv_code_raw[i as usize])
+    // Sorting the keys themselves keeps the comparisons in cache.
+    let mut keys: Vec<(u32, i64, u32)> = (0..n)
+        .into_par_iter()
+        .map(|i| (conv_code_raw[i], ts_raw[i], i as u32))
         .collect();
-    let dir_col: Vec<Option<&str>> = df.column("direction")?.str()?.iter().collect();
-    let outbound: Vec<bool> = order
-        .par_iter()
-        .map(|&i| dir_col[i as usize] == Some("outbound"))
-        .collect();
-    let status_col = str_values(df, "status");
-    let status_of = |i: u32| status_col.as_ref().and_then(|c| c[i as usize]);
-    let delivered: Vec<bool> = order
-        .par_iter()
-        .map(|&i| is_delivered(status_of(i)))
-        .collect();
-    let blocked_col: Option<Vec<Option<bool>>> = df
-        .column("blocked")
-        .ok()
-        .and_then(|c| c.bool().ok().map(|b| b.iter().collect()));
-    let blocked_row: Vec<bool> = order
-        .par_iter()
-        .map(|&i| {
-            let by_status = status_of(i).is_some_and(|s| s.eq_ignore_ascii_case("blocked"));
-            let by_flag = blocked_col
-                .as_ref()
-                .and_then(|b| b[i as usize])
-                .unwrap_or(false);
-            by_status || by_flag
-        })
-        .collect();
-    let chat_type_col = str_values(df, "chat_type");
-    let group_row: Vec<bool> = order
-        .par_iter()
-        .map(|&i| chat_type_col.as_ref().and_then(|c| c[i as usize]) == Some("group"))
-        .collect();
+    keys.par_sort_unstable();
+    let order: Vec<u32> = keys.par_iter().map(|k| k.2).collect();
+    let ts: Vec<i64> = keys.par_iter().map(|k| k.1).collect();
+    let conv_of_row: Vec<u32> = keys.par_iter().map(|k| k.0).collect();
+    drop(keys);
+    let mut position = vec![0u32; n];
+    for (r, &i) in order.iter().enumerate() {
+        position[i as usize] = r as u32;
+    }
+    let flags: Vec<u8> = order.par_iter().map(|&i| flags_raw[i as usize]).collect();
+    let outbound: Vec<bool> = flags.par_iter().map(|f| f & OUTBOUND != 0).collect();
+    let delivered: Vec<bool> = flags.par_iter().map(|f| f & DELIVERED != 0).collect();
+    let blocked_row: Vec<bool> = flags.par_iter().map(|f| f & BLOCKED != 0).collect();
 
     let interned: Vec<Interned> = ["sender", "agent", "segment", "outcome", "contact_id"]
         .into_par_iter()
-        .map(|name| intern(str_values(df, name).as_deref(), &order))
+        .map(|name| intern(str_column(df, name), &order))
         .collect();
     let [sender, agent, segment, outcome, contact_raw]: [Interned; 5] = interned
         .try_into()
         .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
-    // A contact is contact_id when non-empty, else the conversation id.
-    let contact = {
-        let mut values = contact_raw.values.clone();
-        let mut extra: PlHashMap<u32, u32> = PlHashMap::default();
-        let mut by_value: PlHashMap<String, u32> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.clone(), i as u32))
-            .collect();
-        let codes = (0..n)
-            .map(|r| {
-                let c = contact_raw.codes[r];
-                if c != NONE {
-                    return c;
-                }
-                let conv = conv_of_row[r];
-                *extra.entry(conv).or_insert_with(|| {
-                    let id = ids[conv as usize].to_string();
-                    *by_value.entry(id.clone()).or_insert_with(|| {
-                        values.push(id);
-                        (values.len() - 1) as u32
-                    })
-                })
-            })
-            .collect();
-        Interned { values, codes }
-    };
+    let contact = contacts(contact_raw, &conv_of_row, &ids);
     let value: Vec<Option<f64>> = match df
         .column("value")
         .ok()
@@ -337,7 +433,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         Some(c) => {
             let v: Vec<Option<f64>> = c.f64().map(|ca| ca.iter().collect()).unwrap_or_default();
             order
-                .iter()
+                .par_iter()
                 .map(|&i| v.get(i as usize).copied().flatten())
                 .collect()
         }
@@ -358,63 +454,12 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             .collect(),
         None => Vec::new(),
     };
-    let has_broadcast_id: Vec<bool> = match str_values(df, "broadcast_id") {
-        Some(c) => order
-            .par_iter()
-            .map(|&i| c[i as usize].is_some_and(|s| !s.is_empty()))
-            .collect(),
+    let text_broadcast = match str_column(df, "text") {
+        Some(texts) => text_broadcasts(texts, &flags_raw, &ts_raw, &conv_code_raw, &position),
         None => vec![false; n],
     };
-    let text_col = str_values(df, "text");
-
-    // Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
-    // conversations inside some 10-minute window [t, t + 10 min].
-    let mut text_broadcast = vec![false; n];
-    if let Some(texts) = &text_col {
-        let mut by_text: PlHashMap<&str, Vec<u32>> = PlHashMap::default();
-        for r in 0..n {
-            if !outbound[r] {
-                continue;
-            }
-            if let Some(t) = texts[order[r] as usize]
-                && !t.is_empty()
-            {
-                by_text.entry(t).or_default().push(r as u32);
-            }
-        }
-        for mut rows in by_text.into_values() {
-            if rows.len() < 5 {
-                continue;
-            }
-            rows.sort_unstable_by_key(|&r| (ts[r as usize], r));
-            let mut distinct: PlHashMap<u32, u32> = PlHashMap::default();
-            let mut hi = 0;
-            // Rows before this index are already marked: overlapping
-            // windows mark each row once, keeping dense templates linear.
-            let mut marked = 0;
-            for lo in 0..rows.len() {
-                let limit = ts[rows[lo] as usize] + 600_000;
-                while hi < rows.len() && ts[rows[hi] as usize] <= limit {
-                    *distinct.entry(conv_of_row[rows[hi] as usize]).or_default() += 1;
-                    hi += 1;
-                }
-                if distinct.len() >= 5 {
-                    for &r in &rows[lo.max(marked)..hi] {
-                        text_broadcast[r as usize] = true;
-                    }
-                    marked = hi;
-                }
-                let c = conv_of_row[rows[lo] as usize];
-                if let Some(k) = distinct.get_mut(&c) {
-                    *k -= 1;
-                    if *k == 0 {
-                        distinct.remove(&c);
-                    }
-                }
-            }
-        }
-    }
-    let row_is_broadcast = |r: usize| -> bool { text_broadcast[r] || has_broadcast_id[r] };
+    drop(position);
+    let row_is_broadcast = |r: usize| -> bool { text_broadcast[r] || flags[r] & BROADCAST_ID != 0 };
 
     let burst_ms = settings.burst_gap_secs * 1000;
     let window_ms = settings.response_window_secs * 1000;
@@ -567,7 +612,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             id: ids[conv as usize].to_string(),
             start: start as u32,
             end: end as u32,
-            is_group: group_row[start..end].iter().any(|&g| g),
+            is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
             touch_start: touch_start as u32,
             touch_end: touch_end as u32,
             first_inbound_row,
