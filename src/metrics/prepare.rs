@@ -117,6 +117,9 @@ pub struct Conversation {
     /// Touches `touch_start..touch_end`.
     pub touch_start: u32,
     pub touch_end: u32,
+    /// Inbound runs `run_start..run_end`.
+    pub run_start: u32,
+    pub run_end: u32,
     /// First inbound row anywhere in the log.
     pub first_inbound_row: Option<u32>,
     /// First non-empty segment of the whole conversation (used by filters).
@@ -587,6 +590,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             }
         }
         // Inbound runs and their answers.
+        let run_start = runs.len() as u32;
         let mut first_inbound_row = None;
         let mut k = start;
         while k < end {
@@ -615,6 +619,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
             touch_start: touch_start as u32,
             touch_end: touch_end as u32,
+            run_start,
+            run_end: runs.len() as u32,
             first_inbound_row,
             segment_any: segment.codes[start..end]
                 .iter()

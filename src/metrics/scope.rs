@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use super::prepare::{InboundRun, NONE, Prepared, Touch};
 use super::{ChatType, Filters, Settings};
 use crate::import::ReportZone;
@@ -93,57 +95,61 @@ impl<'a> Scope<'a> {
                 type_ok && segment_ok && agent_ok
             })
             .collect();
-        let mut convs = Vec::new();
-        for (ci, c) in p.conversations.iter().enumerate() {
-            if !conv_ok[ci] {
-                continue;
-            }
-            let (lo, hi) = row_range(p, c.start as usize, c.end as usize, from, to);
-            if lo == hi {
-                continue;
-            }
-            let mut s = ConvStats {
-                conv: ci as u32,
-                is_group: c.is_group,
-                rows: (hi - lo) as u64,
-                outbound: 0,
-                inbound: 0,
-                first_ts: p.ts[lo],
-                last_ts: p.ts[hi - 1],
-                first_inbound: None,
-                segment: None,
-                outcome: None,
-                value: None,
-                closed_at: None,
-                members: None,
-            };
-            for r in lo..hi {
-                if p.outbound[r] {
-                    s.outbound += 1;
-                } else {
-                    s.inbound += 1;
-                    s.first_inbound.get_or_insert(r as u32);
+        let convs: Vec<ConvStats> = p
+            .conversations
+            .par_iter()
+            .enumerate()
+            .filter_map(|(ci, c)| {
+                if !conv_ok[ci] {
+                    return None;
                 }
-                let seg = p.segment.codes[r];
-                if s.segment.is_none() && seg != NONE {
-                    s.segment = Some(seg);
+                let (lo, hi) = row_range(p, c.start as usize, c.end as usize, from, to);
+                if lo == hi {
+                    return None;
                 }
-                let out = p.outcome.codes[r];
-                if out != NONE {
-                    s.outcome = Some(out);
+                let mut s = ConvStats {
+                    conv: ci as u32,
+                    is_group: c.is_group,
+                    rows: (hi - lo) as u64,
+                    outbound: 0,
+                    inbound: 0,
+                    first_ts: p.ts[lo],
+                    last_ts: p.ts[hi - 1],
+                    first_inbound: None,
+                    segment: None,
+                    outcome: None,
+                    value: None,
+                    closed_at: None,
+                    members: None,
+                };
+                for r in lo..hi {
+                    if p.outbound[r] {
+                        s.outbound += 1;
+                    } else {
+                        s.inbound += 1;
+                        s.first_inbound.get_or_insert(r as u32);
+                    }
+                    let seg = p.segment.codes[r];
+                    if s.segment.is_none() && seg != NONE {
+                        s.segment = Some(seg);
+                    }
+                    let out = p.outcome.codes[r];
+                    if out != NONE {
+                        s.outcome = Some(out);
+                    }
+                    if let Some(v) = p.value.get(r).copied().flatten() {
+                        s.value = Some(v);
+                    }
+                    if let Some(c) = p.closed_at.get(r).copied().flatten() {
+                        s.closed_at = Some(s.closed_at.map_or(c, |x: i64| x.max(c)));
+                    }
+                    if let Some(m) = p.group_members.get(r).copied().flatten() {
+                        s.members = Some(s.members.map_or(m, |x: i64| x.max(m)));
+                    }
                 }
-                if let Some(v) = p.value.get(r).copied().flatten() {
-                    s.value = Some(v);
-                }
-                if let Some(c) = p.closed_at.get(r).copied().flatten() {
-                    s.closed_at = Some(s.closed_at.map_or(c, |x: i64| x.max(c)));
-                }
-                if let Some(m) = p.group_members.get(r).copied().flatten() {
-                    s.members = Some(s.members.map_or(m, |x: i64| x.max(m)));
-                }
-            }
-            convs.push(s);
-        }
+                Some(s)
+            })
+            .collect();
         let in_set = |set: &Vec<String>| -> Vec<bool> {
             let set: HashSet<String> = set.iter().map(|s| s.trim().to_lowercase()).collect();
             p.outcome

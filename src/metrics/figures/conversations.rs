@@ -1,6 +1,7 @@
 //! One row per conversation in scope: the values quality, outcomes, red
 //! flags, the drill-down list and the conversation CSV all read.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::direct::{FirstResponse, first_response};
@@ -50,36 +51,37 @@ pub struct ConversationRow {
 
 pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
     let p = scope.p;
-    // Per-conversation tallies, indexed by conversation code.
-    let n = p.conversations.len();
-    let mut team: Vec<Vec<f64>> = vec![Vec::new(); n];
-    for run in p.runs.iter().filter(|r| scope.run_in(r)) {
-        if let Some(at) = run.answer_ts {
-            team[run.conv as usize].push((at - run.first_ts) as f64 / 1000.0);
-        }
-    }
-    let mut customer: Vec<Vec<f64>> = vec![Vec::new(); n];
-    let mut followups: Vec<u64> = vec![0; n];
-    let mut touches: Vec<(u64, u64)> = vec![(0, 0); n];
-    for t in p.touches.iter().filter(|t| scope.touch_in(t)) {
-        let c = t.conv as usize;
-        if let Some(at) = t.response_at {
-            customer[c].push((at - t.end) as f64 / 1000.0);
-        }
-        if t.category == Category::FollowUp {
-            followups[c] += 1;
-        }
-        if t.delivered && t.category != Category::Broadcast {
-            touches[c].0 += 1;
-            touches[c].1 += u64::from(t.responded);
-        }
-    }
     let has_outcome = p.has_outcome;
+    // Each conversation's touches and runs are contiguous, so every row is
+    // computed on its own, in parallel.
     scope
         .convs
-        .iter()
+        .par_iter()
         .map(|c| {
             let conv = &p.conversations[c.conv as usize];
+            let team: Vec<f64> = p.runs[conv.run_start as usize..conv.run_end as usize]
+                .iter()
+                .filter(|r| scope.in_period(r.first_ts))
+                .filter_map(|r| r.answer_ts.map(|at| (at - r.first_ts) as f64 / 1000.0))
+                .collect();
+            let mut customer: Vec<f64> = Vec::new();
+            let mut followups = 0u64;
+            let (mut t_count, mut t_resp) = (0u64, 0u64);
+            for t in p.touches[conv.touch_start as usize..conv.touch_end as usize]
+                .iter()
+                .filter(|t| scope.in_period(t.start))
+            {
+                if let Some(at) = t.response_at {
+                    customer.push((at - t.end) as f64 / 1000.0);
+                }
+                if t.category == Category::FollowUp {
+                    followups += 1;
+                }
+                if t.delivered && t.category != Category::Broadcast {
+                    t_count += 1;
+                    t_resp += u64::from(t.responded);
+                }
+            }
             let (lo, hi) = crate::metrics::scope::row_range(
                 p,
                 conv.start as usize,
@@ -92,9 +94,8 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 .and_then(|r| p.agent.get(r).map(str::to_string));
             let blocked = (lo..hi).any(|r| p.blocked_row[r]);
             let fr = first_response(scope, c);
-            let team_median = median(&team[c.conv as usize]);
-            let customer_median = median(&customer[c.conv as usize]);
-            let (t_count, t_resp) = touches[c.conv as usize];
+            let team_median = median(&team);
+            let customer_median = median(&customer);
             let ratio_ok = c.inbound >= 1 && {
                 let r = c.outbound as f64 / c.inbound as f64;
                 (0.5..=2.0).contains(&r)
@@ -133,7 +134,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 unanswered_first: fr == FirstResponse::Unanswered,
                 team_reply_median_secs: team_median,
                 customer_reply_median_secs: customer_median,
-                followups: followups[c.conv as usize],
+                followups,
                 lead_followups: lead_followups(scope, c.conv),
                 touches: t_count,
                 responded: t_resp,

@@ -132,13 +132,23 @@ struct Core {
     timing: TimingFigures,
 }
 
+/// The figure groups read the scope independently, so they run side by side.
 fn core(scope: &Scope) -> Core {
+    let ((direct, groups), (flow, (followups, timing))) = rayon::join(
+        || rayon::join(|| direct::compute(scope), || groups::compute(scope)),
+        || {
+            rayon::join(
+                || flow::compute(scope),
+                || rayon::join(|| followups::compute(scope), || timing::compute(scope)),
+            )
+        },
+    );
     Core {
-        direct: direct::compute(scope),
-        groups: groups::compute(scope),
-        flow: flow::compute(scope),
-        followups: followups::compute(scope),
-        timing: timing::compute(scope),
+        direct,
+        groups,
+        flow,
+        followups,
+        timing,
     }
 }
 
@@ -146,19 +156,32 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
     let (default_from, default_to) = default_period(p, zone).unwrap_or((0, 0));
     let from = filters.from.unwrap_or(default_from);
     let to = filters.to.unwrap_or(default_to);
-    let scope = Scope::new(p, settings, zone, filters, from, to);
-    let c = core(&scope);
-    let conversations = conversations::compute(&scope);
-    let red_flags = red_flags::compute(&scope, &conversations, c.timing.touch_response_rate);
-
     // The previous comparable period: shifted back by whole weeks so that
     // weekdays line up.
     let days = (zone.local(to) - zone.local(from)).num_seconds() as f64 / 86_400.0;
     let shift = ((days / 7.0).ceil() as i64).max(1) * 7;
     let prev_from = shift_days(zone, from, -shift);
     let prev_to = shift_days(zone, to, -shift);
-    let prev_scope = Scope::new(p, settings, zone, filters, prev_from, prev_to);
-    let prev = core(&prev_scope);
+
+    let scope = Scope::new(p, settings, zone, filters, from, to);
+    let ((c, conversations), (prev, (agents, segments))) = rayon::join(
+        || rayon::join(|| core(&scope), || conversations::compute(&scope)),
+        || {
+            rayon::join(
+                || core(&Scope::new(p, settings, zone, filters, prev_from, prev_to)),
+                || rayon::join(|| agents::compute(&scope), || segments::compute(&scope)),
+            )
+        },
+    );
+    let (red_flags, (quality, outcomes)) = rayon::join(
+        || red_flags::compute(&scope, &conversations, c.timing.touch_response_rate),
+        || {
+            rayon::join(
+                || quality::compute(&conversations),
+                || outcomes::compute(&conversations, p.has_value, p.has_outcome),
+            )
+        },
+    );
     let compare = Compare {
         from: zone.format_iso(prev_from),
         to: zone.format_iso(prev_to),
@@ -198,10 +221,10 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
     };
     let has_data = p.rows > 0;
     Report {
-        agents: agents::compute(&scope),
-        segments: segments::compute(&scope),
-        quality: quality::compute(&conversations),
-        outcomes: outcomes::compute(&conversations, p.has_value, p.has_outcome),
+        agents,
+        segments,
+        quality,
+        outcomes,
         red_flags,
         compare,
         meta: Meta {
