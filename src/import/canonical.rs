@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::mapping::{Canonical, ColumnMapping};
-use super::raw::RawTable;
+use super::raw::{RawTable, par_str_column};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource, parse_timestamp};
 use super::{ImportOptions, SkipReason, Skipped};
 
@@ -26,6 +26,13 @@ pub fn parse_direction(v: &str, inverted: bool) -> Option<bool> {
 
 /// `Some(true)` for a group, `Some(false)` for a 1:1 chat.
 pub fn parse_chat_type(v: &str) -> Option<bool> {
+    // The canonical spellings are by far the most common: no allocation.
+    if v.eq_ignore_ascii_case("direct") {
+        return Some(false);
+    }
+    if v.eq_ignore_ascii_case("group") {
+        return Some(true);
+    }
     match normalize_word(v).as_str() {
         "11" | "direct" | "individual" | "private" | "dm" | "onetoone" | "1to1" | "single" => {
             Some(false)
@@ -37,6 +44,12 @@ pub fn parse_chat_type(v: &str) -> Option<bool> {
 
 /// Canonical category name of a cell, when recognised.
 pub fn parse_category(v: &str) -> Option<&'static str> {
+    if let Some(c) = ["initial_outreach", "follow_up", "reply", "broadcast"]
+        .into_iter()
+        .find(|c| v.eq_ignore_ascii_case(c))
+    {
+        return Some(c);
+    }
     match normalize_word(v).as_str() {
         "initialoutreach" | "outreach" | "initial" | "firstoutreach" | "firstcontact"
         | "coldoutreach" => Some("initial_outreach"),
@@ -64,6 +77,11 @@ fn normalize_word(v: &str) -> String {
 
 /// A number as people type it: `1234.5`, `1,234.50`, `1.234,50`, `$99`.
 pub fn parse_number(v: &str) -> Option<f64> {
+    // A plain number needs no cleaning; Rust also reads `inf` and `NaN`,
+    // which are not figures.
+    if let Ok(f) = v.parse::<f64>() {
+        return f.is_finite().then_some(f);
+    }
     let cleaned: String = v
         .trim()
         .chars()
@@ -112,24 +130,15 @@ pub fn build(
     let ts_col = col(Canonical::Timestamp);
     let date_col = col(Canonical::Date);
     let time_col = col(Canonical::Time);
-    let mut evidence = OrderEvidence::default();
-    for row in 0..n {
-        if let Some(v) = ts_col.or(date_col).and_then(|t| t.get(row)) {
-            evidence.observe(v);
-        }
-    }
-    let date_order = evidence.decide(opts.date_order);
+    let date_order = ts_col
+        .or(date_col)
+        .map(OrderEvidence::of_column)
+        .unwrap_or_default()
+        .decide(opts.date_order);
     let order = date_order.map_or(DateOrder::DayFirst, |(o, _)| o);
-
-    let mut closed_evidence = OrderEvidence::default();
-    if let Some(c) = col(Canonical::ClosedAt) {
-        for row in 0..n {
-            if let Some(v) = c.get(row) {
-                closed_evidence.observe(v);
-            }
-        }
-    }
-    let closed_order = closed_evidence
+    let closed_order = col(Canonical::ClosedAt)
+        .map(OrderEvidence::of_column)
+        .unwrap_or_default()
         .decide(opts.date_order)
         .map_or(DateOrder::DayFirst, |(o, _)| o);
 
@@ -229,22 +238,19 @@ pub fn build(
             }))
         }),
         Box::new(|| {
-            let dir: Vec<&str> = outbound
-                .iter()
-                .map(|&o| if o { "outbound" } else { "inbound" })
-                .collect();
-            Some(Series::new("direction".into(), dir).into())
+            let dir = par_str_column("direction", outbound.len(), |k| {
+                Some(if outbound[k] { "outbound" } else { "inbound" })
+            });
+            Some(dir.into())
         }),
         Box::new(|| {
-            let chat_type: Vec<&str> = keep
-                .par_iter()
-                .map(|&r| {
-                    let explicit = cell(Canonical::ChatType, r).and_then(parse_chat_type);
-                    let group = explicit.unwrap_or_else(|| cell(Canonical::GroupId, r).is_some());
-                    if group { "group" } else { "direct" }
-                })
-                .collect();
-            Some(Series::new("chat_type".into(), chat_type).into())
+            let chat_type = par_str_column("chat_type", keep.len(), |k| {
+                let r = keep[k];
+                let explicit = cell(Canonical::ChatType, r).and_then(parse_chat_type);
+                let group = explicit.unwrap_or_else(|| cell(Canonical::GroupId, r).is_some());
+                Some(if group { "group" } else { "direct" })
+            });
+            Some(chat_type.into())
         }),
     ];
     for c in [
@@ -276,11 +282,10 @@ pub fn build(
         if !has_upper {
             return pass_through(Canonical::Status, "status");
         }
-        let values: Vec<Option<String>> = keep
-            .par_iter()
-            .map(|&r| cell(Canonical::Status, r).map(str::to_lowercase))
-            .collect();
-        Some(Series::new("status".into(), values).into())
+        let values = par_str_column("status", keep.len(), |k| {
+            cell(Canonical::Status, keep[k]).map(str::to_lowercase)
+        });
+        Some(values.into())
     }));
     for (c, name) in [
         (Canonical::FollowupSeq, "followup_seq"),
@@ -345,8 +350,7 @@ fn kept_rows<'a>(
     name: &str,
     cell: impl Fn(usize) -> Option<&'a str> + Sync,
 ) -> Column {
-    let values: Vec<Option<&str>> = keep.par_iter().map(|&r| cell(r)).collect();
-    Series::new(name.into(), values).into()
+    par_str_column(name, keep.len(), |k| cell(keep[k])).into()
 }
 
 /// Per-column first non-null cell, used in previews.

@@ -263,7 +263,7 @@ fn short(s: &str) -> String {
 /// builds the canonical table. The file is only ever opened for reading.
 pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
-    let mut file = std::fs::File::open(path).map_err(|source| ImportError::Io {
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Io {
         path: shown.clone(),
         source,
     })?;
@@ -271,17 +271,45 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
     opts.progress
         .bytes_total
         .store(len, std::sync::atomic::Ordering::Relaxed);
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.read_to_end(&mut bytes)
-        .map_err(|source| ImportError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+    let bytes = read_file(path, file, len).map_err(|source| ImportError::Io {
+        path: shown.clone(),
+        source,
+    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     import_bytes(&bytes, &name, &shown, opts)
+}
+
+/// Reads a whole file. A large file is read in stretches on every core:
+/// most of the cost is the kernel filling fresh pages, which parallelises.
+fn read_file(path: &Path, mut file: std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+    use rayon::prelude::*;
+    use std::io::{Seek, SeekFrom};
+    const STRETCH: usize = 64 << 20;
+    let Ok(len) = usize::try_from(len) else {
+        return Err(std::io::Error::other(
+            "the file is too large for this machine",
+        ));
+    };
+    if len < 2 * STRETCH {
+        let mut bytes = Vec::with_capacity(len);
+        file.read_to_end(&mut bytes)?;
+        return Ok(bytes);
+    }
+    let mut bytes = vec![0u8; len];
+    bytes.par_chunks_mut(STRETCH).enumerate().try_for_each(
+        |(i, chunk)| -> std::io::Result<()> {
+            let mut f = std::fs::File::open(path)?;
+            f.seek(SeekFrom::Start((i * STRETCH) as u64))?;
+            f.read_exact(chunk)
+        },
+    )?;
+    // A file that grew while being read: take the rest too.
+    file.seek(SeekFrom::Start(len as u64))?;
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Imports in-memory file contents; `name` is the file name (for chat names
@@ -292,10 +320,20 @@ pub fn import_bytes(
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    let mut imported = import_content(bytes, name, shown, opts)?;
-    // A saved report already names the log it was made from.
+    // The source's digest is one serial pass over the bytes: it runs beside
+    // the parsing. A zip may be a saved report, which names its source.
+    let (imported, digest) = if bytes.starts_with(b"PK") {
+        (import_content(bytes, name, shown, opts), None)
+    } else {
+        let (imported, digest) = rayon::join(
+            || import_content(bytes, name, shown, opts),
+            || SourceFile::of(name, bytes),
+        );
+        (imported, Some(digest))
+    };
+    let mut imported = imported?;
     if imported.report.source.is_none() {
-        imported.report.source = Some(SourceFile::of(name, bytes));
+        imported.report.source = Some(digest.unwrap_or_else(|| SourceFile::of(name, bytes)));
     }
     Ok(imported)
 }
@@ -690,12 +728,33 @@ fn finish_report(
     if report.participants.is_none()
         && let Ok(col) = df.column("sender").and_then(|c| c.str().cloned())
     {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for s in col.iter().flatten() {
-            *counts.entry(s.to_string()).or_default() += 1;
-        }
-        report.participants = Some(sorted_participants(counts));
+        report.participants = Some(sorted_participants(count_values(&col)));
     }
+}
+
+/// How often each value occurs, counted in parallel stretches.
+fn count_values(col: &StringChunked) -> BTreeMap<String, u64> {
+    use rayon::prelude::*;
+    let parts = raw::TextColumn::from_cells(col.clone()).stretches();
+    let merged = parts
+        .par_iter()
+        .map(|part| {
+            let mut counts: PlHashMap<&str, u64> = PlHashMap::default();
+            for s in part.iter().flatten() {
+                *counts.entry(s).or_default() += 1;
+            }
+            counts
+        })
+        .reduce(PlHashMap::default, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+            a
+        });
+    merged
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 pub(crate) fn sorted_participants(counts: BTreeMap<String, u64>) -> Vec<Participant> {

@@ -54,6 +54,10 @@ impl TextColumnBuilder {
 }
 
 impl TextColumn {
+    pub fn from_cells(cells: StringChunked) -> Self {
+        Self { cells }
+    }
+
     pub fn len(&self) -> usize {
         self.cells.len()
     }
@@ -93,6 +97,51 @@ impl TextColumn {
     pub fn cells(&self) -> &StringChunked {
         &self.cells
     }
+
+    /// The cells in contiguous stretches (shared, not copied), so a pass
+    /// over a long column can run on every core and still read in order.
+    pub fn stretches(&self) -> Vec<StringChunked> {
+        let len = self.cells.len();
+        let pieces = (rayon::current_num_threads() * 4)
+            .min(len.div_ceil(65_536))
+            .max(1);
+        let step = len.div_ceil(pieces).max(1);
+        (0..len)
+            .step_by(step)
+            .map(|from| self.cells.slice(from as i64, step.min(len - from)))
+            .collect()
+    }
+}
+
+/// A string column of `len` rows whose cells `cell` gives, built in
+/// parallel stretches (one array chunk each).
+pub fn par_str_column<'a, S: AsRef<str>>(
+    name: &str,
+    len: usize,
+    cell: impl Fn(usize) -> Option<S> + Sync + 'a,
+) -> Series {
+    let pieces = (rayon::current_num_threads() * 4)
+        .min(len.div_ceil(65_536))
+        .max(1);
+    let step = len.div_ceil(pieces).max(1);
+    let chunks: Vec<StringChunked> = (0..len)
+        .step_by(step)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|from| {
+            let mut b = StringChunkedBuilder::new(PlSmallStr::EMPTY, step);
+            for row in from..(from + step).min(len) {
+                b.append_option(cell(row).as_ref().map(AsRef::as_ref));
+            }
+            b.finish()
+        })
+        .collect();
+    let mut out = StringChunked::full_null(name.into(), 0);
+    for c in &chunks {
+        // Both are string columns, so appending cannot fail.
+        let _ = out.append(c);
+    }
+    out.into_series()
 }
 
 /// A table of text cells with the source line of every row.

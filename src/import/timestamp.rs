@@ -167,6 +167,32 @@ impl OrderEvidence {
         }
     }
 
+    /// Evidence of a whole column from the evidence of its parts.
+    #[must_use]
+    pub fn merge(self, other: Self) -> Self {
+        Self {
+            day_first: self.day_first + other.day_first,
+            month_first: self.month_first + other.month_first,
+            slash_values: self.slash_values + other.slash_values,
+        }
+    }
+
+    /// What a whole column says, read in parallel stretches.
+    pub fn of_column(column: &super::raw::TextColumn) -> Self {
+        use rayon::prelude::*;
+        column
+            .stretches()
+            .par_iter()
+            .map(|part| {
+                let mut e = Self::default();
+                for v in part.iter().flatten() {
+                    e.observe(v);
+                }
+                e
+            })
+            .reduce(Self::default, Self::merge)
+    }
+
     /// The order to use and how it was chosen; `None` when the column holds
     /// no slash dates at all.
     pub fn decide(&self, forced: Option<DateOrder>) -> Option<(DateOrder, OrderSource)> {
