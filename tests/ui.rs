@@ -123,7 +123,7 @@ fn a_filter_change_recomputes() {
     h.get_by_value("1:1 + groups").click();
     h.run();
     h.get_by_label("Groups only").click();
-    h.run();
+    h.step();
     wait_for_worker(&mut h);
     let report = h.state().session.as_ref().unwrap().report.clone();
     assert_eq!(
@@ -220,7 +220,7 @@ fn unknown_columns_are_mapped_in_a_dialog() {
     }
     h.run();
     h.get_by_label("Import").click();
-    h.run();
+    h.step();
     wait_for_worker(&mut h);
     assert!(h.state().mapping.is_none());
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
@@ -310,7 +310,7 @@ fn a_whatsapp_export_asks_for_the_team() {
     h.get_by_label("Alice (3 messages)").click();
     h.run();
     h.get_by_label("Import").click();
-    h.run();
+    h.step();
     wait_for_worker(&mut h);
     assert!(!shows(&h, "Who is the team?"));
     let session = h.state().session.clone().unwrap();
