@@ -9,7 +9,7 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::Settings;
+use super::{Settings, dictionary};
 
 pub const NONE: u32 = u32::MAX;
 
@@ -176,9 +176,20 @@ fn str_values<'a>(df: &'a DataFrame, name: &str) -> Option<Vec<Option<&'a str>>>
     str_column(df, name).map(|c| c.iter().collect())
 }
 
-fn i64_column(df: &DataFrame, name: &str) -> Option<Vec<Option<i64>>> {
-    let c = df.column(name).ok()?.cast(&DataType::Int64).ok()?;
-    Some(c.i64().ok()?.iter().collect())
+/// An integer (or datetime) column in sorted order; empty when absent.
+fn gather_i64(df: &DataFrame, name: &str, order: &[u32]) -> Vec<Option<i64>> {
+    let Some(c) = df
+        .column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Int64).ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(ca) = c.i64().map(|ca| ca.rechunk()) else {
+        return Vec::new();
+    };
+    let arr = ca.downcast_as_array();
+    order.par_iter().map(|&i| arr.get(i as usize)).collect()
 }
 
 /// Codes for a text column in sorted order. Cells arrive trimmed from the
@@ -190,23 +201,16 @@ fn intern(column: Option<&StringChunked>, order: &[u32]) -> Interned {
             codes: vec![NONE; order.len()],
         };
     };
-    let mut map: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut values: Vec<String> = Vec::new();
     // Codes in table order (sequential reads), then permuted into sorted
     // order: permuting small integers is cheaper than hashing out of order.
-    let by_row: Vec<u32> = raw
-        .iter()
-        .map(|cell| match cell {
-            Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
-                values.push(s.to_string());
-                (values.len() - 1) as u32
-            }),
-            _ => NONE,
-        })
-        .collect();
+    let raw = raw.rechunk();
+    let by_row = dictionary::encode(&raw);
     Interned {
-        values,
-        codes: order.par_iter().map(|&i| by_row[i as usize]).collect(),
+        values: by_row.values.iter().map(ToString::to_string).collect(),
+        codes: order
+            .par_iter()
+            .map(|&i| by_row.codes[i as usize])
+            .collect(),
     }
 }
 
@@ -341,24 +345,43 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
         mut values,
         mut codes,
     } = contact_raw;
-    let mut by_value: PlHashMap<String, u32> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.clone(), i as u32))
+    // Conversations with a row lacking a contact, in id order, and the
+    // contact code each one's id takes (an existing value, or a new one).
+    let mut needed: Vec<u32> = codes
+        .par_iter()
+        .zip(conv_of_row)
+        .filter(|(c, _)| **c == NONE)
+        .map(|(_, &conv)| conv)
         .collect();
-    let mut of_conv: PlHashMap<u32, u32> = PlHashMap::default();
-    for (code, &conv) in codes.iter_mut().zip(conv_of_row) {
-        if *code != NONE {
-            continue;
+    needed.dedup();
+    let wanted: PlHashMap<&str, u32> = needed.iter().map(|&c| (ids[c as usize], NONE)).collect();
+    let mut found = wanted;
+    for (k, v) in values.iter().enumerate() {
+        if let Some(slot) = found.get_mut(v.as_str())
+            && *slot == NONE
+        {
+            *slot = k as u32;
         }
-        *code = *of_conv.entry(conv).or_insert_with(|| {
-            let id = ids[conv as usize];
-            *by_value.entry(id.to_string()).or_insert_with(|| {
-                values.push(id.to_string());
-                (values.len() - 1) as u32
-            })
-        });
     }
+    let mut of_conv: PlHashMap<u32, u32> = PlHashMap::default();
+    for &conv in &needed {
+        let id = ids[conv as usize];
+        let slot = found.get_mut(id).map_or(NONE, |s| *s);
+        let code = if slot == NONE {
+            values.push(id.to_string());
+            let code = (values.len() - 1) as u32;
+            found.insert(id, code);
+            code
+        } else {
+            slot
+        };
+        of_conv.insert(conv, code);
+    }
+    codes
+        .par_iter_mut()
+        .zip(conv_of_row)
+        .filter(|(c, _)| **c == NONE)
+        .for_each(|(c, conv)| *c = of_conv[conv]);
     Interned { values, codes }
 }
 
@@ -373,26 +396,24 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .iter()
         .map(|v| v.unwrap_or(0))
         .collect();
-    let conv_col = df.column("conversation_id")?.str()?.clone();
+    let conv_col = df.column("conversation_id")?.str()?.rechunk().into_owned();
     let flags_raw = row_flags(df);
 
     // First-seen codes, then renumbered in id order so that sorted rows come
-    // out grouped by conversation id.
-    let mut first_seen: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut ids: Vec<&str> = Vec::new();
-    let seen_code: Vec<u32> = conv_col
-        .iter()
-        .map(|c| {
-            let c = c.unwrap_or("");
-            *first_seen.entry(c).or_insert_with(|| {
-                ids.push(c);
-                (ids.len() - 1) as u32
-            })
-        })
-        .collect();
-    drop(first_seen);
-    let mut by_id: Vec<u32> = (0..ids.len() as u32).collect();
-    by_id.par_sort_unstable_by_key(|&k| ids[k as usize]);
+    // out grouped by conversation id. A missing id is the empty one.
+    let dictionary::Dictionary {
+        codes: mut seen_code,
+        values: mut ids,
+    } = dictionary::encode(&conv_col);
+    if seen_code.contains(&NONE) {
+        ids.push("");
+        let empty = (ids.len() - 1) as u32;
+        seen_code
+            .par_iter_mut()
+            .filter(|c| **c == NONE)
+            .for_each(|c| *c = empty);
+    }
+    let by_id = dictionary::sorted_order(&ids);
     let mut rank = vec![0u32; ids.len()];
     for (r, &k) in by_id.iter().enumerate() {
         rank[k as usize] = r as u32;
@@ -428,27 +449,19 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .try_into()
         .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
     let contact = contacts(contact_raw, &conv_of_row, &ids);
-    let value: Vec<Option<f64>> = match df
+    let value: Vec<Option<f64>> = df
         .column("value")
         .ok()
         .and_then(|c| c.cast(&DataType::Float64).ok())
-    {
-        Some(c) => {
-            let v: Vec<Option<f64>> = c.f64().map(|ca| ca.iter().collect()).unwrap_or_default();
-            order
-                .par_iter()
-                .map(|&i| v.get(i as usize).copied().flatten())
-                .collect()
-        }
-        None => Vec::new(),
-    };
-    let reorder = |v: Option<Vec<Option<i64>>>| -> Vec<Option<i64>> {
-        v.map(|v| order.par_iter().map(|&i| v[i as usize]).collect())
-            .unwrap_or_default()
-    };
-    let closed_at = reorder(i64_column(df, "closed_at"));
-    let group_members = reorder(i64_column(df, "group_members"));
-    let followup_seq = reorder(i64_column(df, "followup_seq"));
+        .and_then(|c| {
+            let ca = c.f64().ok()?.rechunk();
+            let arr = ca.downcast_as_array();
+            Some(order.par_iter().map(|&i| arr.get(i as usize)).collect())
+        })
+        .unwrap_or_default();
+    let closed_at = gather_i64(df, "closed_at", &order);
+    let group_members = gather_i64(df, "group_members", &order);
+    let followup_seq = gather_i64(df, "followup_seq", &order);
     let category_col = str_values(df, "category");
     let given_category: Vec<Option<Category>> = match &category_col {
         Some(c) => order

@@ -1,0 +1,223 @@
+//! Dictionary codes for a text column: one small integer per row, equal
+//! cells sharing a code.
+//!
+//! A column with millions of distinct values (conversation and contact ids)
+//! makes one big hash map miss the caches on nearly every row. Rows are
+//! therefore split by hash into partitions whose maps fit in cache, and the
+//! partitions are coded in parallel; codes are then renumbered in the order
+//! values first appear, so the result is exactly what a single sequential
+//! pass would give.
+
+use std::hash::BuildHasher;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::prepare::NONE;
+
+/// Partitions of the hash space; 2^6 keeps each map small at ten million
+/// rows and the per-stretch bookkeeping negligible.
+const PARTITION_BITS: u32 = 6;
+const PARTITIONS: usize = 1 << PARTITION_BITS;
+/// Below this many rows one sequential pass is faster than partitioning.
+const SMALL: usize = 1 << 17;
+
+/// One partition's local codes, in its row order, and its distinct values
+/// with the row where each first appears.
+type Partition<'a> = (Vec<u32>, Vec<(u32, &'a str)>);
+
+/// Codes in table order (`NONE` for a missing or empty cell) and the
+/// distinct values, numbered in order of first appearance.
+pub struct Dictionary<'a> {
+    pub codes: Vec<u32>,
+    pub values: Vec<&'a str>,
+}
+
+/// Codes for `column`; pass it rechunked (one array) for the parallel path.
+pub fn encode(column: &StringChunked) -> Dictionary<'_> {
+    let n = column.len();
+    if n < SMALL || column.chunks().len() != 1 || few_distinct(column) {
+        return encode_sequential(column);
+    }
+    let array = column.downcast_as_array();
+    let state = PlRandomState::default();
+    let stretch = n.div_ceil(rayon::current_num_threads() * 8).max(1);
+    let stretches: Vec<(usize, usize)> = (0..n)
+        .step_by(stretch)
+        .map(|from| (from, (from + stretch).min(n)))
+        .collect();
+
+    // Rows of each partition, per stretch, in row order.
+    let split: Vec<Vec<Vec<u32>>> = stretches
+        .par_iter()
+        .map(|&(from, to)| {
+            let mut parts: Vec<Vec<u32>> = vec![Vec::new(); PARTITIONS];
+            for row in from..to {
+                if let Some(s) = array.get(row).filter(|s| !s.is_empty()) {
+                    let p = (state.hash_one(s) >> (64 - PARTITION_BITS)) as usize;
+                    parts[p].push(row as u32);
+                }
+            }
+            parts
+        })
+        .collect();
+
+    // Each partition coded on its own: local codes in its row order, and
+    // its distinct values with the row where each first appears.
+    let coded: Vec<Partition> = (0..PARTITIONS)
+        .into_par_iter()
+        .map(|p| {
+            let mut map: PlHashMap<&str, u32> = PlHashMap::default();
+            let mut firsts: Vec<(u32, &str)> = Vec::new();
+            let mut local = Vec::with_capacity(split.iter().map(|s| s[p].len()).sum());
+            for rows in split.iter().map(|s| &s[p]) {
+                for &row in rows {
+                    let s = array.get(row as usize).unwrap_or_default();
+                    let code = *map.entry(s).or_insert_with(|| {
+                        firsts.push((row, s));
+                        (firsts.len() - 1) as u32
+                    });
+                    local.push(code);
+                }
+            }
+            (local, firsts)
+        })
+        .collect();
+
+    // Global numbering by first appearance.
+    let mut firsts: Vec<(u32, usize, u32)> = coded
+        .iter()
+        .enumerate()
+        .flat_map(|(p, (_, f))| {
+            f.iter()
+                .enumerate()
+                .map(move |(k, &(row, _))| (row, p, k as u32))
+        })
+        .collect();
+    firsts.par_sort_unstable();
+    let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f)| vec![0u32; f.len()]).collect();
+    let mut values = Vec::with_capacity(firsts.len());
+    for (global, &(_, p, k)) in firsts.iter().enumerate() {
+        remap[p][k as usize] = global as u32;
+        values.push(coded[p].1[k as usize].1);
+    }
+
+    // Back to table order: within a stretch, each partition's rows are the
+    // next ones of that partition's list.
+    let mut starts: Vec<[usize; PARTITIONS]> = Vec::with_capacity(stretches.len());
+    let mut running = [0usize; PARTITIONS];
+    for parts in &split {
+        starts.push(running);
+        for (p, rows) in parts.iter().enumerate() {
+            running[p] += rows.len();
+        }
+    }
+    let mut codes = vec![NONE; n];
+    codes
+        .par_chunks_mut(stretch)
+        .zip(stretches.par_iter().zip(starts))
+        .for_each(|(out, (&(from, to), mut cursor))| {
+            for row in from..to {
+                if let Some(s) = array.get(row).filter(|s| !s.is_empty()) {
+                    let p = (state.hash_one(s) >> (64 - PARTITION_BITS)) as usize;
+                    let local = coded[p].0[cursor[p]];
+                    cursor[p] += 1;
+                    out[row - from] = remap[p][local as usize];
+                }
+            }
+        });
+    Dictionary { codes, values }
+}
+
+/// Whether the column's first rows repeat a few values: then one map stays
+/// in cache and a single pass beats partitioning.
+fn few_distinct(column: &StringChunked) -> bool {
+    let head = column.slice(0, SMALL / 2);
+    let mut seen: PlHashSet<&str> = PlHashSet::default();
+    for s in head.iter().flatten() {
+        seen.insert(s);
+        if seen.len() > 4_096 {
+            return false;
+        }
+    }
+    true
+}
+
+/// Distinct values in byte order, as indices into `values`. The first 16
+/// bytes are compared as one integer, so strings are only read again when
+/// those tie.
+pub fn sorted_order(values: &[&str]) -> Vec<u32> {
+    let prefix = |s: &str| {
+        let mut b = [0u8; 16];
+        let k = s.len().min(16);
+        b[..k].copy_from_slice(&s.as_bytes()[..k]);
+        u128::from_be_bytes(b)
+    };
+    let mut keyed: Vec<(u128, u32)> = values
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| (prefix(s), i as u32))
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| values[a.1 as usize].cmp(values[b.1 as usize]))
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+fn encode_sequential(column: &StringChunked) -> Dictionary<'_> {
+    let mut map: PlHashMap<&str, u32> = PlHashMap::default();
+    let mut values: Vec<&str> = Vec::new();
+    let codes = column
+        .iter()
+        .map(|cell| match cell {
+            Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
+                values.push(s);
+                (values.len() - 1) as u32
+            }),
+            _ => NONE,
+        })
+        .collect();
+    Dictionary { codes, values }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitioned_codes_equal_the_sequential_ones() {
+        let n = SMALL * 3 + 17;
+        let cells: Vec<Option<String>> = (0..n)
+            .map(|i| match i % 11 {
+                0 => None,
+                1 => Some(String::new()),
+                _ => Some(format!("value-{}", (i * 7919) % 50_021)),
+            })
+            .collect();
+        let column = StringChunked::from_iter_options("c".into(), cells.into_iter());
+        let fast = encode(&column);
+        let slow = encode_sequential(&column);
+        assert_eq!(fast.values, slow.values);
+        assert_eq!(fast.codes, slow.codes);
+        assert!(fast.values.len() > 40_000);
+    }
+
+    #[test]
+    fn sorted_order_is_byte_order() {
+        let values = [
+            "b",
+            "a",
+            "",
+            "a\0",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopa",
+            "é",
+            "z",
+        ];
+        let mut expected: Vec<u32> = (0..values.len() as u32).collect();
+        expected.sort_by_key(|&i| values[i as usize]);
+        assert_eq!(sorted_order(&values), expected);
+    }
+}
