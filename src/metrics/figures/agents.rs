@@ -1,8 +1,6 @@
 //! Per-agent figures: `agents[]`.
 
-use std::collections::{BTreeMap, HashSet};
-
-use polars::prelude::PlHashMap;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -27,7 +25,7 @@ pub struct AgentRow {
 
 #[derive(Default)]
 struct Acc {
-    conversations: HashSet<u32>,
+    conversations: u64,
     messages: u64,
     touches: u64,
     responded: u64,
@@ -46,8 +44,19 @@ fn name(scope: &Scope, code: u32) -> String {
 
 pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     let p = scope.p;
-    // Keyed by agent code while counting; named (and merged by name) at the end.
-    let mut acc: PlHashMap<u32, Acc> = PlHashMap::default();
+    // Indexed by agent code while counting (the last slot holds rows with
+    // no agent); named, and merged by name, at the end.
+    let unassigned = p.agent.values.len();
+    let slot = |code: u32| {
+        if code == NONE {
+            unassigned
+        } else {
+            code as usize
+        }
+    };
+    let mut acc: Vec<Acc> = (0..=unassigned).map(|_| Acc::default()).collect();
+    let mut used = vec![false; unassigned + 1];
+    let mut in_conv: Vec<usize> = Vec::new();
     for c in scope.direct_convs() {
         let conv = &p.conversations[c.conv as usize];
         let (lo, hi) = row_range(
@@ -57,16 +66,25 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
             scope.from,
             scope.to,
         );
+        in_conv.clear();
         for r in lo..hi {
             if p.outbound[r] {
-                let a = acc.entry(p.agent.codes[r]).or_default();
-                a.messages += 1;
-                a.conversations.insert(c.conv);
+                let k = slot(p.agent.codes[r]);
+                acc[k].messages += 1;
+                used[k] = true;
+                if !in_conv.contains(&k) {
+                    in_conv.push(k);
+                }
             }
+        }
+        for &k in &in_conv {
+            acc[k].conversations += 1;
         }
     }
     for t in scope.response_touches() {
-        let a = acc.entry(t.agent).or_default();
+        let k = slot(t.agent);
+        used[k] = true;
+        let a = &mut acc[k];
         a.touches += 1;
         a.responded += u64::from(t.responded);
         if t.category == Category::FollowUp {
@@ -76,21 +94,30 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     }
     for run in scope.direct_runs() {
         if let (Some(row), Some(at)) = (run.answer_row, run.answer_ts) {
-            acc.entry(p.agent.codes[row as usize])
-                .or_default()
-                .replies
-                .push((at - run.first_ts) as f64 / 1000.0);
+            let k = slot(p.agent.codes[row as usize]);
+            used[k] = true;
+            acc[k].replies.push((at - run.first_ts) as f64 / 1000.0);
         }
     }
-    let by_name: BTreeMap<String, Acc> = acc
-        .into_iter()
-        .map(|(code, a)| (name(scope, code), a))
-        .collect();
+    let mut by_name: BTreeMap<String, Acc> = BTreeMap::new();
+    for (k, a) in acc.into_iter().enumerate().filter(|(k, _)| used[*k]) {
+        let code = if k == unassigned { NONE } else { k as u32 };
+        // An agent literally named "Unassigned" shares the row of rows
+        // without an agent.
+        let merged = by_name.entry(name(scope, code)).or_default();
+        merged.conversations += a.conversations;
+        merged.messages += a.messages;
+        merged.touches += a.touches;
+        merged.responded += a.responded;
+        merged.followups += a.followups;
+        merged.followups_responded += a.followups_responded;
+        merged.replies.extend(a.replies);
+    }
     by_name
         .into_iter()
         .map(|(agent, a)| AgentRow {
             agent,
-            conversations: a.conversations.len() as u64,
+            conversations: a.conversations,
             messages_sent: a.messages,
             touches: a.touches,
             responded: a.responded,

@@ -1,7 +1,7 @@
 //! Red flags: `red_flags[]`, each with its value, thresholds, severity and
 //! the conversations (or contacts) behind it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -118,10 +118,10 @@ fn flag(
 }
 
 fn sorted(set: impl IntoIterator<Item = String>) -> Vec<String> {
-    set.into_iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect()
+    let mut v: Vec<String> = set.into_iter().collect();
+    v.par_sort_unstable();
+    v.dedup();
+    v
 }
 
 pub fn compute(
@@ -167,7 +167,9 @@ pub fn compute(
     let data_last = p.data_last.unwrap_or(0);
     let mut runs = 0u64;
     let mut breaches = 0u64;
-    let mut breached: HashSet<u32> = HashSet::new();
+    // Dense tallies indexed by code: conversations and contacts number in
+    // the millions on large logs, where hashing each row dominates.
+    let mut breached = vec![false; p.conversations.len()];
     for run in scope.direct_runs() {
         runs += 1;
         let breach = match run.answer_ts {
@@ -176,26 +178,31 @@ pub fn compute(
         };
         if breach {
             breaches += 1;
-            breached.insert(run.conv);
+            breached[run.conv as usize] = true;
         }
     }
     flags.push(flag(
         "long_reply_gaps",
         rate(breaches, runs),
         th.long_reply_gaps,
-        sorted(breached.iter().map(|&c| scope.conv_id(c).to_string())),
+        sorted(
+            breached
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b)
+                .map(|(c, _)| scope.conv_id(c as u32).to_string()),
+        ),
         runs,
     ));
 
-    let mut per_contact: HashMap<u32, (u64, u64)> = HashMap::new();
+    let mut per_contact: Vec<(u64, u64)> = vec![(0, 0); p.contact.values.len()];
+    let mut touches = 0u64;
     for t in scope.response_touches() {
-        let e = per_contact
-            .entry(p.contact.codes[t.first_row as usize])
-            .or_default();
+        let e = &mut per_contact[p.contact.codes[t.first_row as usize] as usize];
         e.0 += 1;
         e.1 += u64::from(t.responded);
+        touches += 1;
     }
-    let touches: u64 = per_contact.values().map(|e| e.0).sum();
     flags.push(flag(
         "unanswered_messages",
         touch_response_rate.map(|r| 1.0 - r),
@@ -203,14 +210,15 @@ pub fn compute(
         sorted(
             per_contact
                 .iter()
+                .enumerate()
                 .filter(|(_, (n, responded))| *n >= 3 && *responded == 0)
-                .map(|(&c, _)| p.contact.values[c as usize].clone()),
+                .map(|(c, _)| p.contact.values[c].clone()),
         ),
         touches,
     ));
 
-    let mut reached: HashSet<u32> = HashSet::new();
-    let mut blocked: HashSet<u32> = HashSet::new();
+    let mut reached = vec![false; p.contact.values.len()];
+    let mut blocked = vec![false; p.contact.values.len()];
     for r in direct {
         let conv = &p.conversations[r.conv as usize];
         let (lo, hi) = crate::metrics::scope::row_range(
@@ -221,19 +229,21 @@ pub fn compute(
             scope.to,
         );
         for row in lo..hi {
-            let contact = p.contact.codes[row];
+            let contact = p.contact.codes[row] as usize;
             if p.outbound[row] {
-                reached.insert(contact);
+                reached[contact] = true;
             }
             if p.blocked_row[row] {
-                blocked.insert(contact);
+                blocked[contact] = true;
             }
         }
     }
+    let reached_count = reached.iter().filter(|b| **b).count() as u64;
+    let blocked_count = blocked.iter().filter(|b| **b).count() as u64;
     let mut block = flag(
         "high_block_rate",
         if p.has_block_data {
-            rate(blocked.len() as u64, reached.len() as u64)
+            rate(blocked_count, reached_count)
         } else {
             None
         },
@@ -242,12 +252,14 @@ pub fn compute(
             sorted(
                 blocked
                     .iter()
-                    .map(|&c| p.contact.values[c as usize].clone()),
+                    .enumerate()
+                    .filter(|(_, b)| **b)
+                    .map(|(c, _)| p.contact.values[c].clone()),
             )
         } else {
             Vec::new()
         },
-        reached.len() as u64,
+        reached_count,
     );
     if !p.has_block_data {
         block.missing = Some("needs a status or blocked column");
