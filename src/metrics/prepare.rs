@@ -63,14 +63,15 @@ impl Category {
 /// Strings of a column stored once each; rows hold codes.
 #[derive(Debug, Clone, Default)]
 pub struct Interned {
-    pub values: Vec<String>,
+    /// Shared, so that per-conversation rows copy a pointer, not the text.
+    pub values: Vec<Arc<str>>,
     pub codes: Vec<u32>,
 }
 
 impl Interned {
     pub fn get(&self, row: usize) -> Option<&str> {
         match self.codes.get(row) {
-            Some(&c) if c != NONE => Some(self.values[c as usize].as_str()),
+            Some(&c) if c != NONE => Some(&*self.values[c as usize]),
             _ => None,
         }
     }
@@ -109,7 +110,7 @@ pub struct InboundRun {
 /// Per-conversation facts that do not depend on the period.
 #[derive(Debug, Clone)]
 pub struct Conversation {
-    pub id: String,
+    pub id: Arc<str>,
     /// Rows `start..end` of the sorted table.
     pub start: u32,
     pub end: u32,
@@ -206,7 +207,7 @@ fn intern(column: Option<&StringChunked>, order: &[u32]) -> Interned {
     let raw = raw.rechunk();
     let by_row = dictionary::encode(&raw);
     Interned {
-        values: by_row.values.iter().map(ToString::to_string).collect(),
+        values: by_row.values.iter().map(|&v| Arc::from(v)).collect(),
         codes: order
             .par_iter()
             .map(|&i| by_row.codes[i as usize])
@@ -357,7 +358,7 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
     let wanted: PlHashMap<&str, u32> = needed.iter().map(|&c| (ids[c as usize], NONE)).collect();
     let mut found = wanted;
     for (k, v) in values.iter().enumerate() {
-        if let Some(slot) = found.get_mut(v.as_str())
+        if let Some(slot) = found.get_mut(&**v)
             && *slot == NONE
         {
             *slot = k as u32;
@@ -368,7 +369,7 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
         let id = ids[conv as usize];
         let slot = found.get_mut(id).map_or(NONE, |s| *s);
         let code = if slot == NONE {
-            values.push(id.to_string());
+            values.push(Arc::from(id));
             let code = (values.len() - 1) as u32;
             found.insert(id, code);
             code
@@ -626,7 +627,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             });
         }
         conversations.push(Conversation {
-            id: ids[conv as usize].to_string(),
+            id: Arc::from(ids[conv as usize]),
             start: start as u32,
             end: end as u32,
             is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),

@@ -59,7 +59,7 @@ impl<'a> Scope<'a> {
         let segment_codes: HashSet<u32> = filters
             .segments
             .iter()
-            .filter_map(|s| p.segment.values.iter().position(|v| v == s))
+            .filter_map(|s| p.segment.values.iter().position(|v| **v == **s))
             .map(|i| i as u32)
             .collect();
         let wants_unknown_segment = filters.segments.iter().any(|s| s == "Unknown");
@@ -70,7 +70,7 @@ impl<'a> Scope<'a> {
                 p.agent
                     .values
                     .iter()
-                    .position(|v| v == a)
+                    .position(|v| **v == **a)
                     .map_or(NONE, |i| i as u32)
             })
             .collect();

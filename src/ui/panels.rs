@@ -705,10 +705,13 @@ fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
             }
         });
     let (segments, agents) = app.session.as_ref().map_or_else(Default::default, |s| {
-        let mut seg = s.prepared.segment.values.clone();
-        seg.sort();
-        let mut ag = s.prepared.agent.values.clone();
-        ag.sort();
+        let names = |v: &[std::sync::Arc<str>]| {
+            let mut v: Vec<String> = v.iter().map(ToString::to_string).collect();
+            v.sort();
+            v
+        };
+        let seg = names(&s.prepared.segment.values);
+        let ag = names(&s.prepared.agent.values);
         (seg, ag)
     });
     multi_select(ui, "Segment", &segments, &mut f.segments);
@@ -1029,7 +1032,7 @@ pub fn offender_rows<'a>(r: &'a Report, flag: &str) -> Vec<&'a ConversationRow> 
             } else {
                 &c.conversation_id
             };
-            set.contains(key.as_str())
+            set.contains(&**key)
         })
         .collect()
 }
@@ -1103,9 +1106,9 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
                     {
                         app.stack.push(Screen::Timeline { conv: r.conv });
                     }
-                    ui.label(&r.conversation_id);
-                    ui.label(&r.contact);
-                    ui.label(&r.segment);
+                    ui.label(&*r.conversation_id);
+                    ui.label(&*r.contact);
+                    ui.label(&*r.segment);
                     ui.label(r.agent.as_deref().unwrap_or(format::MISSING));
                     ui.label(format::count(r.messages));
                     ui.label(format::count(r.outbound));

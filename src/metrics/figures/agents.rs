@@ -38,7 +38,7 @@ fn name(scope: &Scope, code: u32) -> String {
     if code == NONE {
         UNASSIGNED.to_string()
     } else {
-        scope.p.agent.values[code as usize].clone()
+        scope.p.agent.values[code as usize].to_string()
     }
 }
 

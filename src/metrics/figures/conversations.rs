@@ -2,23 +2,25 @@
 //! flags, the drill-down list and the conversation CSV all read.
 
 use rayon::prelude::*;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::direct::{FirstResponse, first_response};
 use super::followups::lead_followups;
-use super::segments::segment_name;
-use crate::metrics::prepare::Category;
+use super::segments::UNKNOWN;
+use crate::metrics::prepare::{Category, NONE};
 use crate::metrics::scope::Scope;
 use crate::metrics::stats::median;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ConversationRow {
-    pub conversation_id: String,
+    pub conversation_id: Arc<str>,
     pub chat_type: &'static str,
-    pub contact: String,
-    pub segment: String,
+    pub contact: Arc<str>,
+    pub segment: Arc<str>,
     /// Agent of the first outbound row in scope.
-    pub agent: Option<String>,
+    pub agent: Option<Arc<str>>,
     pub messages: u64,
     pub outbound: u64,
     pub inbound: u64,
@@ -41,7 +43,7 @@ pub struct ConversationRow {
     pub progressed: Option<bool>,
     pub positive: Option<bool>,
     pub quality_score: u8,
-    pub outcome: Option<String>,
+    pub outcome: Option<Arc<str>>,
     pub value: Option<f64>,
     pub blocked: bool,
     pub is_group: bool,
@@ -52,6 +54,7 @@ pub struct ConversationRow {
 pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
     let p = scope.p;
     let has_outcome = p.has_outcome;
+    let unknown: Arc<str> = Arc::from(UNKNOWN);
     // Each conversation's touches and runs are contiguous, so every row is
     // computed on its own, in parallel.
     scope
@@ -89,9 +92,10 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 scope.from,
                 scope.to,
             );
-            let agent = (lo..hi)
-                .find(|&r| p.outbound[r])
-                .and_then(|r| p.agent.get(r).map(str::to_string));
+            let agent = (lo..hi).find(|&r| p.outbound[r]).and_then(|r| {
+                let code = p.agent.codes[r];
+                (code != NONE).then(|| p.agent.values[code as usize].clone())
+            });
             let blocked = (lo..hi).any(|r| p.blocked_row[r]);
             let fr = first_response(scope, c);
             let team_median = median(&team);
@@ -119,8 +123,13 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
             let mut row = ConversationRow {
                 conversation_id: conv.id.clone(),
                 chat_type: if c.is_group { "group" } else { "direct" },
-                contact: p.contact.get(lo).unwrap_or(&conv.id).to_string(),
-                segment: segment_name(scope, c.segment),
+                contact: match p.contact.codes.get(lo) {
+                    Some(&code) if code != NONE => p.contact.values[code as usize].clone(),
+                    _ => conv.id.clone(),
+                },
+                segment: c
+                    .segment
+                    .map_or_else(|| unknown.clone(), |s| p.segment.values[s as usize].clone()),
                 agent,
                 messages: c.rows,
                 outbound: c.outbound,

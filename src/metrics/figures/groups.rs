@@ -116,7 +116,7 @@ pub fn compute(scope: &Scope) -> GroupFigures {
         }
         if stats.is_some() || active {
             f.list.push(GroupRow {
-                group: conv.id.clone(),
+                group: conv.id.to_string(),
                 active,
                 messages: outbound + inbound,
                 outbound,

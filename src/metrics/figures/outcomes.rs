@@ -1,5 +1,6 @@
 //! Outcomes: the 80/20 view and correlation with positive outcomes.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::conversations::ConversationRow;
@@ -73,7 +74,8 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
         })
         .collect();
     // Conversation codes follow id order, so ties compare integers, not ids.
-    direct.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.conv.cmp(&b.0.conv)));
+    // Codes are unique, so the order is total and an unstable sort is exact.
+    direct.par_sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.conv.cmp(&b.0.conv)));
     let n = direct.len();
     let total: f64 = direct.iter().map(|d| d.1).sum();
     let mut share = None;

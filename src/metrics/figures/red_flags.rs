@@ -117,11 +117,11 @@ fn flag(
     }
 }
 
-fn sorted(set: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = set.into_iter().collect();
+fn sorted<S: AsRef<str> + Ord + Send>(set: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut v: Vec<S> = set.into_iter().collect();
     v.par_sort_unstable();
     v.dedup();
-    v
+    v.iter().map(|s| s.as_ref().to_string()).collect()
 }
 
 pub fn compute(
@@ -150,7 +150,7 @@ pub fn compute(
         inb,
     ));
 
-    let singles: Vec<String> = direct
+    let singles: Vec<std::sync::Arc<str>> = direct
         .iter()
         .filter(|r| r.messages == 1)
         .map(|r| r.conversation_id.clone())

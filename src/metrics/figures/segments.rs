@@ -28,7 +28,7 @@ pub struct SegmentRow {
 pub fn segment_name(scope: &Scope, code: Option<u32>) -> String {
     code.map_or_else(
         || UNKNOWN.to_string(),
-        |c| scope.p.segment.values[c as usize].clone(),
+        |c| scope.p.segment.values[c as usize].to_string(),
     )
 }
 
