@@ -226,6 +226,15 @@ fn is_delivered(status: Option<&str>) -> bool {
     }
 }
 
+/// Touches, runs and conversations of one stretch of sorted rows.
+struct Derived {
+    conversations: Vec<Conversation>,
+    touches: Vec<Touch>,
+    runs: Vec<InboundRun>,
+    touch_of_row: Vec<u32>,
+    row_category: Vec<Option<Category>>,
+}
+
 /// Per-row facts read from single-value columns, packed into one byte in
 /// table order so that the sorted copy is one small gather.
 const OUTBOUND: u8 = 1;
@@ -480,168 +489,218 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
 
     let burst_ms = settings.burst_gap_secs * 1000;
     let window_ms = settings.response_window_secs * 1000;
-    let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
-    let mut touches: Vec<Touch> = Vec::new();
-    let mut runs: Vec<InboundRun> = Vec::new();
-    let mut touch_of_row = vec![NONE; n];
-    let mut row_category: Vec<Option<Category>> = vec![None; n];
+    // The sequential rules for the conversations in rows `lo..hi`; touch and
+    // run indices are local to the stretch and offset when joined.
+    let derive = |lo: usize, hi: usize| -> Derived {
+        let mut conversations: Vec<Conversation> = Vec::new();
+        let mut touches: Vec<Touch> = Vec::new();
+        let mut runs: Vec<InboundRun> = Vec::new();
+        let mut touch_of_row = vec![NONE; hi - lo];
+        let mut row_category: Vec<Option<Category>> = vec![None; hi - lo];
 
-    let mut start = 0usize;
-    while start < n {
-        let conv = conv_of_row[start];
-        let mut end = start + 1;
-        while end < n && conv_of_row[end] == conv {
-            end += 1;
-        }
-        let touch_start = touches.len();
-        // Touches.
-        let mut r = start;
-        while r < end {
-            if !outbound[r] {
-                r += 1;
-                continue;
+        let mut start = lo;
+        while start < hi {
+            let conv = conv_of_row[start];
+            let mut end = start + 1;
+            while end < hi && conv_of_row[end] == conv {
+                end += 1;
             }
-            let first = r;
-            let mut last = r;
-            while last + 1 < end && outbound[last + 1] && ts[last + 1] - ts[last] <= burst_ms {
-                last += 1;
-            }
-            let idx = touches.len() as u32;
-            let mut delivered_any = false;
-            let mut broadcast = false;
-            for k in first..=last {
-                touch_of_row[k] = idx;
-                delivered_any |= delivered[k];
-                broadcast |= row_is_broadcast(k);
-            }
-            let derived = if broadcast {
-                Category::Broadcast
-            } else if first == start {
-                Category::InitialOutreach
-            } else if !outbound[first - 1] {
-                Category::Reply
-            } else {
-                Category::FollowUp
-            };
-            let category = given_category
-                .get(first)
-                .copied()
-                .flatten()
-                .unwrap_or(derived);
-            let position = if category == Category::FollowUp {
-                let given = if given_category.is_empty() {
-                    None
+            let touch_start = touches.len();
+            // Touches.
+            let mut r = start;
+            while r < end {
+                if !outbound[r] {
+                    r += 1;
+                    continue;
+                }
+                let first = r;
+                let mut last = r;
+                while last + 1 < end && outbound[last + 1] && ts[last + 1] - ts[last] <= burst_ms {
+                    last += 1;
+                }
+                let idx = touches.len() as u32;
+                let mut delivered_any = false;
+                let mut broadcast = false;
+                for k in first..=last {
+                    touch_of_row[k - lo] = idx;
+                    delivered_any |= delivered[k];
+                    broadcast |= row_is_broadcast(k);
+                }
+                let derived = if broadcast {
+                    Category::Broadcast
+                } else if first == start {
+                    Category::InitialOutreach
+                } else if !outbound[first - 1] {
+                    Category::Reply
                 } else {
-                    followup_seq
-                        .get(first)
-                        .copied()
-                        .flatten()
-                        .filter(|&p| p >= 1)
+                    Category::FollowUp
                 };
-                given.map_or_else(
-                    || {
-                        touches
-                            .get(touches.len().wrapping_sub(1))
-                            .filter(|_| touches.len() > touch_start)
-                            .map_or(1, |p: &Touch| p.position + 1)
-                    },
-                    |p| p as u32,
-                )
-            } else {
-                0
-            };
-            for (k, slot) in row_category
-                .iter_mut()
-                .enumerate()
-                .take(last + 1)
-                .skip(first)
-            {
-                *slot = Some(given_category.get(k).copied().flatten().unwrap_or(category));
+                let category = given_category
+                    .get(first)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(derived);
+                let position = if category == Category::FollowUp {
+                    let given = if given_category.is_empty() {
+                        None
+                    } else {
+                        followup_seq
+                            .get(first)
+                            .copied()
+                            .flatten()
+                            .filter(|&p| p >= 1)
+                    };
+                    given.map_or_else(
+                        || {
+                            touches
+                                .get(touches.len().wrapping_sub(1))
+                                .filter(|_| touches.len() > touch_start)
+                                .map_or(1, |p: &Touch| p.position + 1)
+                        },
+                        |p| p as u32,
+                    )
+                } else {
+                    0
+                };
+                for k in first..=last {
+                    row_category[k - lo] =
+                        Some(given_category.get(k).copied().flatten().unwrap_or(category));
+                }
+                touches.push(Touch {
+                    conv,
+                    first_row: first as u32,
+                    last_row: last as u32,
+                    start: ts[first],
+                    end: ts[last],
+                    delivered: delivered_any,
+                    category,
+                    position,
+                    responded: false,
+                    response_at: None,
+                    agent: agent.codes[first],
+                });
+                r = last + 1;
             }
-            touches.push(Touch {
-                conv,
-                first_row: first as u32,
-                last_row: last as u32,
-                start: ts[first],
-                end: ts[last],
-                delivered: delivered_any,
-                category,
-                position,
-                responded: false,
-                response_at: None,
-                agent: agent.codes[first],
+            let touch_end = touches.len();
+            // Responses: the first inbound row after the touch, before the next
+            // delivered touch starts and within the response window.
+            let mut next_inbound = vec![NONE; end - start];
+            let mut following = NONE;
+            for k in (start..end).rev() {
+                next_inbound[k - start] = following;
+                if !outbound[k] {
+                    following = k as u32;
+                }
+            }
+            for t in touch_start..touch_end {
+                if !touches[t].delivered {
+                    continue;
+                }
+                let last = touches[t].last_row as usize;
+                let inbound = next_inbound[last - start];
+                if inbound == NONE {
+                    continue;
+                }
+                let blocked_by_delivered = touches[t + 1..touch_end]
+                    .iter()
+                    .take_while(|o| o.first_row < inbound)
+                    .any(|o| o.delivered);
+                let at = ts[inbound as usize];
+                if !blocked_by_delivered && at - touches[t].end <= window_ms {
+                    touches[t].responded = true;
+                    touches[t].response_at = Some(at);
+                }
+            }
+            // Inbound runs and their answers.
+            let run_start = runs.len() as u32;
+            let mut first_inbound_row = None;
+            let mut k = start;
+            while k < end {
+                if outbound[k] {
+                    k += 1;
+                    continue;
+                }
+                first_inbound_row.get_or_insert(k as u32);
+                let first = k;
+                while k < end && !outbound[k] {
+                    k += 1;
+                }
+                let answer = (k < end).then_some(k as u32);
+                runs.push(InboundRun {
+                    conv,
+                    first_row: first as u32,
+                    first_ts: ts[first],
+                    answer_row: answer,
+                    answer_ts: answer.map(|a| ts[a as usize]),
+                });
+            }
+            conversations.push(Conversation {
+                id: Arc::from(ids[conv as usize]),
+                start: start as u32,
+                end: end as u32,
+                is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
+                touch_start: touch_start as u32,
+                touch_end: touch_end as u32,
+                run_start,
+                run_end: runs.len() as u32,
+                first_inbound_row,
+                segment_any: segment.codes[start..end]
+                    .iter()
+                    .copied()
+                    .find(|&c| c != NONE),
             });
-            r = last + 1;
+            start = end;
         }
-        let touch_end = touches.len();
-        // Responses: the first inbound row after the touch, before the next
-        // delivered touch starts and within the response window.
-        let mut next_inbound = vec![NONE; end - start];
-        let mut following = NONE;
-        for k in (start..end).rev() {
-            next_inbound[k - start] = following;
-            if !outbound[k] {
-                following = k as u32;
-            }
+        Derived {
+            conversations,
+            touches,
+            runs,
+            touch_of_row,
+            row_category,
         }
-        for t in touch_start..touch_end {
-            if !touches[t].delivered {
-                continue;
-            }
-            let last = touches[t].last_row as usize;
-            let inbound = next_inbound[last - start];
-            if inbound == NONE {
-                continue;
-            }
-            let blocked_by_delivered = touches[t + 1..touch_end]
+    };
+    // Stretches of whole conversations, derived in parallel and joined in
+    // order.
+    let pieces = if n < 1 << 16 {
+        1
+    } else {
+        rayon::current_num_threads() * 8
+    };
+    let mut bounds = vec![0usize];
+    for k in 1..pieces {
+        let mut at = (n * k / pieces).max(*bounds.last().unwrap_or(&0));
+        while at > 0 && at < n && conv_of_row[at] == conv_of_row[at - 1] {
+            at += 1;
+        }
+        if at < n && at > *bounds.last().unwrap_or(&0) {
+            bounds.push(at);
+        }
+    }
+    bounds.push(n);
+    let parts: Vec<Derived> = bounds.par_windows(2).map(|w| derive(w[0], w[1])).collect();
+    let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
+    let mut touches: Vec<Touch> = Vec::with_capacity(parts.iter().map(|p| p.touches.len()).sum());
+    let mut runs: Vec<InboundRun> = Vec::with_capacity(parts.iter().map(|p| p.runs.len()).sum());
+    let mut touch_of_row: Vec<u32> = Vec::with_capacity(n);
+    let mut row_category: Vec<Option<Category>> = Vec::with_capacity(n);
+    for part in parts {
+        let touch_base = touches.len() as u32;
+        let run_base = runs.len() as u32;
+        touch_of_row.extend(
+            part.touch_of_row
                 .iter()
-                .take_while(|o| o.first_row < inbound)
-                .any(|o| o.delivered);
-            let at = ts[inbound as usize];
-            if !blocked_by_delivered && at - touches[t].end <= window_ms {
-                touches[t].responded = true;
-                touches[t].response_at = Some(at);
-            }
-        }
-        // Inbound runs and their answers.
-        let run_start = runs.len() as u32;
-        let mut first_inbound_row = None;
-        let mut k = start;
-        while k < end {
-            if outbound[k] {
-                k += 1;
-                continue;
-            }
-            first_inbound_row.get_or_insert(k as u32);
-            let first = k;
-            while k < end && !outbound[k] {
-                k += 1;
-            }
-            let answer = (k < end).then_some(k as u32);
-            runs.push(InboundRun {
-                conv,
-                first_row: first as u32,
-                first_ts: ts[first],
-                answer_row: answer,
-                answer_ts: answer.map(|a| ts[a as usize]),
-            });
-        }
-        conversations.push(Conversation {
-            id: Arc::from(ids[conv as usize]),
-            start: start as u32,
-            end: end as u32,
-            is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
-            touch_start: touch_start as u32,
-            touch_end: touch_end as u32,
-            run_start,
-            run_end: runs.len() as u32,
-            first_inbound_row,
-            segment_any: segment.codes[start..end]
-                .iter()
-                .copied()
-                .find(|&c| c != NONE),
-        });
-        start = end;
+                .map(|&t| if t == NONE { NONE } else { t + touch_base }),
+        );
+        row_category.extend(part.row_category);
+        conversations.extend(part.conversations.into_iter().map(|mut c| {
+            c.touch_start += touch_base;
+            c.touch_end += touch_base;
+            c.run_start += run_base;
+            c.run_end += run_base;
+            c
+        }));
+        touches.extend(part.touches);
+        runs.extend(part.runs);
     }
 
     let data_first = ts.iter().copied().min();
