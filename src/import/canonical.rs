@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::mapping::{Canonical, ColumnMapping};
-use super::raw::{RawTable, par_str_column};
+use super::raw::{RawTable, TextColumn, par_str_column};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource, parse_timestamp};
 use super::{ImportOptions, SkipReason, Skipped};
 
@@ -201,6 +201,7 @@ pub fn build(
         PlSmallStr::EMPTY,
         keep.iter().map(|&r| r as IdxSize).collect(),
     );
+    let kept = (!all_kept).then_some(&keep_idx);
     // A text column that needs no change is shared with the raw table;
     // only the kept rows are taken when some were skipped.
     let pass_through = |c: Canonical, name: &str| -> Option<Column> {
@@ -292,47 +293,31 @@ pub fn build(
         (Canonical::GroupMembers, "group_members"),
     ] {
         jobs.push(Box::new(move || {
-            mapping.has(c).then(|| {
-                let values: Vec<Option<i64>> = keep
-                    .par_iter()
-                    .map(|&r| cell(c, r).and_then(parse_number).map(|f| f.round() as i64))
-                    .collect();
-                Series::new(name.into(), values).into()
-            })
+            let values = parse_kept::<_, Int64Chunked>(col(c)?, kept, |v| {
+                parse_number(v).map(|f| f.round() as i64)
+            });
+            Some(values.with_name(name.into()).into())
         }));
     }
     jobs.push(Box::new(|| {
-        mapping.has(Canonical::Value).then(|| {
-            let values: Vec<Option<f64>> = keep
-                .par_iter()
-                .map(|&r| cell(Canonical::Value, r).and_then(parse_number))
-                .collect();
-            Series::new("value".into(), values).into()
-        })
+        let values = parse_kept::<_, Float64Chunked>(col(Canonical::Value)?, kept, parse_number);
+        Some(values.with_name("value".into()).into())
     }));
     jobs.push(Box::new(|| {
-        mapping.has(Canonical::ClosedAt).then(|| {
-            let values: Vec<Option<i64>> = keep
-                .par_iter()
-                .map(|&r| {
-                    cell(Canonical::ClosedAt, r)
-                        .and_then(|v| parse_timestamp(v, closed_order))
-                        .map(|p| zone.resolve(p))
-                })
-                .collect();
-            let ca = Int64Chunked::from_iter_options("closed_at".into(), values.into_iter())
-                .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-            ca.into_series().into()
-        })
+        let values = parse_kept::<_, Int64Chunked>(col(Canonical::ClosedAt)?, kept, |v| {
+            parse_timestamp(v, closed_order).map(|p| zone.resolve(p))
+        });
+        let dt = values
+            .cast(&DataType::Datetime(
+                TimeUnit::Milliseconds,
+                Some(TimeZone::UTC),
+            ))
+            .ok()?;
+        Some(dt.with_name("closed_at".into()).into())
     }));
     jobs.push(Box::new(|| {
-        mapping.has(Canonical::Blocked).then(|| {
-            let values: Vec<Option<bool>> = keep
-                .par_iter()
-                .map(|&r| cell(Canonical::Blocked, r).and_then(parse_bool))
-                .collect();
-            Series::new("blocked".into(), values).into()
-        })
+        let values = parse_kept::<_, BooleanChunked>(col(Canonical::Blocked)?, kept, parse_bool);
+        Some(values.with_name("blocked".into()).into())
     }));
     // Columns are independent: build them side by side, in table order.
     let columns: Vec<Column> = jobs.into_par_iter().filter_map(|job| job()).collect();
@@ -341,6 +326,42 @@ pub fn build(
         df,
         skipped,
         date_order,
+    }
+}
+
+/// A column's cells parsed by `parse`, for the kept rows (`None` when all
+/// rows are kept). The column is read in order, one stretch per task, each
+/// building its own array chunk: indexing cells by row and collecting
+/// options first both cost more than the parsing on mostly empty columns.
+fn parse_kept<N: Send, A>(
+    column: &TextColumn,
+    kept: Option<&IdxCa>,
+    parse: impl Fn(&str) -> Option<N> + Sync,
+) -> Series
+where
+    A: FromIterator<Option<N>> + IntoSeries + Send,
+{
+    let parts: Vec<Series> = column
+        .stretches()
+        .into_par_iter()
+        .map(|part| {
+            part.iter()
+                .map(|v| v.and_then(&parse))
+                .collect::<A>()
+                .into_series()
+        })
+        .collect();
+    let mut parts = parts.into_iter();
+    let Some(mut all) = parts.next() else {
+        return std::iter::empty::<Option<N>>().collect::<A>().into_series();
+    };
+    for part in parts {
+        // Parts of one column share its type, so appending cannot fail.
+        let _ = all.append(&part);
+    }
+    match kept {
+        Some(idx) => all.take(idx).unwrap_or(all),
+        None => all,
     }
 }
 

@@ -426,7 +426,11 @@ fn parse_part(
             }
         }
         for (col, &k) in part.columns.iter_mut().zip(keep) {
-            let cell = record.get(k).map(String::from_utf8_lossy);
+            // Fields of decoded text are valid UTF-8 (they split at ASCII
+            // bytes); checking is cheaper than the lossy conversion.
+            let cell = record.get(k).map(|f| {
+                std::str::from_utf8(f).map_or_else(|_| String::from_utf8_lossy(f), Cow::Borrowed)
+            });
             col.push(cell.as_deref());
         }
         part.lines.push(line);
