@@ -59,10 +59,15 @@ pub struct OutcomeFigures {
 }
 
 pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> OutcomeFigures {
-    let mut direct: Vec<(&ConversationRow, f64)> = rows
-        .iter()
-        .filter(|r| !r.is_group)
-        .map(|r| {
+    // Sorted on plain keys (value, conversation code, row index) so that the
+    // comparisons stay in cache. Conversation codes follow id order, so ties
+    // compare integers, not ids; codes are unique, so the order is total and
+    // an unstable sort is exact.
+    let mut keys: Vec<(f64, u32, u32)> = rows
+        .par_iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_group)
+        .map(|(i, r)| {
             let v = if has_value {
                 r.value.unwrap_or(0.0)
             } else if r.positive == Some(true) {
@@ -70,12 +75,14 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
             } else {
                 0.0
             };
-            (r, v)
+            (v, r.conv, i as u32)
         })
         .collect();
-    // Conversation codes follow id order, so ties compare integers, not ids.
-    // Codes are unique, so the order is total and an unstable sort is exact.
-    direct.par_sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.conv.cmp(&b.0.conv)));
+    keys.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let direct: Vec<(&ConversationRow, f64)> = keys
+        .iter()
+        .map(|&(v, _, i)| (&rows[i as usize], v))
+        .collect();
     let n = direct.len();
     let total: f64 = direct.iter().map(|d| d.1).sum();
     let mut share = None;
