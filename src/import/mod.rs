@@ -284,6 +284,12 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
 
 /// Reads a whole file. A large file is read in stretches on every core:
 /// most of the cost is the kernel filling fresh pages, which parallelises.
+pub fn read_whole_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    read_file(path, file, len)
+}
+
 fn read_file(path: &Path, mut file: std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
     use rayon::prelude::*;
     use std::io::{Seek, SeekFrom};
