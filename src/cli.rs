@@ -380,6 +380,9 @@ pub fn load_session(
         .unwrap_or_default();
     let imported = crate::import::import_bytes(&bytes, &name, &file.display().to_string(), &opts)
         .map_err(|e| UserError(e.to_string()))?;
+    // The file's bytes are not needed past the import; a large log is the
+    // largest single allocation, so it goes before the engine's arrays come.
+    drop(bytes);
     Session::new(imported, settings, filters, opts.zone).map_err(|e| UserError(format!("{e:#}")))
 }
 
