@@ -72,11 +72,6 @@ impl TextColumn {
         }
     }
 
-    /// Makes the cells one contiguous array, so that row lookups are direct.
-    pub fn rechunk(&mut self) {
-        self.cells.rechunk_mut();
-    }
-
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }
@@ -301,7 +296,8 @@ pub fn read_csv(
             }
         }
     }
-    table.columns.par_iter_mut().for_each(TextColumn::rechunk);
+    // Columns stay in one chunk per stretch: joining them would copy every
+    // cell's view, and readers take chunked columns as they are.
     progress
         .rows_read
         .store(table.lines.len() as u64, Ordering::Relaxed);
