@@ -33,13 +33,40 @@ pub struct Dictionary<'a> {
     pub values: Vec<&'a str>,
 }
 
-/// Codes for `column`; pass it rechunked (one array) for the parallel path.
+/// The array type behind a polars string column.
+type StringArray = <StringType as PolarsDataType>::Array;
+
+/// A cell by row index across a column's chunks (a few, one per stretch
+/// the importer read), without joining them into one array first.
+struct Cells<'a> {
+    starts: Vec<usize>,
+    arrays: Vec<&'a StringArray>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(column: &'a StringChunked) -> Self {
+        let mut starts = Vec::new();
+        let mut at = 0;
+        let arrays: Vec<&StringArray> = column.downcast_iter().collect();
+        for a in &arrays {
+            starts.push(at);
+            at += a.len();
+        }
+        Self { starts, arrays }
+    }
+
+    fn get(&self, row: usize) -> Option<&'a str> {
+        let k = self.starts.partition_point(|&s| s <= row) - 1;
+        self.arrays[k].get(row - self.starts[k])
+    }
+}
+
 pub fn encode(column: &StringChunked) -> Dictionary<'_> {
     let n = column.len();
-    if n < SMALL || column.chunks().len() != 1 || few_distinct(column) {
+    if n < SMALL || few_distinct(column) {
         return encode_sequential(column);
     }
-    let array = column.downcast_as_array();
+    let array = Cells::new(column);
     let state = PlRandomState::default();
     let stretch = n.div_ceil(rayon::current_num_threads() * 8).max(1);
     let stretches: Vec<(usize, usize)> = (0..n)
@@ -201,6 +228,16 @@ mod tests {
         assert_eq!(fast.values, slow.values);
         assert_eq!(fast.codes, slow.codes);
         assert!(fast.values.len() > 40_000);
+        // The same cells in three chunks, as the importer leaves them.
+        let mut chunked = column.slice(0, 1_000);
+        chunked.append(&column.slice(1_000, SMALL)).unwrap();
+        chunked
+            .append(&column.slice((1_000 + SMALL) as i64, n))
+            .unwrap();
+        assert_eq!(chunked.chunks().len(), 3);
+        let split = encode(&chunked);
+        assert_eq!(split.values, slow.values);
+        assert_eq!(split.codes, slow.codes);
     }
 
     #[test]

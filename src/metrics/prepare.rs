@@ -204,8 +204,7 @@ fn intern(column: Option<&StringChunked>, order: &[u32]) -> Interned {
     };
     // Codes in table order (sequential reads), then permuted into sorted
     // order: permuting small integers is cheaper than hashing out of order.
-    let raw = raw.rechunk();
-    let by_row = dictionary::encode(&raw);
+    let by_row = dictionary::encode(raw);
     Interned {
         values: by_row.values.iter().map(|&v| Arc::from(v)).collect(),
         codes: order
@@ -406,7 +405,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .iter()
         .map(|v| v.unwrap_or(0))
         .collect();
-    let conv_col = df.column("conversation_id")?.str()?.rechunk().into_owned();
+    let conv_col = df.column("conversation_id")?.str()?.clone();
     let flags_raw = row_flags(df);
 
     // First-seen codes, then renumbered in id order so that sorted rows come
