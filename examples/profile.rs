@@ -52,5 +52,26 @@ fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64(),
         json.len()
     );
+    // What the app does when a filter changes: a new session from the
+    // current one, on the worker thread.
+    let session = chatlens::session::Session {
+        imported,
+        prepared: std::sync::Arc::new(prepared),
+        settings: settings.clone(),
+        filters: Filters::default(),
+        zone: ReportZone::utc(),
+        report,
+    };
+    let filters = Filters {
+        chat_type: Some(chatlens::metrics::ChatType::Direct),
+        ..Filters::default()
+    };
+    let t = Instant::now();
+    let next = chatlens::ui::worker::recompute(&session, settings, filters)?;
+    println!(
+        "app filter change     {:>8.3} s  ({} conversations)",
+        t.elapsed().as_secs_f64(),
+        next.report.direct.conversations
+    );
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! A loaded log with its derived data and current report: what the app
 //! shows and what the headless commands print.
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result};
 
 use crate::import::{Imported, ReportZone};
@@ -8,7 +10,9 @@ use crate::metrics::{Filters, Prepared, Report, Settings, compute, prepare::prep
 
 pub struct Session {
     pub imported: Imported,
-    pub prepared: Prepared,
+    /// Shared between a session and the one a filter change makes from it:
+    /// only a change of the derivation settings makes a new one.
+    pub prepared: Arc<Prepared>,
     pub settings: Settings,
     pub filters: Filters,
     pub zone: ReportZone,
@@ -22,8 +26,10 @@ impl Session {
         filters: Filters,
         zone: ReportZone,
     ) -> Result<Self> {
-        let prepared = prepare(&imported.table, &settings)
-            .context("the message table is missing a required column")?;
+        let prepared = Arc::new(
+            prepare(&imported.table, &settings)
+                .context("the message table is missing a required column")?,
+        );
         let report = compute(&prepared, &settings, &filters, &zone);
         Ok(Self {
             imported,
@@ -39,7 +45,7 @@ impl Session {
     /// when a setting they depend on changed.
     pub fn update(&mut self, settings: Settings, filters: Filters) -> Result<()> {
         if settings.derivation_key() != self.settings.derivation_key() {
-            self.prepared = prepare(&self.imported.table, &settings)?;
+            self.prepared = Arc::new(prepare(&self.imported.table, &settings)?);
         }
         self.settings = settings;
         self.filters = filters;

@@ -211,8 +211,9 @@ fn looks_like_report(path: &Path) -> bool {
     n >= 4 && head.starts_with(b"PK\x03\x04") && crate::report_file::is_report(&head[..n])
 }
 
-/// A new session with the same data and a fresh report. The prepared
-/// data is copied so the UI keeps drawing the old one meanwhile.
+/// A new session with the same data and a fresh report. The prepared data
+/// is shared, not copied: the UI keeps drawing the old session meanwhile,
+/// and a settings change that needs new derived data makes its own.
 pub fn recompute(s: &Session, settings: Settings, filters: Filters) -> anyhow::Result<Session> {
     let mut next = Session {
         imported: s.imported.clone(),
