@@ -405,10 +405,22 @@ impl ChatlensApp {
         // A saved report comes with its filters: the controls show them.
         self.filter_ui = FilterUi::describing(&session);
         self.applied = self.filter_ui.clone();
-        self.session = Some(Arc::new(session));
+        self.install_session(session);
         self.source = source;
         self.stack.clear();
         self.error = None;
+    }
+
+    /// Installs a session. The one it replaces is freed on a thread of its
+    /// own: freeing the arrays of a ten-million-row log would stall a frame.
+    fn install_session(&mut self, session: Session) {
+        if let Some(old) = self.session.replace(Arc::new(session)) {
+            // Should the thread not start, the closure and the old session
+            // are dropped here instead.
+            let _ = std::thread::Builder::new()
+                .name("free-session".into())
+                .spawn(move || drop(old));
+        }
     }
 
     pub fn is_sample(&self) -> bool {
@@ -536,7 +548,7 @@ impl ChatlensApp {
             Event::Recomputed { epoch, session } if epoch == self.epoch => {
                 self.loading = None;
                 self.charts = crate::charts::all_charts(&session.report);
-                self.session = Some(Arc::new(*session));
+                self.install_session(*session);
                 // Drill-down into a conversation stays valid; the offender list follows the new report.
             }
             Event::RecomputeFailed { epoch, message } if epoch == self.epoch => {
