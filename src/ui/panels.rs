@@ -87,6 +87,25 @@ fn missing(mut k: Kpi, is_missing: bool, why: &'static str) -> Kpi {
     k
 }
 
+/// A median duration card; marked unknown, with `why`, when nothing was timed.
+fn median_kpi(
+    label: &'static str,
+    median: Option<f64>,
+    count: u64,
+    counted: &str,
+    why: &'static str,
+) -> Kpi {
+    missing(
+        kpi(
+            label,
+            format::duration(median),
+            format!("based on {} {counted}", format::count(count)),
+        ),
+        median.is_none(),
+        why,
+    )
+}
+
 fn above_target(v: Option<f64>, target: f64) -> Status {
     match v {
         Some(v) if v >= target => Status::Ok,
@@ -132,16 +151,11 @@ fn ratio_status(r: &Report) -> Status {
 pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
     let d = &r.direct;
     let convs = format!("based on {} conversations", format::count(d.conversations));
-    let mut first = missing(
-        kpi(
-            "First response (median)",
-            format::duration(d.first_response_secs.median),
-            format!(
-                "based on {} answered chats",
-                format::count(d.first_response_secs.count)
-            ),
-        ),
-        d.first_response_secs.median.is_none(),
+    let mut first = median_kpi(
+        "First response (median)",
+        d.first_response_secs.median,
+        d.first_response_secs.count,
+        "answered chats",
         "no inbound message got a team answer in this period",
     );
     first.detail = format!("p90 {}", format::duration(d.first_response_secs.p90));
@@ -154,16 +168,11 @@ pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
             Status::Warning
         };
     }
-    let mut resolution = missing(
-        kpi(
-            "Resolution (median)",
-            format::duration(d.resolution_secs.median),
-            format!(
-                "based on {} closed chats",
-                format::count(d.resolution_secs.count)
-            ),
-        ),
-        d.resolution_secs.median.is_none(),
+    let mut resolution = median_kpi(
+        "Resolution (median)",
+        d.resolution_secs.median,
+        d.resolution_secs.count,
+        "closed chats",
         "no conversation was closed or went quiet long enough in this period",
     );
     if d.resolution_secs.derived_count > 0 {
@@ -310,16 +319,11 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
 
 pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
     let t = &r.timing;
-    let mut team = missing(
-        kpi(
-            "Team reply (median)",
-            format::duration(t.team_reply_secs.median),
-            format!(
-                "based on {} answered runs",
-                format::count(t.team_reply_secs.count)
-            ),
-        ),
-        t.team_reply_secs.median.is_none(),
+    let mut team = median_kpi(
+        "Team reply (median)",
+        t.team_reply_secs.median,
+        t.team_reply_secs.count,
+        "answered runs",
         "the team answered no inbound message in this period",
     );
     team.detail = format!("p90 {}", format::duration(t.team_reply_secs.p90));
@@ -334,16 +338,11 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
             "no delivered touch in this period",
         ),
         team,
-        missing(
-            kpi(
-                "Customer reply (median)",
-                format::duration(t.customer_reply_secs.median),
-                format!(
-                    "based on {} replies",
-                    format::count(t.customer_reply_secs.count)
-                ),
-            ),
-            t.customer_reply_secs.median.is_none(),
+        median_kpi(
+            "Customer reply (median)",
+            t.customer_reply_secs.median,
+            t.customer_reply_secs.count,
+            "replies",
             "no customer replied to a touch in this period",
         ),
     ]
