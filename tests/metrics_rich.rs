@@ -365,3 +365,22 @@ fn the_lazy_entry_point_gives_the_same_report() {
         serde_json::to_value(&s.report).unwrap()
     );
 }
+
+#[test]
+fn an_agent_named_unassigned_shares_the_row_of_rows_without_one() {
+    // Conversation a: one outbound row by "Unassigned", one with no agent
+    // (an hour apart, so two touches); conversation b: one row by Ann.
+    let r = report_json(
+        "timestamp,conversation_id,direction,agent\n\
+         2024-01-01 09:00,a,out,Unassigned\n\
+         2024-01-01 10:00,a,out,\n\
+         2024-01-01 09:00,b,out,Ann\n",
+    );
+    assert_eq!(at(&r, "agents.0.agent"), "Ann");
+    assert_eq!(at(&r, "agents.1.agent"), "Unassigned");
+    // a counts once, with both of its messages and both touches.
+    assert_close(&r, "agents.1.conversations", 1.0);
+    assert_close(&r, "agents.1.messages_sent", 2.0);
+    assert_close(&r, "agents.1.touches", 2.0);
+    assert_eq!(r["agents"].as_array().map(Vec::len), Some(2));
+}

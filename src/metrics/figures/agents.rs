@@ -44,11 +44,12 @@ fn name(scope: &Scope, code: u32) -> String {
 
 pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     let p = scope.p;
-    // Indexed by agent code while counting (the last slot holds rows with
-    // no agent); named, and merged by name, at the end.
+    // Indexed by agent code while counting; the last slot holds rows with no
+    // agent, and an agent literally named "Unassigned" counts there too, so
+    // that a conversation with both is one conversation of that row.
     let unassigned = p.agent.values.len();
     let slot = |code: u32| {
-        if code == NONE {
+        if code == NONE || &*p.agent.values[code as usize] == UNASSIGNED {
             unassigned
         } else {
             code as usize
@@ -99,20 +100,15 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
             acc[k].replies.push((at - run.first_ts) as f64 / 1000.0);
         }
     }
-    let mut by_name: BTreeMap<String, Acc> = BTreeMap::new();
-    for (k, a) in acc.into_iter().enumerate().filter(|(k, _)| used[*k]) {
-        let code = if k == unassigned { NONE } else { k as u32 };
-        // An agent literally named "Unassigned" shares the row of rows
-        // without an agent.
-        let merged = by_name.entry(name(scope, code)).or_default();
-        merged.conversations += a.conversations;
-        merged.messages += a.messages;
-        merged.touches += a.touches;
-        merged.responded += a.responded;
-        merged.followups += a.followups;
-        merged.followups_responded += a.followups_responded;
-        merged.replies.extend(a.replies);
-    }
+    let by_name: BTreeMap<String, Acc> = acc
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| used[*k])
+        .map(|(k, a)| {
+            let code = if k == unassigned { NONE } else { k as u32 };
+            (name(scope, code), a)
+        })
+        .collect();
     by_name
         .into_iter()
         .map(|(agent, a)| AgentRow {
