@@ -741,7 +741,7 @@ fn finish_report(
 /// How often each value occurs, counted in parallel stretches.
 fn count_values(col: &StringChunked) -> BTreeMap<String, u64> {
     use rayon::prelude::*;
-    let parts = raw::TextColumn::from_cells(col.clone()).stretches();
+    let parts = raw::slices(col);
     let merged = parts
         .par_iter()
         .map(|part| {

@@ -54,10 +54,6 @@ impl TextColumnBuilder {
 }
 
 impl TextColumn {
-    pub fn from_cells(cells: StringChunked) -> Self {
-        Self { cells }
-    }
-
     pub fn len(&self) -> usize {
         self.cells.len()
     }
@@ -93,19 +89,30 @@ impl TextColumn {
         &self.cells
     }
 
-    /// The cells in contiguous stretches (shared, not copied), so a pass
-    /// over a long column can run on every core and still read in order.
+    /// The cells in contiguous stretches; see [`slices`].
     pub fn stretches(&self) -> Vec<StringChunked> {
-        let len = self.cells.len();
-        let pieces = (rayon::current_num_threads() * 4)
-            .min(len.div_ceil(65_536))
-            .max(1);
-        let step = len.div_ceil(pieces).max(1);
-        (0..len)
-            .step_by(step)
-            .map(|from| self.cells.slice(from as i64, step.min(len - from)))
-            .collect()
+        slices(&self.cells)
     }
+}
+
+/// Length of the stretches a pass over `len` rows is split into: about four
+/// per core, none shorter than 65,536 rows, so the pass runs on every core
+/// and each task still reads in order.
+pub fn stretch_len(len: usize) -> usize {
+    let pieces = (rayon::current_num_threads() * 4)
+        .min(len.div_ceil(65_536))
+        .max(1);
+    len.div_ceil(pieces).max(1)
+}
+
+/// A string column in stretches of [`stretch_len`] rows (shared, not copied).
+pub fn slices(cells: &StringChunked) -> Vec<StringChunked> {
+    let len = cells.len();
+    let step = stretch_len(len);
+    (0..len)
+        .step_by(step)
+        .map(|from| cells.slice(from as i64, step.min(len - from)))
+        .collect()
 }
 
 /// A string column of `len` rows whose cells `cell` gives, built in
@@ -115,10 +122,7 @@ pub fn par_str_column<'a, S: AsRef<str>>(
     len: usize,
     cell: impl Fn(usize) -> Option<S> + Sync + 'a,
 ) -> Series {
-    let pieces = (rayon::current_num_threads() * 4)
-        .min(len.div_ceil(65_536))
-        .max(1);
-    let step = len.div_ceil(pieces).max(1);
+    let step = stretch_len(len);
     let chunks: Vec<StringChunked> = (0..len)
         .step_by(step)
         .collect::<Vec<_>>()

@@ -68,7 +68,7 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
     }
     let array = Cells::new(column);
     let state = PlRandomState::default();
-    let stretch = n.div_ceil(rayon::current_num_threads() * 8).max(1);
+    let stretch = crate::import::raw::stretch_len(n);
     let stretches: Vec<(usize, usize)> = (0..n)
         .step_by(stretch)
         .map(|from| (from, (from + stretch).min(n)))
