@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::metrics::scope::{ConvStats, Scope};
-use crate::metrics::stats::{Summary, mean, median, ratio};
+use crate::metrics::stats::{Summary, mean, median_in_place, ratio};
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Resolution {
@@ -40,8 +40,11 @@ pub fn first_response(scope: &Scope, c: &ConvStats) -> FirstResponse {
         return FirstResponse::NoInbound;
     };
     let p = scope.p;
-    let k = p.runs.partition_point(|run| run.first_row <= row);
-    match p.runs[k - 1].answer_ts {
+    // The run holding the row is among the conversation's own runs.
+    let conv = &p.conversations[c.conv as usize];
+    let runs = &p.runs[conv.run_start as usize..conv.run_end as usize];
+    let k = runs.partition_point(|run| run.first_row <= row);
+    match runs[k - 1].answer_ts {
         Some(at) => FirstResponse::After((at - p.ts[row as usize]) as f64 / 1000.0),
         None => FirstResponse::Unanswered,
     }
@@ -74,8 +77,8 @@ pub fn compute(scope: &Scope) -> DirectFigures {
         f.conversations as f64,
     );
     f.first_response_secs = Summary::of(first_responses);
-    f.resolution_secs.median = median(&resolutions);
     f.resolution_secs.mean = mean(&resolutions);
+    f.resolution_secs.median = median_in_place(&mut resolutions);
     f.resolution_secs.count = resolutions.len() as u64;
     f
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::metrics::prepare::{Category, Touch};
 use crate::metrics::scope::Scope;
-use crate::metrics::stats::{mean, median, rate, ratio};
+use crate::metrics::stats::{mean, median_in_place, rate, ratio};
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct PositionRate {
@@ -161,8 +161,8 @@ pub fn compute(scope: &Scope) -> FollowupFigures {
     }
     f.avg_per_lead = ratio(total as f64, f.leads as f64);
     f.days_between = DaysBetween {
-        median: median(&gaps),
         mean: mean(&gaps),
+        median: median_in_place(&mut gaps),
         count: gaps.len() as u64,
     };
     f
