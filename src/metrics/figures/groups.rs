@@ -47,12 +47,6 @@ pub fn compute(scope: &Scope) -> GroupFigures {
     let mut participants_sum = 0u64;
     let mut members_sum = 0i64;
     let mut any_members = false;
-    let stats_of: std::collections::HashMap<u32, usize> = scope
-        .convs
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.conv, i))
-        .collect();
     for (ci, conv) in p.conversations.iter().enumerate() {
         if !conv.is_group || !scope.conv_ok[ci] {
             continue;
@@ -60,7 +54,13 @@ pub fn compute(scope: &Scope) -> GroupFigures {
         let (start, end) = (conv.start as usize, conv.end as usize);
         let (lo, hi) = row_range(p, start, end, active_from, scope.to);
         let active = hi > lo;
-        let stats = stats_of.get(&(ci as u32)).map(|&i| &scope.convs[i]);
+        // Scope's conversations are in code order; groups are few, so a
+        // search beats indexing millions of direct chats.
+        let stats = scope
+            .convs
+            .binary_search_by_key(&(ci as u32), |c| c.conv)
+            .ok()
+            .map(|i| &scope.convs[i]);
         let mut senders: HashSet<u32> = HashSet::new();
         let mut inbound_senders: HashSet<u32> = HashSet::new();
         let mut latest_touch = NONE;
