@@ -400,7 +400,7 @@ pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
         .map_err(|e| UserError(format!("{e:#}")))?;
     if args.data {
         written.extend(
-            crate::export::data::write_all(&report, &args.out)
+            crate::export::data::write_all(&report, &session.prepared, &args.out)
                 .map_err(|e| UserError(format!("{e:#}")))?,
         );
     }

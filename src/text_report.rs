@@ -58,7 +58,7 @@ fn red_flags(out: &mut String, r: &Report) {
             let _ = writeln!(out, "             cause:  {}", text.cause);
             let _ = writeln!(out, "             action: {}", text.action);
             if !f.offenders.is_empty() {
-                let shown: Vec<&str> = f.offenders.iter().take(5).map(String::as_str).collect();
+                let shown: Vec<&str> = f.offenders.iter().take(5).map(|o| &**o).collect();
                 let _ = writeln!(
                     out,
                     "             {} {}: {}{}",

@@ -13,8 +13,11 @@ use chatlens::session::Session;
 
 fn sample_session() -> Session {
     let df = chatlens::sample::generate(200, 1);
-    let bytes = chatlens::sample::csv_bytes(&df).unwrap();
-    let imported = import_bytes(&bytes, "s.csv", "s.csv", &ImportOptions::default()).unwrap();
+    session_of(&chatlens::sample::csv_bytes(&df).unwrap())
+}
+
+fn session_of(csv: &[u8]) -> Session {
+    let imported = import_bytes(csv, "s.csv", "s.csv", &ImportOptions::default()).unwrap();
     Session::new(
         imported,
         Settings::default(),
@@ -179,7 +182,7 @@ fn data_files() {
     let s = sample_session();
     let mut report = s.report_with_import();
     let dir = tempfile::tempdir().unwrap();
-    let written = data::write_all(&report, dir.path()).unwrap();
+    let written = data::write_all(&report, &s.prepared, dir.path()).unwrap();
     assert_eq!(written.len(), 4);
 
     let conv = std::fs::read_to_string(dir.path().join("conversations.csv")).unwrap();
@@ -207,9 +210,17 @@ fn data_files() {
     assert_eq!(read_csv(&offenders).len(), n);
 
     // User text that would run as a formula is escaped in every file.
-    report.conversations[0].conversation_id = "=SUM(A1)".into();
-    let conv = data::conversations_csv(&report).unwrap();
-    assert!(conv.contains("'=SUM(A1)"));
+    let evil = session_of(
+        "timestamp,conversation_id,direction,contact_id,agent\n\
+         2024-01-01 09:00,=SUM(A1),outbound,+1 555,@bob\n"
+            .as_bytes(),
+    );
+    let conv = data::conversations_csv(&evil.report, &evil.prepared).unwrap();
+    let row = &read_csv(&conv)[0];
+    assert_eq!(
+        &row[..5],
+        ["'=SUM(A1)", "direct", "'+1 555", "Unknown", "'@bob"]
+    );
     let id = report.red_flags[0].id;
     report.red_flags[0].offenders = vec!["@evil".into()];
     let one = data::offenders_csv(&report, id).unwrap();

@@ -77,7 +77,8 @@ fn every_view_opens() {
 #[test]
 fn red_flag_drills_down_to_a_timeline_and_back() {
     let mut h = harness();
-    let report = h.state().session.as_ref().unwrap().report.clone();
+    let session = h.state().session.as_ref().unwrap();
+    let (report, prepared) = (session.report.clone(), session.prepared.clone());
     let flag = report
         .red_flags
         .iter()
@@ -91,10 +92,10 @@ fn red_flag_drills_down_to_a_timeline_and_back() {
     h.get_by_label(&button).click();
     h.run();
     assert!(shows(&h, "High send, low receive — offenders"));
-    let rows = chatlens::ui::panels::offender_rows(&report, flag.id);
+    let rows = chatlens::ui::panels::offender_rows(&report, &prepared, flag.id);
     assert!(!rows.is_empty());
     assert!(
-        rows.iter().any(|r| shows(&h, &r.conversation_id)),
+        rows.iter().any(|r| shows(&h, r.id(&prepared))),
         "an offending conversation is listed"
     );
     h.get_all_by_label("Open").next().unwrap().click();

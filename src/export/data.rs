@@ -8,19 +8,20 @@ use serde_json::Value;
 use crate::import::ReportZone;
 use crate::metrics::Report;
 use crate::metrics::figures::ConversationRow;
+use crate::metrics::prepare::Prepared;
 
 /// Excel needs the byte-order mark to read UTF-8 names (accents, emoji) right.
 const BOM: &str = "\u{feff}";
 
 /// Writes `figures.json`, `figures.csv`, `offenders.csv` and `conversations.csv` into `dir`.
-pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn write_all(report: &Report, prepared: &Prepared, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let json = serde_json::to_string_pretty(report).context("cannot serialise the report")?;
     let files = [
         ("figures.json", json),
         ("figures.csv", figures_csv(report)?),
         ("offenders.csv", all_offenders_csv(report)?),
-        ("conversations.csv", conversations_csv(report)?),
+        ("conversations.csv", conversations_csv(report, prepared)?),
     ];
     let mut written = Vec::new();
     for (name, text) in files {
@@ -130,11 +131,11 @@ const CONVERSATION_COLUMNS: [&str; 28] = [
 ];
 
 /// One row per conversation in scope; times in the report zone.
-pub fn conversations_csv(report: &Report) -> Result<String> {
+pub fn conversations_csv(report: &Report, prepared: &Prepared) -> Result<String> {
     let zone = ReportZone::from_name(&report.meta.tz).unwrap_or_else(ReportZone::utc);
     let mut w = Table::new(&CONVERSATION_COLUMNS);
     for c in &report.conversations {
-        w.push_record(&conversation_cells(c, zone))?;
+        w.push_record(&conversation_cells(c, prepared, zone))?;
     }
     w.finish()
 }
@@ -149,14 +150,14 @@ fn opt_bool(v: Option<bool>) -> String {
     v.map(|b| b.to_string()).unwrap_or_default()
 }
 
-fn conversation_cells(c: &ConversationRow, zone: ReportZone) -> Vec<String> {
+fn conversation_cells(c: &ConversationRow, p: &Prepared, zone: ReportZone) -> Vec<String> {
     let text = |s: &str| escape(s);
     vec![
-        text(&c.conversation_id),
-        text(c.chat_type),
-        text(&c.contact),
-        text(&c.segment),
-        c.agent.as_deref().map(text).unwrap_or_default(),
+        text(c.id(p)),
+        text(c.chat_type()),
+        text(c.contact_name(p)),
+        text(c.segment_name(p)),
+        c.agent_name(p).map(text).unwrap_or_default(),
         c.messages.to_string(),
         c.outbound.to_string(),
         c.inbound.to_string(),
@@ -176,7 +177,7 @@ fn conversation_cells(c: &ConversationRow, zone: ReportZone) -> Vec<String> {
         opt_bool(c.progressed),
         opt_bool(c.positive),
         c.quality_score.to_string(),
-        c.outcome.as_deref().map(text).unwrap_or_default(),
+        c.outcome_name(p).map(text).unwrap_or_default(),
         opt_num(c.value),
         c.blocked.to_string(),
         c.is_group.to_string(),

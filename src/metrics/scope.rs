@@ -225,10 +225,6 @@ impl<'a> Scope<'a> {
     pub fn is_negative(&self, c: &ConvStats) -> bool {
         c.outcome.is_some_and(|o| self.negative[o as usize])
     }
-
-    pub fn conv_id(&self, conv: u32) -> &'a str {
-        &self.p.conversations[conv as usize].id
-    }
 }
 
 /// Rows `lo..hi` of a conversation slice whose time is in `[from, to)`;

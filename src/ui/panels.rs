@@ -11,7 +11,7 @@ use crate::charts::{Chart, palette};
 use crate::format;
 use crate::metrics::figures::ConversationRow;
 use crate::metrics::figures::red_flags::{self, RedFlag, Severity};
-use crate::metrics::prepare::{Category, NONE};
+use crate::metrics::prepare::{Category, NONE, Prepared};
 use crate::metrics::{ChatType, Report};
 use crate::session::Session;
 
@@ -1017,21 +1017,20 @@ fn decay_table(ui: &mut Ui, r: &Report) {
 }
 
 /// The report's conversations that a flag names (by id, or by contact).
-pub fn offender_rows<'a>(r: &'a Report, flag: &str) -> Vec<&'a ConversationRow> {
+pub fn offender_rows<'a>(r: &'a Report, p: &Prepared, flag: &str) -> Vec<&'a ConversationRow> {
     let Some(f) = r.red_flags.iter().find(|f| f.id == flag) else {
         return Vec::new();
     };
-    let set: std::collections::HashSet<&str> = f.offenders.iter().map(String::as_str).collect();
+    let set: std::collections::HashSet<&str> = f.offenders.iter().map(|o| &**o).collect();
     let by_contact = red_flags::describe(flag).contacts;
     r.conversations
         .iter()
         .filter(|c| {
-            let key = if by_contact {
-                &c.contact
+            set.contains(if by_contact {
+                c.contact_name(p)
             } else {
-                &c.conversation_id
-            };
-            set.contains(&**key)
+                c.id(p)
+            })
         })
         .collect()
 }
@@ -1052,14 +1051,15 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
     let text = red_flags::describe(flag);
     ui.heading(format!("{} — offenders", text.title));
     ui.label(text.cause);
-    let mut rows = offender_rows(&s.report, flag);
+    let p = &*s.prepared;
+    let mut rows = offender_rows(&s.report, p, flag);
     let (col, asc) = app.list_sort;
     rows.sort_by(|a, b| {
         let o = match col {
-            0 => a.conversation_id.cmp(&b.conversation_id),
-            1 => a.contact.cmp(&b.contact),
-            2 => a.segment.cmp(&b.segment),
-            3 => a.agent.cmp(&b.agent),
+            0 => a.id(p).cmp(b.id(p)),
+            1 => a.contact_name(p).cmp(b.contact_name(p)),
+            2 => a.segment_name(p).cmp(b.segment_name(p)),
+            3 => a.agent_name(p).cmp(&b.agent_name(p)),
             4 => a.messages.cmp(&b.messages),
             5 => a.outbound.cmp(&b.outbound),
             6 => a.inbound.cmp(&b.inbound),
@@ -1105,10 +1105,10 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
                     {
                         app.stack.push(Screen::Timeline { conv: r.conv });
                     }
-                    ui.label(&*r.conversation_id);
-                    ui.label(&*r.contact);
-                    ui.label(&*r.segment);
-                    ui.label(r.agent.as_deref().unwrap_or(format::MISSING));
+                    ui.label(r.id(p));
+                    ui.label(r.contact_name(p));
+                    ui.label(r.segment_name(p));
+                    ui.label(r.agent_name(p).unwrap_or(format::MISSING));
                     ui.label(format::count(r.messages));
                     ui.label(format::count(r.outbound));
                     ui.label(format::count(r.inbound));

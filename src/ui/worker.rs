@@ -291,7 +291,11 @@ fn run(job: Job) -> Event {
             }
         }
         Job::ExportData { session, dir } => {
-            match crate::export::data::write_all(&session.report_with_import(), &dir) {
+            match crate::export::data::write_all(
+                &session.report_with_import(),
+                &session.prepared,
+                &dir,
+            ) {
                 Ok(files) => {
                     Event::Done(format!("Wrote {} files to {}", files.len(), dir.display()))
                 }

@@ -1,8 +1,9 @@
 //! Red flags: `red_flags[]`, each with its value, thresholds, severity and
 //! the conversations (or contacts) behind it.
 
-use rayon::prelude::*;
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::conversations::ConversationRow;
@@ -25,7 +26,8 @@ pub struct RedFlag {
     pub warning: f64,
     pub critical: f64,
     pub severity: Option<Severity>,
-    pub offenders: Vec<String>,
+    /// Names shared with the prepared data, sorted.
+    pub offenders: Vec<Arc<str>>,
     /// What the value rests on (conversations, runs, touches, contacts).
     pub based_on: u64,
     /// Why the value is null, when it is.
@@ -93,7 +95,7 @@ fn flag(
     id: &'static str,
     value: Option<f64>,
     th: Threshold,
-    offenders: Vec<String>,
+    offenders: Vec<Arc<str>>,
     based_on: u64,
 ) -> RedFlag {
     let severity = value.map(|v| {
@@ -117,11 +119,11 @@ fn flag(
     }
 }
 
-fn sorted<S: AsRef<str> + Ord + Send>(set: impl IntoIterator<Item = S>) -> Vec<String> {
-    let mut v: Vec<S> = set.into_iter().collect();
+/// Contact names in text order; contact codes follow first appearance.
+fn sorted(names: impl Iterator<Item = Arc<str>>) -> Vec<Arc<str>> {
+    let mut v: Vec<Arc<str>> = names.collect();
     v.par_sort_unstable();
-    v.dedup();
-    v.iter().map(|s| s.as_ref().to_string()).collect()
+    v
 }
 
 pub fn compute(
@@ -133,6 +135,9 @@ pub fn compute(
     let th = &scope.settings.thresholds;
     let direct: Vec<&ConversationRow> = rows.iter().filter(|r| !r.is_group).collect();
     let mut flags = Vec::with_capacity(6);
+    // Conversation codes follow id order and rows are in code order, so
+    // lists of conversations come out sorted.
+    let id = |conv: u32| p.conversations[conv as usize].id.clone();
 
     let (out, inb) = direct
         .iter()
@@ -141,25 +146,24 @@ pub fn compute(
         "high_send_low_receive",
         ratio(out as f64, inb as f64),
         th.high_send_low_receive,
-        sorted(
-            direct
-                .iter()
-                .filter(|r| r.outbound >= 5 && r.outbound as f64 / r.inbound.max(1) as f64 >= 5.0)
-                .map(|r| r.conversation_id.clone()),
-        ),
+        direct
+            .iter()
+            .filter(|r| r.outbound >= 5 && r.outbound as f64 / r.inbound.max(1) as f64 >= 5.0)
+            .map(|r| id(r.conv))
+            .collect(),
         inb,
     ));
 
-    let singles: Vec<std::sync::Arc<str>> = direct
+    let singles: Vec<Arc<str>> = direct
         .iter()
         .filter(|r| r.messages == 1)
-        .map(|r| r.conversation_id.clone())
+        .map(|r| id(r.conv))
         .collect();
     flags.push(flag(
         "single_message_chats",
         rate(singles.len() as u64, direct.len() as u64),
         th.single_message_chats,
-        sorted(singles),
+        singles,
         direct.len() as u64,
     ));
 
@@ -185,13 +189,12 @@ pub fn compute(
         "long_reply_gaps",
         rate(breaches, runs),
         th.long_reply_gaps,
-        sorted(
-            breached
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b)
-                .map(|(c, _)| scope.conv_id(c as u32).to_string()),
-        ),
+        breached
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b)
+            .map(|(c, _)| id(c as u32))
+            .collect(),
         runs,
     ));
 
