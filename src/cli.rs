@@ -378,11 +378,10 @@ pub fn load_session(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let imported = crate::import::import_bytes(&bytes, &name, &file.display().to_string(), &opts)
+    // A large log's bytes are the largest single allocation: the import
+    // frees them as soon as the cells are read.
+    let imported = crate::import::import_owned(bytes, &name, &file.display().to_string(), &opts)
         .map_err(|e| UserError(e.to_string()))?;
-    // The file's bytes are not needed past the import; a large log is the
-    // largest single allocation, so it goes before the engine's arrays come.
-    drop(bytes);
     Session::new(imported, settings, filters, opts.zone).map_err(|e| UserError(format!("{e:#}")))
 }
 

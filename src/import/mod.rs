@@ -9,6 +9,7 @@ pub mod several;
 pub mod timestamp;
 pub mod whatsapp;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -279,7 +280,7 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    import_bytes(&bytes, &name, &shown, opts)
+    import_owned(bytes, &name, &shown, opts)
 }
 
 /// Reads a whole file. A large file is read in stretches on every core:
@@ -326,30 +327,81 @@ pub fn import_bytes(
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    // The source's digest is one serial pass over the bytes: it runs beside
-    // the parsing. A zip may be a saved report, which names its source.
-    let (imported, digest) = if bytes.starts_with(b"PK") {
-        (import_content(bytes, name, shown, opts), None)
-    } else {
-        let (imported, digest) = rayon::join(
-            || import_content(bytes, name, shown, opts),
-            || SourceFile::of(name, bytes),
-        );
-        (imported, Some(digest))
-    };
-    let mut imported = imported?;
-    if imported.report.source.is_none() {
-        imported.report.source = Some(digest.unwrap_or_else(|| SourceFile::of(name, bytes)));
-    }
-    Ok(imported)
+    import_contents(Cow::Borrowed(bytes), name, shown, opts)
 }
 
-fn import_content(
-    bytes: &[u8],
+/// [`import_bytes`] for contents the import may free: a large log's bytes
+/// go as soon as its cells are read, before the table is built beside them.
+pub fn import_owned(
+    bytes: Vec<u8>,
     name: &str,
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    import_contents(Cow::Owned(bytes), name, shown, opts)
+}
+
+/// A file's contents as text cells still to be mapped, or already imported
+/// (formats whose readers build the whole table).
+enum Contents {
+    Imported(Imported),
+    Cells {
+        table: raw::RawTable,
+        format: &'static str,
+        dialect: Dialect,
+    },
+}
+
+fn import_contents(
+    bytes: Cow<'_, [u8]>,
+    name: &str,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    // The source's digest is one serial pass over the bytes: it runs beside
+    // the parsing. A zip may be a saved report, which names its source.
+    let (read, digest) = if bytes.starts_with(b"PK") {
+        (read_content(&bytes, name, shown, opts), None)
+    } else {
+        let (read, digest) = rayon::join(
+            || read_content(&bytes, name, shown, opts),
+            || SourceFile::of(name, &bytes),
+        );
+        (read, Some(digest))
+    };
+    let mut imported = match read? {
+        Contents::Imported(imported) => imported,
+        Contents::Cells {
+            table,
+            format,
+            dialect,
+        } => {
+            drop(bytes);
+            let imported = finish_tabular(&table, format, dialect, shown, opts)?;
+            // Cells the table does not share go before the caller goes on.
+            drop(table);
+            return Ok(with_source(imported, digest));
+        }
+    };
+    if imported.report.source.is_none() {
+        imported.report.source = Some(digest.unwrap_or_else(|| SourceFile::of(name, &bytes)));
+    }
+    Ok(imported)
+}
+
+fn with_source(mut imported: Imported, digest: Option<SourceFile>) -> Imported {
+    if imported.report.source.is_none() {
+        imported.report.source = digest;
+    }
+    imported
+}
+
+fn read_content(
+    bytes: &[u8],
+    name: &str,
+    shown: &str,
+    opts: &ImportOptions,
+) -> Result<Contents, ImportError> {
     let invalid = |message: String| ImportError::Invalid {
         path: shown.to_string(),
         message,
@@ -362,9 +414,24 @@ fn import_content(
     if bytes.starts_with(&[0x1F, 0x8B]) {
         let inner = raw::gunzip(bytes, MAX_UNPACKED_BYTES).map_err(invalid)?;
         let inner_name = name.strip_suffix(".gz").unwrap_or(name);
-        let mut imported = import_content(&inner, inner_name, shown, opts)?;
-        imported.report.dialect.compressed = true;
-        return Ok(imported);
+        return Ok(match read_content(&inner, inner_name, shown, opts)? {
+            Contents::Imported(mut imported) => {
+                imported.report.dialect.compressed = true;
+                Contents::Imported(imported)
+            }
+            Contents::Cells {
+                table,
+                format,
+                mut dialect,
+            } => {
+                dialect.compressed = true;
+                Contents::Cells {
+                    table,
+                    format,
+                    dialect,
+                }
+            }
+        });
     }
     if let Some(kind) = binary_kind(bytes) {
         return Err(invalid(format!(
@@ -372,14 +439,18 @@ fn import_content(
         )));
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return import_zip(bytes, name, shown, opts);
+        return import_zip(bytes, name, shown, opts).map(Contents::Imported);
     }
     if bytes.starts_with(b"PAR1") {
         let table = raw::read_parquet(bytes).map_err(invalid)?;
-        return finish_tabular(&table, "parquet", Dialect::default(), shown, opts);
+        return Ok(Contents::Cells {
+            table,
+            format: "parquet",
+            dialect: Dialect::default(),
+        });
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return import_spreadsheet(bytes, "xls", shown, opts);
+        return import_spreadsheet(bytes, "xls", shown, opts).map(Contents::Imported);
     }
     let (text, encoding) = raw::decode_text(bytes);
     if looks_binary(&text) {
@@ -401,13 +472,17 @@ fn import_content(
     if first.starts_with('[') || first.starts_with('{') {
         // A WhatsApp iOS export also starts with `[`: try it first.
         if first.starts_with('[') && whatsapp::looks_like_whatsapp(&text) {
-            return import_whatsapp(&text, name, dialect, shown, opts);
+            return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
         }
         let (table, format) = raw::read_json(&text).map_err(invalid)?;
-        return finish_tabular(&table, format, dialect, shown, opts);
+        return Ok(Contents::Cells {
+            table,
+            format,
+            dialect,
+        });
     }
     if whatsapp::looks_like_whatsapp(&text) {
-        return import_whatsapp(&text, name, dialect, shown, opts);
+        return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
     }
     let delimiter = raw::sniff_delimiter(&text);
     let overrides = opts.overrides.clone();
@@ -442,7 +517,11 @@ fn import_content(
         ),
         ..dialect
     };
-    finish_tabular(&table, format, dialect, shown, opts)
+    Ok(Contents::Cells {
+        table,
+        format,
+        dialect,
+    })
 }
 
 fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
