@@ -127,6 +127,59 @@ pub struct Conversation {
     pub segment_any: Option<u32>,
 }
 
+/// A column that most rows leave empty (values, close times, member
+/// counts): only the rows with a value, in sorted order, found by
+/// conversation. A dense per-row array would cost 16 bytes a row.
+#[derive(Debug, Clone, Default)]
+pub struct Sparse<T> {
+    rows: Vec<u32>,
+    values: Vec<T>,
+    /// Index of each conversation's first entry; one more than there are
+    /// conversations.
+    conv_start: Vec<u32>,
+}
+
+impl<T: Copy + Send + Sync> Sparse<T> {
+    /// The rows of a column in sorted order that have a value.
+    fn gather(order: &[u32], value_of: impl Fn(usize) -> Option<T> + Sync) -> Self {
+        let (rows, values): (Vec<u32>, Vec<T>) = order
+            .par_iter()
+            .enumerate()
+            .filter_map(|(r, &i)| value_of(i as usize).map(|v| (r as u32, v)))
+            .unzip();
+        Self {
+            rows,
+            values,
+            conv_start: Vec::new(),
+        }
+    }
+
+    fn index_conversations(&mut self, conv_of_row: &[u32], conversations: usize) {
+        let mut start = vec![0u32; conversations + 1];
+        for &r in &self.rows {
+            start[conv_of_row[r as usize] as usize + 1] += 1;
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        self.conv_start = start;
+    }
+
+    /// Values of a conversation's sorted rows `lo..hi`, in row order.
+    pub fn in_rows(&self, conv: u32, lo: usize, hi: usize) -> &[T] {
+        let (Some(&a), Some(&b)) = (
+            self.conv_start.get(conv as usize),
+            self.conv_start.get(conv as usize + 1),
+        ) else {
+            return &[];
+        };
+        let rows = &self.rows[a as usize..b as usize];
+        let from = rows.partition_point(|&r| (r as usize) < lo);
+        let to = rows.partition_point(|&r| (r as usize) < hi);
+        &self.values[a as usize + from..a as usize + to.max(from)]
+    }
+}
+
 /// The whole log, sorted and derived.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
@@ -148,9 +201,9 @@ pub struct Prepared {
     pub contact: Interned,
     pub segment: Interned,
     pub outcome: Interned,
-    pub value: Vec<Option<f64>>,
-    pub closed_at: Vec<Option<i64>>,
-    pub group_members: Vec<Option<i64>>,
+    pub value: Sparse<f64>,
+    pub closed_at: Sparse<i64>,
+    pub group_members: Sparse<i64>,
     pub conversations: Vec<Conversation>,
     pub touches: Vec<Touch>,
     pub runs: Vec<InboundRun>,
@@ -179,18 +232,20 @@ fn str_values<'a>(df: &'a DataFrame, name: &str) -> Option<Vec<Option<&'a str>>>
 
 /// An integer (or datetime) column in sorted order; empty when absent.
 fn gather_i64(df: &DataFrame, name: &str, order: &[u32]) -> Vec<Option<i64>> {
-    let Some(c) = df
-        .column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::Int64).ok())
-    else {
-        return Vec::new();
-    };
-    let Ok(ca) = c.i64().map(|ca| ca.rechunk()) else {
-        return Vec::new();
-    };
-    let arr = ca.downcast_as_array();
-    order.par_iter().map(|&i| arr.get(i as usize)).collect()
+    i64_array(df, name).map_or_else(Vec::new, |arr| {
+        order.par_iter().map(|&i| arr.get(i as usize)).collect()
+    })
+}
+
+fn sparse_i64(df: &DataFrame, name: &str, order: &[u32]) -> Sparse<i64> {
+    i64_array(df, name).map_or_else(Sparse::default, |arr| Sparse::gather(order, |i| arr.get(i)))
+}
+
+/// An integer (or datetime) column as one array; `None` when absent.
+fn i64_array(df: &DataFrame, name: &str) -> Option<<Int64Type as PolarsDataType>::Array> {
+    let c = df.column(name).ok()?.cast(&DataType::Int64).ok()?;
+    let ca = c.i64().ok()?.rechunk();
+    Some(ca.downcast_as_array().clone())
 }
 
 /// Codes for a text column in sorted order. Cells arrive trimmed from the
@@ -458,18 +513,18 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .try_into()
         .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
     let contact = contacts(contact_raw, &conv_of_row, &ids);
-    let value: Vec<Option<f64>> = df
+    let mut value: Sparse<f64> = df
         .column("value")
         .ok()
         .and_then(|c| c.cast(&DataType::Float64).ok())
         .and_then(|c| {
             let ca = c.f64().ok()?.rechunk();
             let arr = ca.downcast_as_array();
-            Some(order.par_iter().map(|&i| arr.get(i as usize)).collect())
+            Some(Sparse::gather(&order, |i| arr.get(i)))
         })
         .unwrap_or_default();
-    let closed_at = gather_i64(df, "closed_at", &order);
-    let group_members = gather_i64(df, "group_members", &order);
+    let mut closed_at = sparse_i64(df, "closed_at", &order);
+    let mut group_members = sparse_i64(df, "group_members", &order);
     let followup_seq = gather_i64(df, "followup_seq", &order);
     let category_col = str_values(df, "category");
     let given_category: Vec<Option<Category>> = match &category_col {
@@ -702,6 +757,10 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         runs.extend(part.runs);
     }
 
+    for column in [&mut closed_at, &mut group_members] {
+        column.index_conversations(&conv_of_row, conversations.len());
+    }
+    value.index_conversations(&conv_of_row, conversations.len());
     let data_first = ts.iter().copied().min();
     let data_last = ts.iter().copied().max();
     Ok(Prepared {

@@ -137,16 +137,11 @@ impl<'a> Scope<'a> {
                     if out != NONE {
                         s.outcome = Some(out);
                     }
-                    if let Some(v) = p.value.get(r).copied().flatten() {
-                        s.value = Some(v);
-                    }
-                    if let Some(c) = p.closed_at.get(r).copied().flatten() {
-                        s.closed_at = Some(s.closed_at.map_or(c, |x: i64| x.max(c)));
-                    }
-                    if let Some(m) = p.group_members.get(r).copied().flatten() {
-                        s.members = Some(s.members.map_or(m, |x: i64| x.max(m)));
-                    }
                 }
+                let conv = ci as u32;
+                s.value = p.value.in_rows(conv, lo, hi).last().copied();
+                s.closed_at = p.closed_at.in_rows(conv, lo, hi).iter().copied().max();
+                s.members = p.group_members.in_rows(conv, lo, hi).iter().copied().max();
                 Some(s)
             })
             .collect();
