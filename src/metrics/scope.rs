@@ -76,7 +76,7 @@ impl<'a> Scope<'a> {
             .collect();
         let conv_ok: Vec<bool> = p
             .conversations
-            .iter()
+            .par_iter()
             .map(|c| {
                 let type_ok = match filters.chat_type {
                     None => true,
@@ -95,7 +95,10 @@ impl<'a> Scope<'a> {
                 type_ok && segment_ok && agent_ok
             })
             .collect();
-        let convs: Vec<ConvStats> = p
+        // Which conversations are in scope first, so that their stats are
+        // written straight into place (a filtered parallel collect would
+        // hold every stat twice on the way).
+        let in_scope: Vec<(u32, u32, u32)> = p
             .conversations
             .par_iter()
             .enumerate()
@@ -104,9 +107,14 @@ impl<'a> Scope<'a> {
                     return None;
                 }
                 let (lo, hi) = row_range(p, c.start as usize, c.end as usize, from, to);
-                if lo == hi {
-                    return None;
-                }
+                (lo < hi).then_some((ci as u32, lo as u32, hi as u32))
+            })
+            .collect();
+        let convs: Vec<ConvStats> = in_scope
+            .par_iter()
+            .map(|&(ci, lo, hi)| {
+                let (ci, lo, hi) = (ci as usize, lo as usize, hi as usize);
+                let c = &p.conversations[ci];
                 let mut s = ConvStats {
                     conv: ci as u32,
                     is_group: c.is_group,
@@ -142,7 +150,7 @@ impl<'a> Scope<'a> {
                 s.value = p.value.in_rows(conv, lo, hi).last().copied();
                 s.closed_at = p.closed_at.in_rows(conv, lo, hi).iter().copied().max();
                 s.members = p.group_members.in_rows(conv, lo, hi).iter().copied().max();
-                Some(s)
+                s
             })
             .collect();
         let in_set = |set: &Vec<String>| -> Vec<bool> {
@@ -170,29 +178,21 @@ impl<'a> Scope<'a> {
         ts >= self.from && ts < self.to
     }
 
-    pub fn row_in(&self, r: usize) -> bool {
-        self.conv_ok[self.p.conv_of_row[r] as usize] && self.in_period(self.p.ts[r])
-    }
-
-    /// A touch counts when its first row does.
-    pub fn touch_in(&self, t: &Touch) -> bool {
-        self.conv_ok[t.conv as usize] && self.in_period(t.start)
-    }
-
-    pub fn run_in(&self, run: &InboundRun) -> bool {
-        self.conv_ok[run.conv as usize] && self.in_period(run.first_ts)
-    }
-
-    pub fn is_group(&self, conv: u32) -> bool {
-        self.p.conversations[conv as usize].is_group
+    /// Indices of the touches in scope of direct conversations, in order.
+    /// Read through the conversations in scope: a short period or a narrow
+    /// filter then reads only its own touches, not every touch in the log.
+    pub fn direct_touch_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        let p = self.p;
+        self.direct_convs().flat_map(move |c| {
+            let conv = &p.conversations[c.conv as usize];
+            (conv.touch_start as usize..conv.touch_end as usize)
+                .filter(move |&i| self.in_period(p.touches[i].start))
+        })
     }
 
     /// Touches in scope of direct conversations.
     pub fn direct_touches(&self) -> impl Iterator<Item = &'a Touch> + '_ {
-        self.p
-            .touches
-            .iter()
-            .filter(move |t| !self.is_group(t.conv) && self.touch_in(t))
+        self.direct_touch_indices().map(|i| &self.p.touches[i])
     }
 
     /// Delivered non-broadcast direct touches in scope: the population of
@@ -203,10 +203,13 @@ impl<'a> Scope<'a> {
     }
 
     pub fn direct_runs(&self) -> impl Iterator<Item = &'a InboundRun> + '_ {
-        self.p
-            .runs
-            .iter()
-            .filter(move |r| !self.is_group(r.conv) && self.run_in(r))
+        let p = self.p;
+        self.direct_convs().flat_map(move |c| {
+            let conv = &p.conversations[c.conv as usize];
+            p.runs[conv.run_start as usize..conv.run_end as usize]
+                .iter()
+                .filter(move |r| self.in_period(r.first_ts))
+        })
     }
 
     pub fn direct_convs(&self) -> impl Iterator<Item = &ConvStats> + '_ {

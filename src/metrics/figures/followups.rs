@@ -117,10 +117,8 @@ pub fn compute(scope: &Scope) -> FollowupFigures {
     let mut f = FollowupFigures::default();
     let mut io = PositionRate::default();
     let mut gaps = Vec::new();
-    for (i, t) in p.touches.iter().enumerate() {
-        if scope.is_group(t.conv) || !scope.touch_in(t) {
-            continue;
-        }
+    for i in scope.direct_touch_indices() {
+        let t = &p.touches[i];
         match t.category {
             Category::FollowUp => {
                 f.scheduled += 1;
