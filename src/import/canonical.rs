@@ -11,8 +11,28 @@ use super::raw::{RawTable, TextColumn, par_str_column};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource, parse_timestamp};
 use super::{ImportOptions, SkipReason, Skipped};
 
+/// Whether every cell of a column is one of `spellings`, exactly (no
+/// missing cell, no other case).
+fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
+    column.is_some_and(|c| {
+        let cells = c.cells();
+        cells.null_count() == 0
+            && cells
+                .par_iter()
+                .all(|v| v.is_some_and(|v| spellings.contains(&v)))
+    })
+}
+
 /// Canonical spelling of a direction cell; `None` when unrecognised.
 pub fn parse_direction(v: &str, inverted: bool) -> Option<bool> {
+    // The canonical spellings are by far the most common: no allocation.
+    // Words are not inverted, only booleans are.
+    if v.eq_ignore_ascii_case("outbound") {
+        return Some(true);
+    }
+    if v.eq_ignore_ascii_case("inbound") {
+        return Some(false);
+    }
     let lower = v.trim().to_ascii_lowercase();
     let outbound = match lower.as_str() {
         "out" | "outbound" | "outgoing" | "sent" | "send" => return Some(true),
@@ -239,12 +259,19 @@ pub fn build(
             }))
         }),
         Box::new(|| {
+            // A column already in canonical spelling is shared as it is.
+            if spelled_as(col(Canonical::Direction), &["outbound", "inbound"]) {
+                return pass_through(Canonical::Direction, "direction");
+            }
             let dir = par_str_column("direction", outbound.len(), |k| {
                 Some(if outbound[k] { "outbound" } else { "inbound" })
             });
             Some(dir.into())
         }),
         Box::new(|| {
+            if spelled_as(col(Canonical::ChatType), &["direct", "group"]) {
+                return pass_through(Canonical::ChatType, "chat_type");
+            }
             let chat_type = par_str_column("chat_type", keep.len(), |k| {
                 let r = keep[k];
                 let explicit = cell(Canonical::ChatType, r).and_then(parse_chat_type);
