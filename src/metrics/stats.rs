@@ -78,22 +78,46 @@ impl Summary {
 
 /// Pearson correlation; `None` with fewer than two pairs or no variance.
 pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
-    if pairs.len() < 2 {
-        return None;
+    let [r] = pearson_each(|| pairs.iter().map(|&pair| [Some(pair)]));
+    r
+}
+
+/// `K` Pearson correlations over one sequence of items, each item giving
+/// each correlation a pair or nothing. The items are read twice (means,
+/// then centred sums) instead of collected: on a large log they are
+/// millions of conversations. Sums run in item order, so each result is
+/// the one [`pearson`] gives on that correlation's pairs.
+pub fn pearson_each<const K: usize, I>(items: impl Fn() -> I) -> [Option<f64>; K]
+where
+    I: Iterator<Item = [Option<(f64, f64)>; K]>,
+{
+    let mut n = [0usize; K];
+    let (mut sx, mut sy) = ([-0.0; K], [-0.0; K]);
+    for item in items() {
+        for (k, pair) in item.into_iter().enumerate() {
+            if let Some((x, y)) = pair {
+                n[k] += 1;
+                sx[k] += x;
+                sy[k] += y;
+            }
+        }
     }
-    let n = pairs.len() as f64;
-    let mx = pairs.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pairs.iter().map(|p| p.1).sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for &(x, y) in pairs {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
+    let mx: [f64; K] = std::array::from_fn(|k| sx[k] / n[k] as f64);
+    let my: [f64; K] = std::array::from_fn(|k| sy[k] / n[k] as f64);
+    let (mut sxy, mut sxx, mut syy) = ([0.0; K], [0.0; K], [0.0; K]);
+    for item in items() {
+        for (k, pair) in item.into_iter().enumerate() {
+            if let Some((x, y)) = pair {
+                sxy[k] += (x - mx[k]) * (y - my[k]);
+                sxx[k] += (x - mx[k]) * (x - mx[k]);
+                syy[k] += (y - my[k]) * (y - my[k]);
+            }
+        }
     }
-    if sxx <= 0.0 || syy <= 0.0 {
-        return None;
-    }
-    Some(sxy / (sxx.sqrt() * syy.sqrt()))
+    std::array::from_fn(|k| {
+        (n[k] >= 2 && sxx[k] > 0.0 && syy[k] > 0.0)
+            .then(|| sxy[k] / (sxx[k].sqrt() * syy[k].sqrt()))
+    })
 }
 
 #[cfg(test)]
@@ -145,5 +169,28 @@ mod tests {
         );
         assert_eq!(pearson(&[(1.0, 1.0)]), None);
         assert_eq!(pearson(&[(1.0, 1.0), (1.0, 0.0)]), None);
+    }
+
+    #[test]
+    fn pearson_each_matches_one_at_a_time() {
+        // The first series is y = 2x (r = 1); the second leaves out the
+        // middle item and is y = 10 - x (r = -1); the third has one pair.
+        let items = [(1.0, 2.0), (2.0, 4.0), (3.0, 6.0)];
+        let [a, b, c] = pearson_each(|| {
+            items.iter().enumerate().map(|(i, &(x, y))| {
+                [
+                    Some((x, y)),
+                    (i != 1).then_some((x, 10.0 - x)),
+                    (i == 0).then_some((x, y)),
+                ]
+            })
+        });
+        assert_eq!(a, pearson(&items));
+        assert!((a.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(b, pearson(&[(1.0, 9.0), (3.0, 7.0)]));
+        assert!((b.unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(c, None);
+        // No variance in y: undefined.
+        assert_eq!(pearson(&[(1.0, 1.0), (2.0, 1.0)]), None);
     }
 }

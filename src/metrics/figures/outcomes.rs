@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::conversations::ConversationRow;
-use crate::metrics::stats::{median_in_place, pearson, ratio};
+use crate::metrics::stats::{median_in_place, pearson_each, ratio};
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Cohort {
@@ -69,6 +69,10 @@ pub struct OutcomeFigures {
     pub correlation: Correlation,
 }
 
+/// Steps per axis the Pareto curve is kept at: at most twice this many
+/// points, and about a pixel apart on a 2,000-pixel chart.
+pub const CURVE_RESOLUTION: usize = 2_000;
+
 pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> OutcomeFigures {
     // Sorted on plain keys (value, conversation code, row index) so that the
     // comparisons stay in cache. Conversation codes follow id order, so ties
@@ -93,6 +97,12 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
     let n = keys.len();
     let total: f64 = keys.iter().map(|k| k.0).sum();
     let mut share = None;
+    // The curve keeps a point once it has moved a resolution step along
+    // either axis since the last one kept, and the last: a chart has no
+    // more pixels than that, and an SVG of millions of points would be
+    // hundreds of megabytes. Between kept points the curve moves less than
+    // a step (plus one conversation's share), so its chords stay on it.
+    let resolution = 1.0 / CURVE_RESOLUTION as f64;
     let mut curve = vec![(0.0, 0.0)];
     let mut running = 0.0;
     for (k, key) in keys.iter().enumerate() {
@@ -101,7 +111,11 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
             share = Some((k + 1) as f64 / n as f64);
         }
         if total > 0.0 {
-            curve.push(((k + 1) as f64 / n as f64, running / total));
+            let point = ((k + 1) as f64 / n as f64, running / total);
+            let (x, y) = curve[curve.len() - 1];
+            if point.0 - x >= resolution || point.1 - y >= resolution || k + 1 == n {
+                curve.push(point);
+            }
         }
     }
     // The cohorts and correlations read the rows in their own order: in
@@ -122,18 +136,28 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
         curve,
     };
     let correlation = if has_outcome {
-        let y = |r: &ConversationRow| f64::from(u8::from(r.positive == Some(true)));
-        let pairs = |x: &dyn Fn(&ConversationRow) -> Option<f64>| -> Option<f64> {
-            let v: Vec<(f64, f64)> = direct()
-                .filter_map(|(_, r)| x(r).map(|xv| (xv, y(r))))
-                .collect();
-            pearson(&v)
-        };
+        let [
+            message_count,
+            out_in_ratio,
+            median_team_reply_hours,
+            followup_count,
+        ] = pearson_each(|| {
+            direct().map(|(_, r)| {
+                let y = f64::from(u8::from(r.positive == Some(true)));
+                [
+                    Some(r.messages as f64),
+                    ratio(r.outbound as f64, r.inbound as f64),
+                    r.team_reply_median_secs.map(|s| s / 3_600.0),
+                    Some(r.followups as f64),
+                ]
+                .map(|x| x.map(|x| (x, y)))
+            })
+        });
         Correlation {
-            message_count: pairs(&|r| Some(r.messages as f64)),
-            out_in_ratio: pairs(&|r| ratio(r.outbound as f64, r.inbound as f64)),
-            median_team_reply_hours: pairs(&|r| r.team_reply_median_secs.map(|s| s / 3_600.0)),
-            followup_count: pairs(&|r| Some(r.followups as f64)),
+            message_count,
+            out_in_ratio,
+            median_team_reply_hours,
+            followup_count,
         }
     } else {
         Correlation::default()
@@ -141,5 +165,55 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
     OutcomeFigures {
         pareto,
         correlation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(conv: u32, value: f64) -> ConversationRow {
+        ConversationRow {
+            conv,
+            value: Some(value),
+            ..ConversationRow::default()
+        }
+    }
+
+    #[test]
+    fn short_curve_keeps_every_point() {
+        // Values 3, 1 in falling order: total 4, shares 3/4 then 4/4.
+        let f = compute(&[row(0, 1.0), row(1, 3.0)], true, false);
+        assert_eq!(f.pareto.curve, vec![(0.0, 0.0), (0.5, 0.75), (1.0, 1.0)]);
+        // 80% of 4 is 3.2, reached by both conversations.
+        assert_eq!(f.pareto.share_for_80pct, Some(1.0));
+    }
+
+    #[test]
+    fn long_curve_is_thinned_but_exact_where_kept() {
+        // 10,000 conversations of value 1..=10000, total 10000 · 10001 / 2.
+        let n = 10_000u32;
+        let rows: Vec<ConversationRow> = (0..n).map(|i| row(i, f64::from(i + 1))).collect();
+        let f = compute(&rows, true, false);
+        let curve = &f.pareto.curve;
+        assert!(curve.len() <= 2 * CURVE_RESOLUTION + 2, "{}", curve.len());
+        assert!(curve.len() < n as usize / 2, "{}", curve.len());
+        assert_eq!(curve[0], (0.0, 0.0));
+        assert_eq!(*curve.last().unwrap(), (1.0, 1.0));
+        let total = f64::from(n) * f64::from(n + 1) / 2.0;
+        // After the top k conversations: n + (n - 1) + … + (n + 1 - k).
+        let exact = |k: f64| (k * f64::from(n + 1) - k * (k + 1.0) / 2.0) / total;
+        for &(x, y) in &curve[1..] {
+            let k = (x * f64::from(n)).round();
+            assert!((y - exact(k)).abs() < 1e-12, "{x} {y}");
+        }
+        // No gap wider than a step plus one conversation on either axis; the
+        // largest conversation's share is n / total.
+        let step = 1.0 / CURVE_RESOLUTION as f64;
+        for w in curve.windows(2) {
+            assert!(w[1].0 > w[0].0);
+            assert!(w[1].0 - w[0].0 <= step + 1.0 / f64::from(n) + 1e-12);
+            assert!(w[1].1 - w[0].1 <= step + f64::from(n) / total + 1e-12);
+        }
     }
 }
