@@ -131,42 +131,73 @@ pub fn compute(
     rows: &[ConversationRow],
     touch_response_rate: Option<f64>,
 ) -> Vec<RedFlag> {
-    let p = scope.p;
-    let th = &scope.settings.thresholds;
-    let direct: Vec<&ConversationRow> = rows.iter().filter(|r| !r.is_group).collect();
-    let mut flags = Vec::with_capacity(6);
-    // Conversation codes follow id order and rows are in code order, so
-    // lists of conversations come out sorted.
-    let id = |conv: u32| p.conversations[conv as usize].id.clone();
+    // Each flag reads the scope on its own, so they run side by side.
+    let ((send, singles), ((gaps, falling), (unanswered, block))) = rayon::join(
+        || {
+            rayon::join(
+                || high_send_low_receive(scope, rows),
+                || single_message_chats(scope, rows),
+            )
+        },
+        || {
+            rayon::join(
+                || rayon::join(|| long_reply_gaps(scope), || falling_response_rate(scope)),
+                || {
+                    rayon::join(
+                        || unanswered_messages(scope, touch_response_rate),
+                        || high_block_rate(scope, rows),
+                    )
+                },
+            )
+        },
+    );
+    vec![send, singles, gaps, unanswered, block, falling]
+}
 
-    let (out, inb) = direct
-        .iter()
-        .fold((0u64, 0u64), |(o, i), r| (o + r.outbound, i + r.inbound));
-    flags.push(flag(
+fn direct(rows: &[ConversationRow]) -> impl Iterator<Item = &ConversationRow> {
+    rows.iter().filter(|r| !r.is_group)
+}
+
+/// Conversation codes follow id order and rows are in code order, so lists
+/// of conversations come out sorted.
+fn conversation_id(scope: &Scope, conv: u32) -> Arc<str> {
+    scope.p.conversations[conv as usize].id.clone()
+}
+
+fn high_send_low_receive(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
+    let (out, inb) = direct(rows).fold((0u64, 0u64), |(o, i), r| (o + r.outbound, i + r.inbound));
+    flag(
         "high_send_low_receive",
         ratio(out as f64, inb as f64),
-        th.high_send_low_receive,
-        direct
-            .iter()
+        scope.settings.thresholds.high_send_low_receive,
+        direct(rows)
             .filter(|r| r.outbound >= 5 && r.outbound as f64 / r.inbound.max(1) as f64 >= 5.0)
-            .map(|r| id(r.conv))
+            .map(|r| conversation_id(scope, r.conv))
             .collect(),
         inb,
-    ));
+    )
+}
 
-    let singles: Vec<Arc<str>> = direct
-        .iter()
-        .filter(|r| r.messages == 1)
-        .map(|r| id(r.conv))
-        .collect();
-    flags.push(flag(
+fn single_message_chats(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
+    let mut chats = 0u64;
+    let mut singles = Vec::new();
+    for r in direct(rows) {
+        chats += 1;
+        if r.messages == 1 {
+            singles.push(conversation_id(scope, r.conv));
+        }
+    }
+    flag(
         "single_message_chats",
-        rate(singles.len() as u64, direct.len() as u64),
-        th.single_message_chats,
+        rate(singles.len() as u64, chats),
+        scope.settings.thresholds.single_message_chats,
         singles,
-        direct.len() as u64,
-    ));
+        chats,
+    )
+}
 
+fn long_reply_gaps(scope: &Scope) -> RedFlag {
+    let p = scope.p;
     let sla_ms = scope.settings.reply_sla_secs * 1000;
     let data_last = p.data_last.unwrap_or(0);
     let mut runs = 0u64;
@@ -185,19 +216,22 @@ pub fn compute(
             breached[run.conv as usize] = true;
         }
     }
-    flags.push(flag(
+    flag(
         "long_reply_gaps",
         rate(breaches, runs),
-        th.long_reply_gaps,
+        scope.settings.thresholds.long_reply_gaps,
         breached
             .iter()
             .enumerate()
             .filter(|(_, b)| **b)
-            .map(|(c, _)| id(c as u32))
+            .map(|(c, _)| conversation_id(scope, c as u32))
             .collect(),
         runs,
-    ));
+    )
+}
 
+fn unanswered_messages(scope: &Scope, touch_response_rate: Option<f64>) -> RedFlag {
+    let p = scope.p;
     let mut per_contact: Vec<(u64, u64)> = vec![(0, 0); p.contact.values.len()];
     let mut touches = 0u64;
     for t in scope.response_touches() {
@@ -206,10 +240,10 @@ pub fn compute(
         e.1 += u64::from(t.responded);
         touches += 1;
     }
-    flags.push(flag(
+    flag(
         "unanswered_messages",
         touch_response_rate.map(|r| 1.0 - r),
-        th.unanswered_messages,
+        scope.settings.thresholds.unanswered_messages,
         sorted(
             per_contact
                 .iter()
@@ -218,11 +252,14 @@ pub fn compute(
                 .map(|(c, _)| p.contact.values[c].clone()),
         ),
         touches,
-    ));
+    )
+}
 
+fn high_block_rate(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
+    let p = scope.p;
     let mut reached = vec![false; p.contact.values.len()];
     let mut blocked = vec![false; p.contact.values.len()];
-    for r in direct {
+    for r in direct(rows) {
         let conv = &p.conversations[r.conv as usize];
         let (lo, hi) = crate::metrics::scope::row_range(
             p,
@@ -250,7 +287,7 @@ pub fn compute(
         } else {
             None
         },
-        th.high_block_rate,
+        scope.settings.thresholds.high_block_rate,
         if p.has_block_data {
             sorted(
                 blocked
@@ -267,32 +304,17 @@ pub fn compute(
     if !p.has_block_data {
         block.missing = Some("needs a status or blocked column");
     }
-    flags.push(block);
-
-    let (value, based_on) = falling_response_rate(scope);
-    let mut falling = flag(
-        "falling_response_rate",
-        value,
-        th.falling_response_rate,
-        Vec::new(),
-        based_on,
-    );
-    if value.is_none() {
-        falling.missing =
-            Some("needs two full weeks (Monday to Monday) with answered touches inside the period");
-    }
-    flags.push(falling);
-    flags
+    block
 }
 
 /// Relative drop of the weekly touch response rate, last full week against
 /// the one before; both weeks must lie inside the period.
-fn falling_response_rate(scope: &Scope) -> (Option<f64>, u64) {
+fn falling_response_rate(scope: &Scope) -> RedFlag {
     let last_end = monday_on_or_before(scope.zone, scope.to);
     let last_start = shift_days(scope.zone, last_end, -7);
     let prev_start = shift_days(scope.zone, last_end, -14);
     if prev_start < scope.from || last_end > scope.to {
-        return (None, 0);
+        return falling_flag(scope, None, 0);
     }
     let (mut lt, mut lr, mut pt, mut pr) = (0u64, 0u64, 0u64, 0u64);
     for t in scope.response_touches() {
@@ -308,5 +330,20 @@ fn falling_response_rate(scope: &Scope) -> (Option<f64>, u64) {
         (Some(last), Some(prev)) => ratio(prev - last, prev),
         _ => None,
     };
-    (value, lt + pt)
+    falling_flag(scope, value, lt + pt)
+}
+
+fn falling_flag(scope: &Scope, value: Option<f64>, based_on: u64) -> RedFlag {
+    let mut falling = flag(
+        "falling_response_rate",
+        value,
+        scope.settings.thresholds.falling_response_rate,
+        Vec::new(),
+        based_on,
+    );
+    if value.is_none() {
+        falling.missing =
+            Some("needs two full weeks (Monday to Monday) with answered touches inside the period");
+    }
+    falling
 }
