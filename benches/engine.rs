@@ -36,8 +36,10 @@ fn sizes() -> Vec<usize> {
 
 fn bench(c: &mut Criterion) {
     let zone = ReportZone::utc();
+    // As `chatlens report` reads a file: no digest (only saving needs it).
     let opts = ImportOptions {
         zone,
+        digest_source: false,
         ..ImportOptions::default()
     };
     let settings = Settings::default();

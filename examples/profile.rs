@@ -23,8 +23,10 @@ fn main() -> anyhow::Result<()> {
         df.height()
     );
     drop(df);
+    // As `chatlens report` reads a file: no digest (only saving needs it).
     let opts = ImportOptions {
         zone: ReportZone::utc(),
+        digest_source: false,
         ..ImportOptions::default()
     };
     let t = Instant::now();

@@ -95,6 +95,7 @@ impl ImportArgs {
             overrides: self.map.clone(),
             sheet: self.sheet.clone(),
             require_team,
+            digest_source: false,
             progress: Arc::new(Progress::default()),
         })
     }
@@ -335,18 +336,23 @@ pub struct SaveArgs {
 /// Exit code 2 for input the tool cannot use, with the message on stderr.
 pub struct UserError(pub String);
 
-/// Loads a file into a session for the headless commands.
+/// Loads a file into a session for the headless commands; `saving` records
+/// the source's digest for a saved report's manifest.
 pub fn load_session(
     file: &Path,
     import: &ImportArgs,
     options: &ReportOptions,
+    saving: bool,
 ) -> Result<Session, UserError> {
     let settings = options
         .settings()
         .map_err(|e| UserError(format!("{e:#}")))?;
-    let opts = import
-        .options(true)
-        .map_err(|e| UserError(format!("{e:#}")))?;
+    let opts = ImportOptions {
+        digest_source: saving,
+        ..import
+            .options(true)
+            .map_err(|e| UserError(format!("{e:#}")))?
+    };
     let filters = options
         .filters(&opts.zone)
         .map_err(|e| UserError(format!("{e:#}")))?;
@@ -387,7 +393,7 @@ pub fn load_session(
 
 pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
     use crate::export::images::{Formats, export_all};
-    let session = load_session(&args.file, &args.import, &args.options)?;
+    let session = load_session(&args.file, &args.import, &args.options, false)?;
     let report = session.report_with_import();
     let charts = crate::charts::all_charts(&report);
     let formats = match args.format {
@@ -410,7 +416,7 @@ pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
 }
 
 pub fn run_save(args: &SaveArgs) -> Result<(), UserError> {
-    let session = load_session(&args.file, &args.import, &args.options)?;
+    let session = load_session(&args.file, &args.import, &args.options, true)?;
     crate::report_file::save(&session, &args.out).map_err(|e| UserError(format!("{e:#}")))?;
     println!("{}", args.out.display());
     Ok(())
@@ -434,7 +440,7 @@ pub fn run_inspect(args: &InspectArgs) -> Result<(), UserError> {
 }
 
 pub fn run_report(args: &ReportArgs) -> Result<(), UserError> {
-    let mut session = load_session(&args.file, &args.import, &args.options)?;
+    let mut session = load_session(&args.file, &args.import, &args.options, false)?;
     // Moved out rather than copied: a large log has millions of rows.
     let mut report = std::mem::take(&mut session.report);
     report.import = Some(std::mem::take(&mut session.imported.report));

@@ -247,3 +247,33 @@ fn the_system_zone_follows_tz() {
         "{first}"
     );
 }
+
+#[test]
+fn save_names_the_source_by_its_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("log.csv");
+    let text = "timestamp,conversation_id,direction\n\
+                2024-05-06 10:00,c1,outbound\n\
+                2024-05-06 10:05,c1,inbound\n";
+    std::fs::write(&csv, text).unwrap();
+    let out = dir.path().join("log.chatlens");
+    let (code, _, err) = run(&[
+        "save",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--tz",
+        "UTC",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let file = std::fs::File::open(&out).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
+    // `sha256sum` of the file's bytes.
+    assert_eq!(
+        manifest["source"]["sha256"],
+        "616ec5e61c69c42e8594a6c256eaca98e4d0c0c00e3e5c1d4a6823ab8e40a0e2"
+    );
+    assert_eq!(manifest["source"]["size"], text.len());
+}

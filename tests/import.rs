@@ -659,3 +659,26 @@ fn several_files_stack_into_one_table() {
         .collect();
     assert_eq!(convs.len(), 2, "each chat export is its own conversation");
 }
+
+#[test]
+fn source_digest_is_recorded_only_when_asked() {
+    let csv = b"timestamp,conversation_id,direction\n2024-05-06 10:00,c1,outbound\n";
+    let with = import(csv);
+    let source = with.report.source.expect("digest by default");
+    assert_eq!(
+        (source.name.as_str(), source.size),
+        ("t.csv", csv.len() as u64)
+    );
+    // SHA-256 of the bytes above, as `sha256sum` prints it.
+    assert_eq!(
+        source.sha256,
+        "3bc97255498c9cf1daceb538c0032d5c6165a77cade8ecf73e2a0ce73ba7d4a0"
+    );
+    let without = ImportOptions {
+        digest_source: false,
+        ..opts()
+    };
+    let i = import_bytes(csv, "t.csv", "t.csv", &without).unwrap();
+    assert_eq!(i.report.source, None);
+    assert_eq!(i.table.height(), with.table.height());
+}

@@ -41,6 +41,10 @@ pub struct ImportOptions {
     /// When false, a chat export without a team imports with every message
     /// inbound (enough for `inspect`).
     pub require_team: bool,
+    /// Whether to record the source's SHA-256, which a saved report's
+    /// manifest names. It is a serial pass over every byte, so commands that
+    /// save nothing skip it.
+    pub digest_source: bool,
     pub progress: Arc<Progress>,
 }
 
@@ -53,6 +57,7 @@ impl Default for ImportOptions {
             overrides: Vec::new(),
             sheet: None,
             require_team: true,
+            digest_source: true,
             progress: Arc::new(Progress::default()),
         }
     }
@@ -360,7 +365,7 @@ fn import_contents(
 ) -> Result<Imported, ImportError> {
     // The source's digest is one serial pass over the bytes: it runs beside
     // the parsing. A zip may be a saved report, which names its source.
-    let (read, digest) = if bytes.starts_with(b"PK") {
+    let (read, digest) = if bytes.starts_with(b"PK") || !opts.digest_source {
         (read_content(&bytes, name, shown, opts), None)
     } else {
         let (read, digest) = rayon::join(
@@ -383,7 +388,7 @@ fn import_contents(
             return Ok(with_source(imported, digest));
         }
     };
-    if imported.report.source.is_none() {
+    if imported.report.source.is_none() && opts.digest_source {
         imported.report.source = Some(digest.unwrap_or_else(|| SourceFile::of(name, &bytes)));
     }
     Ok(imported)
