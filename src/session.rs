@@ -49,8 +49,16 @@ impl Session {
         }
         self.settings = settings;
         self.filters = filters;
+        self.give_back_rows();
         self.report = compute(&self.prepared, &self.settings, &self.filters, &self.zone);
         Ok(())
+    }
+
+    /// The report's conversation rows go back to the prepared data for the
+    /// next computation to fill.
+    fn give_back_rows(&mut self) {
+        let rows = std::mem::take(&mut self.report.conversations);
+        self.prepared.spare.give_conversation_rows(rows);
     }
 
     /// The report with the import report attached, as `report --json` prints it.
@@ -58,6 +66,12 @@ impl Session {
         let mut r = self.report.clone();
         r.import = Some(self.imported.report.clone());
         r
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.give_back_rows();
     }
 }
 

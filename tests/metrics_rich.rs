@@ -384,3 +384,32 @@ fn an_agent_named_unassigned_shares_the_row_of_rows_without_one() {
     assert_close(&r, "agents.1.touches", 2.0);
     assert_eq!(r["agents"].as_array().map(Vec::len), Some(2));
 }
+
+/// Filter changes reuse the buffers of earlier computations; each report is
+/// still the one a fresh session computes with those filters.
+#[test]
+fn recomputed_reports_match_fresh_ones() {
+    let direct = Filters {
+        chat_type: Some(ChatType::Direct),
+        ..Filters::default()
+    };
+    let segment = Filters {
+        segments: vec!["SMB".into()],
+        ..Filters::default()
+    };
+    let mut s = session(LOG, "UTC", Settings::default(), Filters::default());
+    for filters in [direct, segment, Filters::default()] {
+        let previous =
+            chatlens::ui::worker::recompute(&s, Settings::default(), filters.clone()).unwrap();
+        let fresh = session(LOG, "UTC", Settings::default(), filters.clone());
+        assert_eq!(previous.report.conversations, fresh.report.conversations);
+        assert_eq!(
+            serde_json::to_value(&previous.report).unwrap(),
+            serde_json::to_value(&fresh.report).unwrap()
+        );
+        s.update(Settings::default(), filters).unwrap();
+        assert_eq!(s.report.conversations, fresh.report.conversations);
+    }
+    // Back to no filters: all six conversations.
+    assert_eq!(s.report.conversations.len(), 6);
+}

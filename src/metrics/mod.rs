@@ -6,6 +6,7 @@ pub mod dictionary;
 pub mod figures;
 pub mod prepare;
 pub mod scope;
+pub mod spare;
 pub mod stats;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};

@@ -218,6 +218,8 @@ pub struct Prepared {
     pub has_category: bool,
     pub data_first: Option<i64>,
     pub data_last: Option<i64>,
+    /// Buffers the figures reuse from one filter change to the next.
+    pub spare: super::spare::Spare,
 }
 
 fn str_column<'a>(df: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
@@ -795,5 +797,6 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         runs,
         data_first,
         data_last,
+        spare: super::spare::Spare::default(),
     })
 }

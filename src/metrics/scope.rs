@@ -110,7 +110,8 @@ impl<'a> Scope<'a> {
                 (lo < hi).then_some((ci as u32, lo as u32, hi as u32))
             })
             .collect();
-        let convs: Vec<ConvStats> = in_scope
+        let mut convs = p.spare.take_conv_stats();
+        in_scope
             .par_iter()
             .map(|&(ci, lo, hi)| {
                 let (ci, lo, hi) = (ci as usize, lo as usize, hi as usize);
@@ -152,7 +153,7 @@ impl<'a> Scope<'a> {
                 s.members = p.group_members.in_rows(conv, lo, hi).iter().copied().max();
                 s
             })
-            .collect();
+            .collect_into_vec(&mut convs);
         let in_set = |set: &Vec<String>| -> Vec<bool> {
             let set: HashSet<String> = set.iter().map(|s| s.trim().to_lowercase()).collect();
             p.outcome
@@ -222,6 +223,14 @@ impl<'a> Scope<'a> {
 
     pub fn is_negative(&self, c: &ConvStats) -> bool {
         c.outcome.is_some_and(|o| self.negative[o as usize])
+    }
+}
+
+impl Drop for Scope<'_> {
+    fn drop(&mut self) {
+        self.p
+            .spare
+            .give_conv_stats(std::mem::take(&mut self.convs));
     }
 }
 

@@ -88,6 +88,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
     // Each conversation's touches and runs are contiguous, so every row is
     // computed on its own, in parallel; each worker reuses its buffers for
     // the reply times whose medians it takes.
+    let mut rows = p.spare.take_conversation_rows();
     scope
         .convs
         .par_iter()
@@ -199,5 +200,6 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 row
             },
         )
-        .collect()
+        .collect_into_vec(&mut rows);
+    rows
 }
