@@ -76,17 +76,11 @@ impl Summary {
     }
 }
 
-/// Pearson correlation; `None` with fewer than two pairs or no variance.
-pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
-    let [r] = pearson_each(|| pairs.iter().map(|&pair| [Some(pair)]));
-    r
-}
-
 /// `K` Pearson correlations over one sequence of items, each item giving
-/// each correlation a pair or nothing. The items are read twice (means,
-/// then centred sums) instead of collected: on a large log they are
-/// millions of conversations. Sums run in item order, so each result is
-/// the one [`pearson`] gives on that correlation's pairs.
+/// each correlation a pair or nothing; a correlation is `None` with fewer
+/// than two pairs or no variance. The items are read twice (means, then
+/// centred sums) instead of collected: on a large log they are millions of
+/// conversations.
 pub fn pearson_each<const K: usize, I>(items: impl Fn() -> I) -> [Option<f64>; K]
 where
     I: Iterator<Item = [Option<(f64, f64)>; K]>,
@@ -158,6 +152,11 @@ mod tests {
             }
         }
         assert_eq!(quantile_in_place(&mut [], 0.5), None);
+    }
+
+    fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
+        let [r] = pearson_each(|| pairs.iter().map(|&pair| [Some(pair)]));
+        r
     }
 
     #[test]
