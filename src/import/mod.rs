@@ -9,7 +9,6 @@ pub mod several;
 pub mod timestamp;
 pub mod whatsapp;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -277,7 +276,7 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
     opts.progress
         .bytes_total
         .store(len, std::sync::atomic::Ordering::Relaxed);
-    let bytes = read_file(path, file, len).map_err(|source| ImportError::Io {
+    let bytes = read_file(file, len).map_err(|source| ImportError::Io {
         path: shown.clone(),
         source,
     })?;
@@ -288,40 +287,42 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
     import_owned(bytes, &name, &shown, opts)
 }
 
-/// Reads a whole file. A large file is read in stretches on every core:
-/// most of the cost is the kernel filling fresh pages, which parallelises.
-pub fn read_whole_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    read_file(path, file, len)
+/// A file's contents: a large file is mapped from the page cache (no copy
+/// into fresh pages, and nothing to free but the mapping), a small one read.
+pub enum FileContents {
+    Read(Vec<u8>),
+    Mapped(polars::polars_utils::mmap::MMapSemaphore),
 }
 
-fn read_file(path: &Path, mut file: std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
-    use rayon::prelude::*;
-    use std::io::{Seek, SeekFrom};
-    const STRETCH: usize = 64 << 20;
-    let Ok(len) = usize::try_from(len) else {
-        return Err(std::io::Error::other(
-            "the file is too large for this machine",
-        ));
-    };
-    if len < 2 * STRETCH {
-        let mut bytes = Vec::with_capacity(len);
-        file.read_to_end(&mut bytes)?;
-        return Ok(bytes);
+impl std::ops::Deref for FileContents {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileContents::Read(bytes) => bytes,
+            FileContents::Mapped(map) => map.as_ref(),
+        }
     }
-    let mut bytes = vec![0u8; len];
-    bytes.par_chunks_mut(STRETCH).enumerate().try_for_each(
-        |(i, chunk)| -> std::io::Result<()> {
-            let mut f = std::fs::File::open(path)?;
-            f.seek(SeekFrom::Start((i * STRETCH) as u64))?;
-            f.read_exact(chunk)
-        },
-    )?;
-    // A file that grew while being read: take the rest too.
-    file.seek(SeekFrom::Start(len as u64))?;
+}
+
+/// Reads (or maps) a whole file.
+pub fn read_whole_file(path: &Path) -> std::io::Result<FileContents> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    read_file(file, len)
+}
+
+fn read_file(mut file: std::fs::File, len: u64) -> std::io::Result<FileContents> {
+    /// Below this, reading costs less than setting up a mapping.
+    const MAP_FROM: u64 = 16 << 20;
+    if len >= MAP_FROM && file.metadata()?.is_file() {
+        // A file system that cannot map falls back to reading.
+        if let Ok(map) = polars::polars_utils::mmap::MMapSemaphore::new_from_file(&file) {
+            return Ok(FileContents::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok(FileContents::Read(bytes))
 }
 
 /// Imports in-memory file contents; `name` is the file name (for chat names
@@ -332,18 +333,18 @@ pub fn import_bytes(
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    import_contents(Cow::Borrowed(bytes), name, shown, opts)
+    import_contents(bytes, name, shown, opts)
 }
 
 /// [`import_bytes`] for contents the import may free: a large log's bytes
 /// go as soon as its cells are read, before the table is built beside them.
 pub fn import_owned(
-    bytes: Vec<u8>,
+    bytes: FileContents,
     name: &str,
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    import_contents(Cow::Owned(bytes), name, shown, opts)
+    import_contents(bytes, name, shown, opts)
 }
 
 /// A file's contents as text cells still to be mapped, or already imported
@@ -357,20 +358,21 @@ enum Contents {
     },
 }
 
-fn import_contents(
-    bytes: Cow<'_, [u8]>,
+fn import_contents<B: std::ops::Deref<Target = [u8]>>(
+    bytes: B,
     name: &str,
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     // The source's digest is one serial pass over the bytes: it runs beside
     // the parsing. A zip may be a saved report, which names its source.
-    let (read, digest) = if bytes.starts_with(b"PK") || !opts.digest_source {
-        (read_content(&bytes, name, shown, opts), None)
+    let contents: &[u8] = &bytes;
+    let (read, digest) = if contents.starts_with(b"PK") || !opts.digest_source {
+        (read_content(contents, name, shown, opts), None)
     } else {
         let (read, digest) = rayon::join(
-            || read_content(&bytes, name, shown, opts),
-            || SourceFile::of(name, &bytes),
+            || read_content(contents, name, shown, opts),
+            || SourceFile::of(name, contents),
         );
         (read, Some(digest))
     };
