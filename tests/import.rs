@@ -125,6 +125,14 @@ fn direction_spellings_and_inbound_columns() {
     assert_eq!(i.report.skipped.get("unknown_direction"), Some(&1));
     assert_eq!(i.report.skipped_first_lines["unknown_direction"], [7]);
 
+    // A skipped row after blank lines is named by its own line, not by the
+    // first blank line before it.
+    let csv = "timestamp,chat,direction\n2024-01-01 10:00,c1,outbound\n\n\n\
+        2024-01-01 10:05,c1,sideways\n2024-01-01 10:06,c1,inbound\r\n\r\nxx,c2,inbound\n";
+    let i = import(csv.as_bytes());
+    assert_eq!(i.report.skipped_first_lines["unknown_direction"], [5]);
+    assert_eq!(i.report.skipped_first_lines["unparseable_timestamp"], [8]);
+
     // `is_inbound` has the opposite sense.
     let csv = "timestamp,chat,is_inbound\n2024-01-01 09:00,a,True\n2024-01-01 09:01,a,False\n";
     let dirs: Vec<_> = strings(&import(csv.as_bytes()).table, "direction")

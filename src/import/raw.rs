@@ -266,13 +266,13 @@ pub fn read_csv(
     let width = table.headers.len();
     let body_start = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
     let body_line = reader.position().line();
-    let body = text.as_bytes().get(body_start..).unwrap_or_default();
+    let body = text.get(body_start..).unwrap_or_default();
     let pieces = if body.len() < 8 << 20 {
         1
     } else {
         rayon::current_num_threads() * 2
     };
-    let parts: Vec<Result<Part, String>> = split_records(body, pieces)
+    let parts: Vec<Result<Part, String>> = split_records(body.as_bytes(), pieces)
         .into_par_iter()
         .map(|(from, to, lines_before)| {
             parse_part(
@@ -376,20 +376,151 @@ fn split_records(body: &[u8], pieces: usize) -> Vec<(usize, usize, u64)> {
     out
 }
 
+/// CSV records read straight from decoded text. The csv crate's reader
+/// copies every field into its record buffer as bytes, which then need a
+/// second UTF-8 check; here a field is a slice of the text, and only a
+/// quoted field with doubled quotes (or text after its closing quote) is
+/// rebuilt. The rules are the csv crate's: `\n`, `\r` or `\r\n` end a
+/// record, empty lines are skipped, a quote opens quoting only at a field's
+/// start, `""` inside quotes is one quote, text after a closing quote is
+/// kept, and an unclosed quote runs to the end of the text.
+struct Records<'a> {
+    text: &'a str,
+    at: usize,
+    /// Line of `at`, counting `\n` bytes from the stretch's first line.
+    line: u64,
+    delimiter: u8,
+}
+
+impl<'a> Records<'a> {
+    /// The next record's fields and the line it starts on.
+    fn next_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Option<u64> {
+        let bytes = self.text.as_bytes();
+        while let Some(&c) = bytes.get(self.at) {
+            if c != b'\n' && c != b'\r' {
+                break;
+            }
+            self.line += u64::from(c == b'\n');
+            self.at += 1;
+        }
+        if self.at >= bytes.len() {
+            return None;
+        }
+        let line = self.line;
+        fields.clear();
+        loop {
+            let (field, end) = if bytes[self.at] == b'"' {
+                self.quoted()
+            } else {
+                (
+                    Cow::Borrowed(self.unquoted(self.at)),
+                    self.field_end(self.at),
+                )
+            };
+            fields.push(field);
+            self.at = end + 1;
+            match bytes.get(end) {
+                Some(&c) if c == self.delimiter => {
+                    // A delimiter at the very end still opens an empty field.
+                    if self.at >= bytes.len() {
+                        fields.push(Cow::Borrowed(""));
+                        return Some(line);
+                    }
+                }
+                Some(b'\r') => {
+                    if bytes.get(self.at) == Some(&b'\n') {
+                        self.at += 1;
+                        self.line += 1;
+                    }
+                    return Some(line);
+                }
+                Some(_) => {
+                    self.line += 1;
+                    return Some(line);
+                }
+                None => return Some(line),
+            }
+        }
+    }
+
+    /// Where the unquoted stretch from `from` ends: the next delimiter or
+    /// line end, or the end of the text.
+    fn field_end(&self, from: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[from..])
+            .map_or(bytes.len(), |k| from + k)
+    }
+
+    fn unquoted(&self, from: usize) -> &'a str {
+        // Splits fall on ASCII bytes, which are always character boundaries.
+        &self.text[from..self.field_end(from)]
+    }
+
+    /// A quoted field starting at `self.at`, and the index just after it
+    /// (at its delimiter or line end).
+    fn quoted(&mut self) -> (Cow<'a, str>, usize) {
+        let bytes = self.text.as_bytes();
+        let start = self.at + 1;
+        let mut piece = start;
+        let mut owned: Option<String> = None;
+        loop {
+            let Some(q) = memchr::memchr(b'"', &bytes[piece..]).map(|k| piece + k) else {
+                // Unclosed: the rest of the text.
+                self.line += memchr::memchr_iter(b'\n', &bytes[piece..]).count() as u64;
+                let rest = &self.text[piece..];
+                let field = match owned {
+                    Some(mut o) => {
+                        o.push_str(rest);
+                        Cow::Owned(o)
+                    }
+                    None => Cow::Borrowed(&self.text[start..]),
+                };
+                return (field, bytes.len());
+            };
+            self.line += memchr::memchr_iter(b'\n', &bytes[piece..q]).count() as u64;
+            if bytes.get(q + 1) == Some(&b'"') {
+                owned
+                    .get_or_insert_with(String::new)
+                    .push_str(&self.text[piece..=q]);
+                piece = q + 2;
+                continue;
+            }
+            let after = q + 1;
+            let end = match bytes.get(after) {
+                None | Some(b'\n' | b'\r') => after,
+                Some(&c) if c == self.delimiter => after,
+                // Text after the closing quote is kept, quotes included.
+                Some(_) => self.field_end(after),
+            };
+            let field = match owned {
+                None if end == after => Cow::Borrowed(&self.text[start..q]),
+                other => {
+                    let mut o = other.unwrap_or_default();
+                    o.push_str(&self.text[piece..q]);
+                    o.push_str(&self.text[after..end]);
+                    Cow::Owned(o)
+                }
+            };
+            return (field, end);
+        }
+    }
+}
+
 fn parse_part(
-    bytes: &[u8],
+    text: &str,
     first_line: u64,
     delimiter: u8,
     width: usize,
     keep: &[usize],
     progress: &Progress,
 ) -> Result<Part, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(bytes);
-    let estimate = bytes.len() / 100;
+    let mut records = Records {
+        text,
+        at: 0,
+        line: first_line,
+        delimiter,
+    };
+    let estimate = text.len() / 100;
     let mut part = Part {
         columns: keep
             .iter()
@@ -399,43 +530,25 @@ fn parse_part(
         blank_lines: 0,
         ragged: (0, Vec::new()),
     };
-    let mut record = csv::ByteRecord::new();
+    let mut fields: Vec<Cow<str>> = Vec::with_capacity(width);
     let mut reported_bytes = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = first_line + e.position().map_or(1, csv::Position::line) - 1;
-                return Err(format!("line {line}: {e}"));
-            }
-        }
-        let line = first_line + record.position().map_or(1, csv::Position::line) - 1;
-        if record.len() <= 1
-            && record
-                .get(0)
-                .is_none_or(|f| f.iter().all(u8::is_ascii_whitespace))
-        {
+    while let Some(line) = records.next_record(&mut fields) {
+        if fields.len() <= 1 && fields.first().is_none_or(|f| f.trim_ascii().is_empty()) {
             part.blank_lines += 1;
             continue;
         }
-        if record.len() != width {
+        if fields.len() != width {
             part.ragged.0 += 1;
             if part.ragged.1.len() < 5 {
                 part.ragged.1.push(line);
             }
         }
         for (col, &k) in part.columns.iter_mut().zip(keep) {
-            // Fields of decoded text are valid UTF-8 (they split at ASCII
-            // bytes); checking is cheaper than the lossy conversion.
-            let cell = record.get(k).map(|f| {
-                std::str::from_utf8(f).map_or_else(|_| String::from_utf8_lossy(f), Cow::Borrowed)
-            });
-            col.push(cell.as_deref());
+            col.push(fields.get(k).map(|f| &**f));
         }
         part.lines.push(line);
         if part.lines.len().is_multiple_of(65_536) {
-            let at = record.position().map_or(0, csv::Position::byte);
+            let at = records.at as u64;
             progress
                 .bytes_read
                 .fetch_add(at - reported_bytes, Ordering::Relaxed);
@@ -448,7 +561,7 @@ fn parse_part(
     }
     progress
         .bytes_read
-        .fetch_add(bytes.len() as u64 - reported_bytes, Ordering::Relaxed);
+        .fetch_add(text.len() as u64 - reported_bytes, Ordering::Relaxed);
     Ok(part)
 }
 
@@ -754,20 +867,13 @@ mod tests {
             }
         }
         let progress = Progress::default();
-        let whole = parse_part(body.as_bytes(), 2, b',', 3, &[0, 1], &progress).unwrap();
+        let whole = parse_part(&body, 2, b',', 3, &[0, 1], &progress).unwrap();
         for pieces in [2, 3, 7, 16] {
             let mut lines = Vec::new();
             let mut ids = TextColumn::default();
             for (from, to, before) in split_records(body.as_bytes(), pieces) {
-                let part = parse_part(
-                    &body.as_bytes()[from..to],
-                    2 + before,
-                    b',',
-                    3,
-                    &[0, 1],
-                    &progress,
-                )
-                .unwrap();
+                let part =
+                    parse_part(&body[from..to], 2 + before, b',', 3, &[0, 1], &progress).unwrap();
                 lines.extend(part.lines);
                 ids.append(&part.columns.into_iter().next().unwrap().finish());
             }
@@ -776,6 +882,62 @@ mod tests {
             assert_eq!(ids.get(1_999), Some("1999"));
             assert_eq!(ids.get(700), Some("700"));
         }
+    }
+
+    /// Every record of `text` by [`Records`], with its line.
+    fn records(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+        let mut records = Records {
+            text,
+            at: 0,
+            line: 1,
+            delimiter,
+        };
+        let mut fields = Vec::new();
+        let mut out = Vec::new();
+        while let Some(line) = records.next_record(&mut fields) {
+            out.push((line, fields.iter().map(ToString::to_string).collect()));
+        }
+        out
+    }
+
+    #[test]
+    fn records_split_as_the_csv_crate_does() {
+        let texts = [
+            "a,b,c\n1,2,3\n",
+            "a,b\r\n1,2\r\n\r\n3,4",
+            "a,b\r1,2\r3,4\r",
+            "a,\"b,\"\"quoted\"\"\nline\",c\n\"\",\"\"\"\",x\n",
+            "\"closed\"after,\"x\"\"\"y,z\n",
+            "un\"quoted\"mid,\"\"\n",
+            "trailing,\n,\n,,\n",
+            "a,b,",
+            "x,\"never closed\nstill, open",
+            "\n\n\nlate,start\n\n",
+            "caf\u{e9},\"\u{fc}ber \u{1F600}\"\n",
+        ];
+        for text in texts {
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            let expected: Vec<Vec<String>> = reader
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_string).collect())
+                .collect();
+            let got: Vec<Vec<String>> = records(text, b',').into_iter().map(|(_, f)| f).collect();
+            assert_eq!(got, expected, "{text:?}");
+        }
+        let tabs = records("a\tb c\t\"d\te\"\n", b'\t');
+        assert_eq!(tabs[0].1, ["a", "b c", "d\te"]);
+    }
+
+    #[test]
+    fn records_know_the_line_they_start_on() {
+        // Blank lines before a record, a quoted line break inside one, and
+        // CRLF endings: each record names its own first line.
+        let text = "h1,h2\n\n\nx,1\n\"two\nlines\",2\r\n\r\ny,3\n";
+        let lines: Vec<u64> = records(text, b',').into_iter().map(|(l, _)| l).collect();
+        assert_eq!(lines, [1, 4, 5, 8]);
     }
 
     #[test]
