@@ -3,10 +3,11 @@
 //!
 //! A column with millions of distinct values (conversation and contact ids)
 //! makes one big hash map miss the caches on nearly every row. Rows are
-//! therefore split by hash into partitions whose maps fit in cache, and the
-//! partitions are coded in parallel; codes are then renumbered in the order
-//! values first appear, so the result is exactly what a single sequential
-//! pass would give.
+//! therefore split by hash into partitions whose maps fit in cache, each
+//! cell carried with its bytes when short (so that coding a partition does
+//! not read the column at random), and the partitions are coded in
+//! parallel; codes are then renumbered in the order values first appear,
+//! so the result is exactly what a single sequential pass would give.
 
 use std::hash::BuildHasher;
 
@@ -21,6 +22,34 @@ const PARTITION_BITS: u32 = 6;
 const PARTITIONS: usize = 1 << PARTITION_BITS;
 /// Below this many rows one sequential pass is faster than partitioning.
 const SMALL: usize = 1 << 17;
+
+/// A partition cannot be this (there are at most 2^8 of them).
+const NO_PARTITION: u8 = u8::MAX;
+/// Values up to this many bytes are keyed inline.
+const INLINE: usize = 15;
+
+/// One cell of a partition: its row, and its bytes when short.
+#[derive(Clone, Copy)]
+struct Entry {
+    row: u32,
+    len: u8,
+    bytes: [u8; INLINE],
+}
+
+impl Entry {
+    fn of(row: u32, s: &str) -> Self {
+        let mut bytes = [0u8; INLINE];
+        let len = s.len().min(INLINE + 1);
+        if s.len() <= INLINE {
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+        }
+        Self {
+            row,
+            len: len as u8,
+            bytes,
+        }
+    }
+}
 
 /// One partition's local codes, in its row order, and its distinct values
 /// with the row where each first appears.
@@ -74,15 +103,19 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
         .map(|from| (from, (from + stretch).min(n)))
         .collect();
 
-    // Rows of each partition, per stretch, in row order.
-    let split: Vec<Vec<Vec<u32>>> = stretches
-        .par_iter()
-        .map(|&(from, to)| {
-            let mut parts: Vec<Vec<u32>> = vec![Vec::new(); PARTITIONS];
+    // Cells of each partition, per stretch, in row order, and each row's
+    // partition.
+    let mut partition_of = vec![NO_PARTITION; n];
+    let split: Vec<Vec<Vec<Entry>>> = partition_of
+        .par_chunks_mut(stretch)
+        .zip(stretches.par_iter())
+        .map(|(out, &(from, to))| {
+            let mut parts: Vec<Vec<Entry>> = vec![Vec::new(); PARTITIONS];
             for row in from..to {
                 if let Some(s) = array.get(row).filter(|s| !s.is_empty()) {
                     let p = (state.hash_one(s) >> (64 - PARTITION_BITS)) as usize;
-                    parts[p].push(row as u32);
+                    out[row - from] = p as u8;
+                    parts[p].push(Entry::of(row as u32, s));
                 }
             }
             parts
@@ -90,26 +123,45 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
         .collect();
 
     // Each partition coded on its own: local codes in its row order, and
-    // its distinct values with the row where each first appears.
+    // its distinct values with the row where each first appears. Short
+    // values are keyed by their inline bytes, so a partition reads only its
+    // own list; longer ones are read from the column again.
     let coded: Vec<Partition> = (0..PARTITIONS)
         .into_par_iter()
         .map(|p| {
-            let mut map: PlHashMap<&str, u32> = PlHashMap::default();
+            let mut short: PlHashMap<(u8, [u8; INLINE]), u32> = PlHashMap::default();
+            let mut long: PlHashMap<&str, u32> = PlHashMap::default();
             let mut firsts: Vec<(u32, &str)> = Vec::new();
             let mut local = Vec::with_capacity(split.iter().map(|s| s[p].len()).sum());
-            for rows in split.iter().map(|s| &s[p]) {
-                for &row in rows {
-                    let s = array.get(row as usize).unwrap_or_default();
-                    let code = *map.entry(s).or_insert_with(|| {
-                        firsts.push((row, s));
+            for entries in split.iter().map(|s| &s[p]) {
+                for e in entries {
+                    let first = || {
+                        let s = array.get(e.row as usize).unwrap_or_default();
+                        firsts.push((e.row, s));
                         (firsts.len() - 1) as u32
-                    });
+                    };
+                    let code = if usize::from(e.len) <= INLINE {
+                        *short.entry((e.len, e.bytes)).or_insert_with(first)
+                    } else {
+                        let s = array.get(e.row as usize).unwrap_or_default();
+                        *long.entry(s).or_insert_with(first)
+                    };
                     local.push(code);
                 }
             }
             (local, firsts)
         })
         .collect();
+    // Where each stretch's rows start in each partition's list.
+    let mut starts: Vec<[usize; PARTITIONS]> = Vec::with_capacity(stretches.len());
+    let mut running = [0usize; PARTITIONS];
+    for parts in &split {
+        starts.push(running);
+        for (p, entries) in parts.iter().enumerate() {
+            running[p] += entries.len();
+        }
+    }
+    drop(split);
 
     // Global numbering by first appearance.
     let mut firsts: Vec<(u32, usize, u32)> = coded
@@ -131,25 +183,17 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
 
     // Back to table order: within a stretch, each partition's rows are the
     // next ones of that partition's list.
-    let mut starts: Vec<[usize; PARTITIONS]> = Vec::with_capacity(stretches.len());
-    let mut running = [0usize; PARTITIONS];
-    for parts in &split {
-        starts.push(running);
-        for (p, rows) in parts.iter().enumerate() {
-            running[p] += rows.len();
-        }
-    }
     let mut codes = vec![NONE; n];
     codes
         .par_chunks_mut(stretch)
         .zip(stretches.par_iter().zip(starts))
         .for_each(|(out, (&(from, to), mut cursor))| {
-            for row in from..to {
-                if let Some(s) = array.get(row).filter(|s| !s.is_empty()) {
-                    let p = (state.hash_one(s) >> (64 - PARTITION_BITS)) as usize;
+            for (code, &p) in out.iter_mut().zip(&partition_of[from..to]) {
+                if p != NO_PARTITION {
+                    let p = usize::from(p);
                     let local = coded[p].0[cursor[p]];
                     cursor[p] += 1;
-                    out[row - from] = remap[p][local as usize];
+                    *code = remap[p][local as usize];
                 }
             }
         });
@@ -219,6 +263,13 @@ mod tests {
             .map(|i| match i % 11 {
                 0 => None,
                 1 => Some(String::new()),
+                // Values longer than the inline key, and at its edge.
+                2 | 5 => Some(format!(
+                    "a-value-longer-than-inline-{}",
+                    (i * 7919) % 50_021
+                )),
+                3 => Some(format!("edge-{:010}", (i * 31) % 7_001)),
+                4 => Some(format!("edge-{:011}", (i * 31) % 7_001)),
                 _ => Some(format!("value-{}", (i * 7919) % 50_021)),
             })
             .collect();
