@@ -226,12 +226,6 @@ fn str_column<'a>(df: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
     df.column(name).ok().and_then(|c| c.str().ok())
 }
 
-/// A text column's cells in table order: one sequential pass, so that the
-/// sorted-order lookups after it are plain slice indexing.
-fn str_values<'a>(df: &'a DataFrame, name: &str) -> Option<Vec<Option<&'a str>>> {
-    str_column(df, name).map(|c| c.iter().collect())
-}
-
 /// An integer (or datetime) column in sorted order; empty when absent.
 fn gather_i64(df: &DataFrame, name: &str, order: &[u32]) -> Vec<Option<i64>> {
     i64_array(df, name).map_or_else(Vec::new, |arr| {
@@ -301,36 +295,45 @@ const BROADCAST_ID: u8 = 16;
 
 fn row_flags(df: &DataFrame) -> Vec<u8> {
     let n = df.height();
+    let stretch = crate::import::raw::stretch_len(n);
     let mut flags = vec![0u8; n];
-    let mut mark = |name: &str, flag: u8, test: &dyn Fn(Option<&str>) -> bool| {
-        if let Some(c) = str_column(df, name) {
-            for (f, v) in flags.iter_mut().zip(c.iter()) {
-                if test(v) {
-                    *f |= flag;
+    let blocked = df.column("blocked").and_then(|c| c.bool().cloned()).ok();
+    flags
+        .par_chunks_mut(stretch)
+        .enumerate()
+        .for_each(|(k, flags)| {
+            let from = (k * stretch) as i64;
+            let len = flags.len();
+            let mut mark = |name: &str, flag: u8, test: &dyn Fn(Option<&str>) -> bool| {
+                if let Some(c) = str_column(df, name) {
+                    for (f, v) in flags.iter_mut().zip(c.slice(from, len).iter()) {
+                        if test(v) {
+                            *f |= flag;
+                        }
+                    }
+                } else if test(None) {
+                    for f in flags.iter_mut() {
+                        *f |= flag;
+                    }
+                }
+            };
+            mark("direction", OUTBOUND, &|v| v == Some("outbound"));
+            mark("status", DELIVERED, &is_delivered);
+            mark("status", BLOCKED, &|v| {
+                v.is_some_and(|s| s.eq_ignore_ascii_case("blocked"))
+            });
+            mark("chat_type", GROUP, &|v| v == Some("group"));
+            mark("broadcast_id", BROADCAST_ID, &|v| {
+                v.is_some_and(|s| !s.is_empty())
+            });
+            if let Some(blocked) = &blocked {
+                for (f, v) in flags.iter_mut().zip(blocked.slice(from, len).iter()) {
+                    if v == Some(true) {
+                        *f |= BLOCKED;
+                    }
                 }
             }
-        } else if test(None) {
-            for f in &mut flags {
-                *f |= flag;
-            }
-        }
-    };
-    mark("direction", OUTBOUND, &|v| v == Some("outbound"));
-    mark("status", DELIVERED, &is_delivered);
-    mark("status", BLOCKED, &|v| {
-        v.is_some_and(|s| s.eq_ignore_ascii_case("blocked"))
-    });
-    mark("chat_type", GROUP, &|v| v == Some("group"));
-    mark("broadcast_id", BROADCAST_ID, &|v| {
-        v.is_some_and(|s| !s.is_empty())
-    });
-    if let Ok(blocked) = df.column("blocked").and_then(|c| c.bool().cloned()) {
-        for (f, v) in flags.iter_mut().zip(blocked.iter()) {
-            if v == Some(true) {
-                *f |= BLOCKED;
-            }
-        }
-    }
+        });
     flags
 }
 
@@ -507,39 +510,60 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let delivered: Vec<bool> = flags.par_iter().map(|f| f & DELIVERED != 0).collect();
     let blocked_row: Vec<bool> = flags.par_iter().map(|f| f & BLOCKED != 0).collect();
 
-    let interned: Vec<Interned> = ["sender", "agent", "segment", "outcome", "contact_id"]
-        .into_par_iter()
-        .map(|name| intern(str_column(df, name), &order))
-        .collect();
-    let [sender, agent, segment, outcome, contact_raw]: [Interned; 5] = interned
-        .try_into()
-        .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
-    let contact = contacts(contact_raw, &conv_of_row, &ids);
-    let mut value: Sparse<f64> = df
-        .column("value")
-        .ok()
-        .and_then(|c| c.cast(&DataType::Float64).ok())
-        .and_then(|c| {
-            let ca = c.f64().ok()?.rechunk();
-            let arr = ca.downcast_as_array();
-            Some(Sparse::gather(&order, |i| arr.get(i)))
-        })
-        .unwrap_or_default();
-    let mut closed_at = sparse_i64(df, "closed_at", &order);
-    let mut group_members = sparse_i64(df, "group_members", &order);
-    let followup_seq = gather_i64(df, "followup_seq", &order);
-    let category_col = str_values(df, "category");
-    let given_category: Vec<Option<Category>> = match &category_col {
-        Some(c) => order
-            .par_iter()
-            .map(|&i| c[i as usize].and_then(Category::parse))
-            .collect(),
-        None => Vec::new(),
+    // Codes, the sparse columns and the text broadcasts read different
+    // columns: they run side by side, so that one's serial stretches leave
+    // no core idle.
+    let code_columns = || {
+        let interned: Vec<Interned> = ["sender", "agent", "segment", "outcome", "contact_id"]
+            .into_par_iter()
+            .map(|name| intern(str_column(df, name), &order))
+            .collect();
+        let [sender, agent, segment, outcome, contact_raw]: [Interned; 5] = interned
+            .try_into()
+            .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
+        let contact = contacts(contact_raw, &conv_of_row, &ids);
+        PolarsResult::Ok((sender, agent, segment, outcome, contact))
     };
-    let text_broadcast = match str_column(df, "text") {
+    let value_columns = || {
+        let value: Sparse<f64> = df
+            .column("value")
+            .ok()
+            .and_then(|c| c.cast(&DataType::Float64).ok())
+            .and_then(|c| {
+                let ca = c.f64().ok()?.rechunk();
+                let arr = ca.downcast_as_array();
+                Some(Sparse::gather(&order, |i| arr.get(i)))
+            })
+            .unwrap_or_default();
+        let closed_at = sparse_i64(df, "closed_at", &order);
+        let group_members = sparse_i64(df, "group_members", &order);
+        let followup_seq = gather_i64(df, "followup_seq", &order);
+        // Parsed in table order (one byte a row), then gathered.
+        let given_category: Vec<Option<Category>> = match str_column(df, "category") {
+            Some(c) => {
+                let parsed: Vec<Option<Category>> =
+                    c.iter().map(|v| v.and_then(Category::parse)).collect();
+                order.par_iter().map(|&i| parsed[i as usize]).collect()
+            }
+            None => Vec::new(),
+        };
+        (
+            value,
+            closed_at,
+            group_members,
+            followup_seq,
+            given_category,
+        )
+    };
+    let broadcasts = || match str_column(df, "text") {
         Some(texts) => text_broadcasts(texts, &flags_raw, &ts_raw, &conv_code_raw, &position),
         None => vec![false; n],
     };
+    let (codes, (values, text_broadcast)) =
+        rayon::join(code_columns, || rayon::join(value_columns, broadcasts));
+    let (sender, agent, segment, outcome, contact) = codes?;
+    let (mut value, mut closed_at, mut group_members, followup_seq, given_category) = values;
+    let has_category = str_column(df, "category").is_some();
     drop(position);
     let row_is_broadcast = |r: usize| -> bool { text_broadcast[r] || flags[r] & BROADCAST_ID != 0 };
 
@@ -783,7 +807,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         has_closed_at: df.column("closed_at").is_ok(),
         has_group_members: df.column("group_members").is_ok(),
         has_block_data: df.column("status").is_ok() || df.column("blocked").is_ok(),
-        has_category: category_col.is_some(),
+        has_category,
         sender,
         agent,
         contact,
