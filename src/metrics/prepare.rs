@@ -140,13 +140,16 @@ pub struct Sparse<T> {
 }
 
 impl<T: Copy + Send + Sync> Sparse<T> {
-    /// The rows of a column in sorted order that have a value.
-    fn gather(order: &[u32], value_of: impl Fn(usize) -> Option<T> + Sync) -> Self {
-        let (rows, values): (Vec<u32>, Vec<T>) = order
-            .par_iter()
-            .enumerate()
-            .filter_map(|(r, &i)| value_of(i as usize).map(|v| (r as u32, v)))
-            .unzip();
+    /// The cells with a value, read in table order (`position` is each
+    /// table row's sorted row) and put in sorted order: only the few cells
+    /// with a value are moved, instead of every row being looked up.
+    fn from_table(position: &[u32], cells: impl Iterator<Item = Option<T>>) -> Self {
+        let mut present: Vec<(u32, T)> = cells
+            .zip(position)
+            .filter_map(|(v, &r)| v.map(|v| (r, v)))
+            .collect();
+        present.par_sort_unstable_by_key(|&(r, _)| r);
+        let (rows, values): (Vec<u32>, Vec<T>) = present.into_iter().unzip();
         Self {
             rows,
             values,
@@ -233,8 +236,15 @@ fn gather_i64(df: &DataFrame, name: &str, order: &[u32]) -> Vec<Option<i64>> {
     })
 }
 
-fn sparse_i64(df: &DataFrame, name: &str, order: &[u32]) -> Sparse<i64> {
-    i64_array(df, name).map_or_else(Sparse::default, |arr| Sparse::gather(order, |i| arr.get(i)))
+fn sparse_i64(df: &DataFrame, name: &str, position: &[u32]) -> Sparse<i64> {
+    let column = df
+        .column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Int64).ok());
+    column
+        .as_ref()
+        .and_then(|c| c.i64().ok())
+        .map_or_else(Sparse::default, |c| Sparse::from_table(position, c.iter()))
 }
 
 /// An integer (or datetime) column as one array; `None` when absent.
@@ -514,11 +524,11 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     // columns: they run side by side, so that one's serial stretches leave
     // no core idle.
     let code_columns = || {
-        let interned: Vec<Interned> = ["sender", "agent", "segment", "outcome", "contact_id"]
+        let interned: Vec<Interned> = ["contact_id", "sender", "agent", "segment", "outcome"]
             .into_par_iter()
             .map(|name| intern(str_column(df, name), &order))
             .collect();
-        let [sender, agent, segment, outcome, contact_raw]: [Interned; 5] = interned
+        let [contact_raw, sender, agent, segment, outcome]: [Interned; 5] = interned
             .try_into()
             .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
         let contact = contacts(contact_raw, &conv_of_row, &ids);
@@ -529,14 +539,10 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             .column("value")
             .ok()
             .and_then(|c| c.cast(&DataType::Float64).ok())
-            .and_then(|c| {
-                let ca = c.f64().ok()?.rechunk();
-                let arr = ca.downcast_as_array();
-                Some(Sparse::gather(&order, |i| arr.get(i)))
-            })
+            .and_then(|c| Some(Sparse::from_table(&position, c.f64().ok()?.iter())))
             .unwrap_or_default();
-        let closed_at = sparse_i64(df, "closed_at", &order);
-        let group_members = sparse_i64(df, "group_members", &order);
+        let closed_at = sparse_i64(df, "closed_at", &position);
+        let group_members = sparse_i64(df, "group_members", &position);
         let followup_seq = gather_i64(df, "followup_seq", &order);
         // Parsed in table order (one byte a row), then gathered.
         let given_category: Vec<Option<Category>> = match str_column(df, "category") {
@@ -577,6 +583,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         let mut runs: Vec<InboundRun> = Vec::new();
         let mut touch_of_row = vec![NONE; hi - lo];
         let mut row_category: Vec<Option<Category>> = vec![None; hi - lo];
+        let mut next_inbound: Vec<u32> = Vec::new();
 
         let mut start = lo;
         while start < hi {
@@ -664,7 +671,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             let touch_end = touches.len();
             // Responses: the first inbound row after the touch, before the next
             // delivered touch starts and within the response window.
-            let mut next_inbound = vec![NONE; end - start];
+            next_inbound.clear();
+            next_inbound.resize(end - start, NONE);
             let mut following = NONE;
             for k in (start..end).rev() {
                 next_inbound[k - start] = following;
