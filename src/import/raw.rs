@@ -27,6 +27,16 @@ impl Default for TextColumn {
     }
 }
 
+/// `str::trim`, without decoding characters when the cell starts and ends
+/// with a printable ASCII character (most cells), as it then has nothing
+/// to trim.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Collects the cells of a [`TextColumn`].
 pub struct TextColumnBuilder {
     inner: StringChunkedBuilder,
@@ -40,7 +50,7 @@ impl TextColumnBuilder {
     }
 
     pub fn push(&mut self, v: Option<&str>) {
-        match v.map(str::trim).filter(|s| !s.is_empty()) {
+        match v.map(trim).filter(|s| !s.is_empty()) {
             Some(s) => self.inner.append_value(s),
             None => self.inner.append_null(),
         }
@@ -408,14 +418,17 @@ impl<'a> Records<'a> {
         }
         let line = self.line;
         fields.clear();
+        if self.plain_line(fields) {
+            return Some(line);
+        }
         loop {
             let (field, end) = if bytes[self.at] == b'"' {
                 self.quoted()
             } else {
-                (
-                    Cow::Borrowed(self.unquoted(self.at)),
-                    self.field_end(self.at),
-                )
+                let end = self.field_end(self.at);
+                // Splits fall on ASCII bytes, which are always character
+                // boundaries.
+                (Cow::Borrowed(&self.text[self.at..end]), end)
             };
             fields.push(field);
             self.at = end + 1;
@@ -451,9 +464,34 @@ impl<'a> Records<'a> {
             .map_or(bytes.len(), |k| from + k)
     }
 
-    fn unquoted(&self, from: usize) -> &'a str {
-        // Splits fall on ASCII bytes, which are always character boundaries.
-        &self.text[from..self.field_end(from)]
+    /// Most records are one line without quotes or a lone `\r`: such a
+    /// record is split at its delimiters at once. False (and nothing read)
+    /// for any other.
+    fn plain_line(&mut self, fields: &mut Vec<Cow<'a, str>>) -> bool {
+        let rest = &self.text.as_bytes()[self.at..];
+        let newline = memchr::memchr(b'\n', rest);
+        let mut line = &rest[..newline.unwrap_or(rest.len())];
+        if let Some((b'\r', before)) = line.split_last() {
+            line = before;
+        }
+        if memchr::memchr2(b'"', b'\r', line).is_some() {
+            return false;
+        }
+        let start = self.at;
+        let mut from = start;
+        for k in memchr::memchr_iter(self.delimiter, line) {
+            fields.push(Cow::Borrowed(&self.text[from..start + k]));
+            from = start + k + 1;
+        }
+        fields.push(Cow::Borrowed(&self.text[from..start + line.len()]));
+        match newline {
+            Some(k) => {
+                self.at = start + k + 1;
+                self.line += 1;
+            }
+            None => self.at = self.text.len(),
+        }
+        true
     }
 
     /// A quoted field starting at `self.at`, and the index just after it
@@ -914,6 +952,10 @@ mod tests {
             "x,\"never closed\nstill, open",
             "\n\n\nlate,start\n\n",
             "caf\u{e9},\"\u{fc}ber \u{1F600}\"\n",
+            "x,y\r",
+            "p,q,\r\nr,s\n",
+            "m\rn,o\n",
+            "plain,\"then quoted\"\nplain,again",
         ];
         for text in texts {
             let mut reader = csv::ReaderBuilder::new()
@@ -957,11 +999,18 @@ mod tests {
         b.push(None);
         b.push(Some("  "));
         b.push(Some("b"));
+        // Unicode spaces are trimmed as well; inner ones stay.
+        b.push(Some("\u{a0}c d\u{3000}"));
+        b.push(Some("\te\r"));
+        b.push(Some("\u{e9}t\u{e9}"));
         let c = b.finish();
         assert_eq!(c.get(0), Some("a"));
         assert_eq!(c.get(1), None);
         assert_eq!(c.get(2), None);
         assert_eq!(c.get(3), Some("b"));
+        assert_eq!(c.get(4), Some("c d"));
+        assert_eq!(c.get(5), Some("e"));
+        assert_eq!(c.get(6), Some("\u{e9}t\u{e9}"));
         assert_eq!(c.get(9), None);
     }
 }
