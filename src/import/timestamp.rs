@@ -74,11 +74,32 @@ impl ReportZone {
         self.tz.name()
     }
 
+    /// Whether the zone is UTC under any of its names (`Etc/UTC` is what
+    /// most servers and containers are set to): then wall time is UTC and
+    /// no zone rules need looking up.
+    fn is_utc(self) -> bool {
+        matches!(
+            self.tz,
+            Tz::UTC
+                | Tz::Etc__UTC
+                | Tz::Etc__UCT
+                | Tz::Etc__Universal
+                | Tz::Etc__Zulu
+                | Tz::UCT
+                | Tz::Universal
+                | Tz::Zulu
+                | Tz::GMT
+                | Tz::Etc__GMT
+                | Tz::Etc__Greenwich
+                | Tz::Greenwich
+        )
+    }
+
     /// Instant (epoch milliseconds) of a wall-clock time in this zone. An
     /// ambiguous time (clocks going back) resolves to standard time; a time
     /// that does not exist (clocks going forward) shifts forward by the gap.
     pub fn to_instant(&self, naive: NaiveDateTime) -> i64 {
-        if self.tz == Tz::UTC {
+        if self.is_utc() {
             return naive.and_utc().timestamp_millis();
         }
         match self.tz.from_local_datetime(&naive) {
@@ -109,7 +130,7 @@ impl ReportZone {
     /// Wall-clock time in this zone of an instant.
     pub fn local(&self, ms: i64) -> NaiveDateTime {
         let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default();
-        if self.tz == Tz::UTC {
+        if self.is_utc() {
             return utc.naive_utc();
         }
         utc.with_timezone(&self.tz).naive_local()
@@ -567,6 +588,27 @@ mod tests {
     fn utc(s: &str, order: DateOrder) -> Option<String> {
         let z = ReportZone::utc();
         parse_timestamp(s, order).map(|p| z.format_iso(z.resolve(p)))
+    }
+
+    #[test]
+    fn utc_under_any_name_reads_as_the_zone_rules_do() {
+        let walls = [
+            "1969-12-31 23:59:59",
+            "2024-03-31 02:30:00",
+            "2024-10-27 02:30:00",
+            "2038-01-19 03:14:08",
+        ];
+        for zone in [Tz::UTC, Tz::Etc__UTC, Tz::Zulu, Tz::GMT, Tz::Etc__Greenwich] {
+            let z = ReportZone { tz: zone };
+            assert!(z.is_utc());
+            for wall in walls {
+                let naive = NaiveDateTime::parse_from_str(wall, "%Y-%m-%d %H:%M:%S").unwrap();
+                let by_rules = zone.from_local_datetime(&naive).single().unwrap();
+                assert_eq!(z.to_instant(naive), by_rules.timestamp_millis(), "{zone}");
+                assert_eq!(z.local(by_rules.timestamp_millis()), naive, "{zone}");
+            }
+        }
+        assert!(!ReportZone::from_name("Europe/London").unwrap().is_utc());
     }
 
     #[test]
