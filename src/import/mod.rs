@@ -315,6 +315,11 @@ fn read_file(mut file: std::fs::File, len: u64) -> std::io::Result<FileContents>
     /// Below this, reading costs less than setting up a mapping.
     const MAP_FROM: u64 = 16 << 20;
     if len >= MAP_FROM && file.metadata()?.is_file() {
+        // Pages of a file not in the page cache would otherwise be read a
+        // few at a time as the parser touches them; the advice is only a
+        // hint, so failing it changes nothing.
+        #[cfg(target_os = "linux")]
+        let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
         // A file system that cannot map falls back to reading.
         if let Ok(map) = polars::polars_utils::mmap::MMapSemaphore::new_from_file(&file) {
             return Ok(FileContents::Mapped(map));
