@@ -464,6 +464,11 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
     Interned { values, codes }
 }
 
+fn joined<T>(mut all: Vec<T>, part: Vec<T>) -> Vec<T> {
+    all.extend(part);
+    all
+}
+
 /// Sorts and derives the whole log. Errors only when the table lacks the
 /// required canonical columns.
 pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
@@ -766,31 +771,68 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     }
     bounds.push(n);
     let parts: Vec<Derived> = bounds.par_windows(2).map(|w| derive(w[0], w[1])).collect();
-    let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
-    let mut touches: Vec<Touch> = Vec::with_capacity(parts.iter().map(|p| p.touches.len()).sum());
-    let mut runs: Vec<InboundRun> = Vec::with_capacity(parts.iter().map(|p| p.runs.len()).sum());
-    let mut touch_of_row: Vec<u32> = Vec::with_capacity(n);
-    let mut row_category: Vec<Option<Category>> = Vec::with_capacity(n);
+    // Each part's indices are offset by the touches and runs before it. The
+    // joins are copies into fresh memory: they run side by side.
+    let mut touch_base = Vec::with_capacity(parts.len());
+    let mut run_base = Vec::with_capacity(parts.len());
+    let (mut touch_count, mut run_count) = (0usize, 0usize);
+    let mut conversation_parts = Vec::with_capacity(parts.len());
+    let mut touch_parts = Vec::with_capacity(parts.len());
+    let mut run_parts = Vec::with_capacity(parts.len());
+    let mut row_parts = Vec::with_capacity(parts.len());
     for part in parts {
-        let touch_base = touches.len() as u32;
-        let run_base = runs.len() as u32;
-        touch_of_row.extend(
-            part.touch_of_row
-                .iter()
-                .map(|&t| if t == NONE { NONE } else { t + touch_base }),
-        );
-        row_category.extend(part.row_category);
-        conversations.extend(part.conversations.into_iter().map(|mut c| {
-            c.touch_start += touch_base;
-            c.touch_end += touch_base;
-            c.run_start += run_base;
-            c.run_end += run_base;
-            c
-        }));
-        touches.extend(part.touches);
-        runs.extend(part.runs);
+        touch_base.push(touch_count as u32);
+        run_base.push(run_count as u32);
+        touch_count += part.touches.len();
+        run_count += part.runs.len();
+        conversation_parts.push(part.conversations);
+        touch_parts.push(part.touches);
+        run_parts.push(part.runs);
+        row_parts.push((part.touch_of_row, part.row_category));
     }
-
+    let join_conversations = || {
+        let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
+        for (part, (&touch_base, &run_base)) in conversation_parts
+            .into_iter()
+            .zip(touch_base.iter().zip(&run_base))
+        {
+            conversations.extend(part.into_iter().map(|mut c| {
+                c.touch_start += touch_base;
+                c.touch_end += touch_base;
+                c.run_start += run_base;
+                c.run_end += run_base;
+                c
+            }));
+        }
+        conversations
+    };
+    let join_rows = || {
+        let mut touch_of_row: Vec<u32> = Vec::with_capacity(n);
+        let mut row_category: Vec<Option<Category>> = Vec::with_capacity(n);
+        for ((touches, categories), &touch_base) in row_parts.into_iter().zip(&touch_base) {
+            touch_of_row.extend(
+                touches
+                    .iter()
+                    .map(|&t| if t == NONE { NONE } else { t + touch_base }),
+            );
+            row_category.extend(categories);
+        }
+        (touch_of_row, row_category)
+    };
+    let join_touches = || {
+        touch_parts
+            .into_iter()
+            .fold(Vec::with_capacity(touch_count), joined)
+    };
+    let join_runs = || {
+        run_parts
+            .into_iter()
+            .fold(Vec::with_capacity(run_count), joined)
+    };
+    let ((conversations, (touch_of_row, row_category)), (touches, runs)) = rayon::join(
+        || rayon::join(join_conversations, join_rows),
+        || rayon::join(join_touches, join_runs),
+    );
     for column in [&mut closed_at, &mut group_members] {
         column.index_conversations(&conv_of_row, conversations.len());
     }
