@@ -165,8 +165,9 @@ pub fn build(
     let team_lower: Option<Vec<String>> =
         team.map(|t| t.iter().map(|s| s.trim().to_lowercase()).collect());
 
-    // Each row is read on its own (in parallel); the skips are then counted
-    // in file order so the first lines reported are the first in the file.
+    // Each row is read on its own (in parallel) straight into the timestamp
+    // and direction vectors; when rows are skipped, they are counted in file
+    // order so the first lines reported are the first in the file.
     let read_row = |row: usize| -> Result<(i64, bool), SkipReason> {
         let joined;
         let ts_text = if let (Some(d), Some(t)) = (date_col, time_col) {
@@ -199,21 +200,40 @@ pub fn build(
         let dir = dir.ok_or(SkipReason::UnknownDirection)?;
         Ok((zone.resolve(parsed), dir))
     };
-    let rows: Vec<Result<(i64, bool), SkipReason>> = (0..n).into_par_iter().map(read_row).collect();
+    let mut timestamps: Vec<i64> = Vec::new();
+    let mut status: Vec<Result<bool, SkipReason>> = Vec::new();
+    (0..n)
+        .into_par_iter()
+        .map(|row| match read_row(row) {
+            Ok((ts, outbound)) => (ts, Ok(outbound)),
+            Err(reason) => (0, Err(reason)),
+        })
+        .unzip_into_vecs(&mut timestamps, &mut status);
     let mut skipped = Skipped::default();
-    let mut keep: Vec<usize> = Vec::with_capacity(n);
-    let mut timestamps: Vec<i64> = Vec::with_capacity(n);
-    let mut outbound: Vec<bool> = Vec::with_capacity(n);
-    for (row, r) in rows.into_iter().enumerate() {
-        match r {
-            Ok((ts, dir)) => {
-                keep.push(row);
-                timestamps.push(ts);
-                outbound.push(dir);
+    let (keep, timestamps, outbound): (Vec<usize>, Vec<i64>, Vec<bool>) =
+        if status.par_iter().all(Result::is_ok) {
+            let outbound = status.par_iter().map(|s| *s == Ok(true)).collect();
+            ((0..n).into_par_iter().collect(), timestamps, outbound)
+        } else {
+            let mut keep = Vec::with_capacity(n);
+            let mut kept_timestamps = Vec::with_capacity(n);
+            let mut outbound = Vec::with_capacity(n);
+            for (row, (s, &ts)) in status.iter().zip(&timestamps).enumerate() {
+                match *s {
+                    Ok(dir) => {
+                        keep.push(row);
+                        kept_timestamps.push(ts);
+                        outbound.push(dir);
+                    }
+                    Err(reason) => skipped.add(reason, raw.lines[row]),
+                }
             }
-            Err(reason) => skipped.add(reason, raw.lines[row]),
-        }
-    }
+            (keep, kept_timestamps, outbound)
+        };
+    drop(status);
+    // The timestamp column takes the vector instead of copying it (a job is
+    // a `Fn`, which cannot move out of what it borrows).
+    let timestamp_column = std::sync::Mutex::new(Some(timestamps));
 
     let all_kept = keep.len() == n;
     let keep = &keep;
@@ -235,7 +255,8 @@ pub fn build(
     };
     let mut jobs: Vec<Job> = vec![
         Box::new(|| {
-            let ts = Int64Chunked::from_vec("timestamp".into(), timestamps.clone())
+            let timestamps = timestamp_column.lock().ok()?.take()?;
+            let ts = Int64Chunked::from_vec("timestamp".into(), timestamps)
                 .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
             Some(ts.into_series().into())
         }),
