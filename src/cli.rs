@@ -384,8 +384,8 @@ pub fn load_session(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // A large log's bytes are the largest single allocation: the import
-    // frees them as soon as the cells are read.
+    // The import lets go of the file's contents (a mapping for a large log)
+    // as soon as the cells are read.
     let imported = crate::import::import_owned(bytes, &name, &file.display().to_string(), &opts)
         .map_err(|e| UserError(e.to_string()))?;
     Session::new(imported, settings, filters, opts.zone).map_err(|e| UserError(format!("{e:#}")))
