@@ -320,8 +320,14 @@ fn read_file(mut file: std::fs::File, len: u64) -> std::io::Result<FileContents>
         // hint, so failing it changes nothing.
         #[cfg(target_os = "linux")]
         let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed);
-        // A file system that cannot map falls back to reading.
-        if let Ok(map) = polars::polars_utils::mmap::MMapSemaphore::new_from_file(&file) {
+        // The page table is filled at once (MAP_POPULATE) rather than one
+        // fault at a time in the serial UTF-8 check. A file system that
+        // cannot map falls back to reading.
+        let mut options = memmap2::MmapOptions::new();
+        options.populate();
+        if let Ok(map) =
+            polars::polars_utils::mmap::MMapSemaphore::new_from_file_with_options(&file, options)
+        {
             return Ok(FileContents::Mapped(map));
         }
     }
