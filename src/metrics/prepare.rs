@@ -464,6 +464,79 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
     Interned { values, codes }
 }
 
+/// Table rows in (conversation, time, table row) order, with each sorted
+/// row's time and conversation. Conversation codes are dense ranks, so the
+/// rows are placed by counting (keeping table order within a
+/// conversation); only a conversation whose rows are not already in time
+/// order is sorted, on its own.
+fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> (Vec<u32>, Vec<i64>, Vec<u32>) {
+    let n = conv.len();
+    let mut start = vec![0u32; conversations + 1];
+    for &c in conv {
+        start[c as usize + 1] += 1;
+    }
+    for k in 1..start.len() {
+        start[k] += start[k - 1];
+    }
+    let mut order = vec![0u32; n];
+    let mut next = start.clone();
+    for (i, &c) in conv.iter().enumerate() {
+        let slot = &mut next[c as usize];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    drop(next);
+    // Stretches of whole conversations, each put in time order with its
+    // times gathered beside it.
+    let pieces = if n < 1 << 16 {
+        1
+    } else {
+        rayon::current_num_threads() * 8
+    };
+    let mut bounds: Vec<usize> = (0..=pieces)
+        .map(|k| start[(conversations * k / pieces).min(conversations)] as usize)
+        .collect();
+    bounds.dedup();
+    let mut sorted_ts = vec![0i64; n];
+    let mut conv_of_row = vec![0u32; n];
+    let mut parts: Vec<(&mut [u32], &mut [i64], &mut [u32])> = Vec::with_capacity(bounds.len());
+    let (mut order_rest, mut ts_rest, mut conv_rest) =
+        (&mut order[..], &mut sorted_ts[..], &mut conv_of_row[..]);
+    for w in bounds.windows(2) {
+        let len = w[1] - w[0];
+        let (o, o_rest) = order_rest.split_at_mut(len);
+        let (t, t_rest) = ts_rest.split_at_mut(len);
+        let (c, c_rest) = conv_rest.split_at_mut(len);
+        parts.push((o, t, c));
+        (order_rest, ts_rest, conv_rest) = (o_rest, t_rest, c_rest);
+    }
+    parts
+        .into_par_iter()
+        .zip(bounds.par_windows(2))
+        .for_each(|((rows, times, convs), w)| {
+            let from = w[0];
+            // Conversations starting inside this stretch.
+            let first = start.partition_point(|&s| (s as usize) < from);
+            let mut c = first;
+            while c < conversations && (start[c] as usize) < w[1] {
+                let (lo, hi) = (start[c] as usize - from, start[c + 1] as usize - from);
+                let slice = &mut rows[lo..hi];
+                if slice
+                    .windows(2)
+                    .any(|p| ts[p[0] as usize] > ts[p[1] as usize])
+                {
+                    slice.sort_unstable_by_key(|&i| (ts[i as usize], i));
+                }
+                for (t, &i) in times[lo..hi].iter_mut().zip(slice.iter()) {
+                    *t = ts[i as usize];
+                }
+                convs[lo..hi].fill(c as u32);
+                c += 1;
+            }
+        });
+    (order, sorted_ts, conv_of_row)
+}
+
 fn joined<T>(mut all: Vec<T>, part: Vec<T>) -> Vec<T> {
     all.extend(part);
     all
@@ -506,16 +579,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     drop(seen_code);
     let ids: Vec<&str> = by_id.iter().map(|&k| ids[k as usize]).collect();
 
-    // Sorting the keys themselves keeps the comparisons in cache.
-    let mut keys: Vec<(u32, i64, u32)> = (0..n)
-        .into_par_iter()
-        .map(|i| (conv_code_raw[i], ts_raw[i], i as u32))
-        .collect();
-    keys.par_sort_unstable();
-    let order: Vec<u32> = keys.par_iter().map(|k| k.2).collect();
-    let ts: Vec<i64> = keys.par_iter().map(|k| k.1).collect();
-    let conv_of_row: Vec<u32> = keys.par_iter().map(|k| k.0).collect();
-    drop(keys);
+    let (order, ts, conv_of_row) = sort_rows(&conv_code_raw, &ts_raw, ids.len());
     let mut position = vec![0u32; n];
     for (r, &i) in order.iter().enumerate() {
         position[i as usize] = r as u32;
@@ -873,4 +937,38 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         data_last,
         spare: super::spare::Spare::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_order_is_the_order_of_conversation_time_and_row() {
+        // Enough rows for several stretches; conversations interleaved, with
+        // times out of order inside some of them and tied times in others.
+        let n = 200_003;
+        let conversations = 7_919;
+        let conv: Vec<u32> = (0..n)
+            .map(|i| ((i * 104_729) % conversations) as u32)
+            .collect();
+        let ts: Vec<i64> = (0..n)
+            .map(|i| match i % 5 {
+                0 => 1_000 - (i as i64 % 997),
+                1 => 5_000,
+                _ => i as i64 * 3,
+            })
+            .collect();
+        let (order, sorted_ts, conv_of_row) = sort_rows(&conv, &ts, conversations);
+        let mut expected: Vec<(u32, i64, u32)> =
+            (0..n).map(|i| (conv[i], ts[i], i as u32)).collect();
+        expected.sort_unstable();
+        assert_eq!(order, expected.iter().map(|k| k.2).collect::<Vec<_>>());
+        assert_eq!(sorted_ts, expected.iter().map(|k| k.1).collect::<Vec<_>>());
+        assert_eq!(
+            conv_of_row,
+            expected.iter().map(|k| k.0).collect::<Vec<_>>()
+        );
+        assert_eq!(sort_rows(&[], &[], 0), (vec![], vec![], vec![]));
+    }
 }
