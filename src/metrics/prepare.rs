@@ -465,11 +465,12 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
 }
 
 /// Table rows in (conversation, time, table row) order, with each sorted
-/// row's time and conversation. Conversation codes are dense ranks, so the
+/// row's time and conversation and each table row's sorted row.
+/// Conversation codes are dense ranks, so the
 /// rows are placed by counting (keeping table order within a
 /// conversation); only a conversation whose rows are not already in time
 /// order is sorted, on its own.
-fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> (Vec<u32>, Vec<i64>, Vec<u32>) {
+fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> SortedRows {
     let n = conv.len();
     let mut start = vec![0u32; conversations + 1];
     for &c in conv {
@@ -479,10 +480,12 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> (Vec<u32>, Vec<i
         start[k] += start[k - 1];
     }
     let mut order = vec![0u32; n];
+    let mut position = vec![0u32; n];
     let mut next = start.clone();
-    for (i, &c) in conv.iter().enumerate() {
+    for ((i, &c), at) in conv.iter().enumerate().zip(&mut position) {
         let slot = &mut next[c as usize];
         order[*slot as usize] = i as u32;
+        *at = *slot;
         *slot += 1;
     }
     drop(next);
@@ -513,7 +516,10 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> (Vec<u32>, Vec<i
     parts
         .into_par_iter()
         .zip(bounds.par_windows(2))
-        .for_each(|((rows, times, convs), w)| {
+        .map(|((rows, times, convs), w)| {
+            // Table rows whose sorted row moved when their conversation was
+            // put in time order.
+            let mut moved: Vec<(u32, u32)> = Vec::new();
             let from = w[0];
             // Conversations starting inside this stretch.
             let first = start.partition_point(|&s| (s as usize) < from);
@@ -526,6 +532,7 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> (Vec<u32>, Vec<i
                     .any(|p| ts[p[0] as usize] > ts[p[1] as usize])
                 {
                     slice.sort_unstable_by_key(|&i| (ts[i as usize], i));
+                    moved.extend(slice.iter().zip(from + lo..).map(|(&i, r)| (i, r as u32)));
                 }
                 for (t, &i) in times[lo..hi].iter_mut().zip(slice.iter()) {
                     *t = ts[i as usize];
@@ -533,8 +540,30 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> (Vec<u32>, Vec<i
                 convs[lo..hi].fill(c as u32);
                 c += 1;
             }
-        });
-    (order, sorted_ts, conv_of_row)
+            moved
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .for_each(|(i, r)| position[i as usize] = r);
+    SortedRows {
+        order,
+        ts: sorted_ts,
+        conv_of_row,
+        position,
+    }
+}
+
+/// Rows in (conversation, time, table row) order.
+struct SortedRows {
+    /// Table row of each sorted row.
+    order: Vec<u32>,
+    /// Time of each sorted row.
+    ts: Vec<i64>,
+    /// Conversation of each sorted row.
+    conv_of_row: Vec<u32>,
+    /// Sorted row of each table row.
+    position: Vec<u32>,
 }
 
 fn joined<T>(mut all: Vec<T>, part: Vec<T>) -> Vec<T> {
@@ -579,11 +608,12 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     drop(seen_code);
     let ids: Vec<&str> = by_id.iter().map(|&k| ids[k as usize]).collect();
 
-    let (order, ts, conv_of_row) = sort_rows(&conv_code_raw, &ts_raw, ids.len());
-    let mut position = vec![0u32; n];
-    for (r, &i) in order.iter().enumerate() {
-        position[i as usize] = r as u32;
-    }
+    let SortedRows {
+        order,
+        ts,
+        conv_of_row,
+        position,
+    } = sort_rows(&conv_code_raw, &ts_raw, ids.len());
     let flags: Vec<u8> = order.par_iter().map(|&i| flags_raw[i as usize]).collect();
     let outbound: Vec<bool> = flags.par_iter().map(|f| f & OUTBOUND != 0).collect();
     let delivered: Vec<bool> = flags.par_iter().map(|f| f & DELIVERED != 0).collect();
@@ -959,16 +989,25 @@ mod tests {
                 _ => i as i64 * 3,
             })
             .collect();
-        let (order, sorted_ts, conv_of_row) = sort_rows(&conv, &ts, conversations);
+        let sorted = sort_rows(&conv, &ts, conversations);
         let mut expected: Vec<(u32, i64, u32)> =
             (0..n).map(|i| (conv[i], ts[i], i as u32)).collect();
         expected.sort_unstable();
-        assert_eq!(order, expected.iter().map(|k| k.2).collect::<Vec<_>>());
-        assert_eq!(sorted_ts, expected.iter().map(|k| k.1).collect::<Vec<_>>());
         assert_eq!(
-            conv_of_row,
+            sorted.order,
+            expected.iter().map(|k| k.2).collect::<Vec<_>>()
+        );
+        assert_eq!(sorted.ts, expected.iter().map(|k| k.1).collect::<Vec<_>>());
+        assert_eq!(
+            sorted.conv_of_row,
             expected.iter().map(|k| k.0).collect::<Vec<_>>()
         );
-        assert_eq!(sort_rows(&[], &[], 0), (vec![], vec![], vec![]));
+        let mut position = vec![0u32; n];
+        for (r, &i) in sorted.order.iter().enumerate() {
+            position[i as usize] = r as u32;
+        }
+        assert_eq!(sorted.position, position);
+        let empty = sort_rows(&[], &[], 0);
+        assert!(empty.order.is_empty() && empty.position.is_empty());
     }
 }
