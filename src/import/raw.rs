@@ -248,35 +248,28 @@ pub fn read_csv(
     wanted: &dyn Fn(&[String]) -> Vec<usize>,
     progress: &Progress,
 ) -> Result<RawTable, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut record = csv::ByteRecord::new();
     let mut table = RawTable::default();
+    let mut header = Records {
+        text,
+        at: 0,
+        line: 1,
+        delimiter,
+    };
+    let mut fields = Vec::new();
     // The header is the first non-blank record.
     loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => return Err("the file has no header row".into()),
-            Ok(true) => {
-                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                    continue;
-                }
-                table.headers = record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).trim().to_string())
-                    .collect();
-                break;
-            }
-            Err(e) => return Err(format!("cannot read the header row: {e}")),
+        if header.next_record(&mut fields).is_none() {
+            return Err("the file has no header row".into());
+        }
+        if !fields.iter().all(|f| f.trim_ascii().is_empty()) {
+            break;
         }
     }
+    table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
     let keep = wanted(&table.headers);
     let width = table.headers.len();
-    let body_start = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
-    let body_line = reader.position().line();
-    let body = text.get(body_start..).unwrap_or_default();
+    let body_line = header.line;
+    let body = text.get(header.at..).unwrap_or_default();
     let pieces = if body.len() < 8 << 20 {
         1
     } else {
@@ -447,6 +440,7 @@ impl<'a> Records<'a> {
                     }
                     return Some(line);
                 }
+                // A field ends only at a delimiter, a line end or the end.
                 Some(_) => {
                     self.line += 1;
                     return Some(line);
