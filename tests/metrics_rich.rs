@@ -347,6 +347,14 @@ fn no_optional_columns_and_tiny_files() {
     assert_close(&r, "direct.conversations", 0.0);
     assert_null(&r, "meta.from");
     assert_null(&r, "direct.avg_messages_per_chat");
+    // Nothing summed is a plain zero, not the float sum's -0.0 (read as "-0").
+    let total = r
+        .pointer("/outcomes/pareto/total_value")
+        .and_then(serde_json::Value::as_f64);
+    assert!(
+        total.is_some_and(|t| t == 0.0 && t.is_sign_positive()),
+        "{total:?}"
+    );
 }
 
 #[test]

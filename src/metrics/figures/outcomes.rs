@@ -95,7 +95,9 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
         .collect();
     keys.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let n = keys.len();
-    let total: f64 = keys.iter().map(|k| k.0).sum();
+    // Summed from +0.0: `Sum` for floats starts at -0.0, which an empty
+    // scope would show as "-0".
+    let total: f64 = keys.iter().fold(0.0, |sum, k| sum + k.0);
     let mut share = None;
     // The curve keeps a point once it has moved a resolution step along
     // either axis since the last one kept, and the last: a chart has no
