@@ -231,9 +231,11 @@ pub fn build(
             (keep, kept_timestamps, outbound)
         };
     drop(status);
-    // The timestamp column takes the vector instead of copying it (a job is
-    // a `Fn`, which cannot move out of what it borrows).
-    let timestamp_column = std::sync::Mutex::new(Some(timestamps));
+    // Made from the vector itself, not a copy.
+    let timestamp: Column = Int64Chunked::from_vec("timestamp".into(), timestamps)
+        .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+        .into_series()
+        .into();
 
     let all_kept = keep.len() == n;
     let keep = &keep;
@@ -254,12 +256,6 @@ pub fn build(
         })
     };
     let mut jobs: Vec<Job> = vec![
-        Box::new(|| {
-            let timestamps = timestamp_column.lock().ok()?.take()?;
-            let ts = Int64Chunked::from_vec("timestamp".into(), timestamps)
-                .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
-            Some(ts.into_series().into())
-        }),
         Box::new(|| {
             let lines = keep.iter().map(|&r| raw.lines[r] as i64).collect();
             Some(
@@ -368,7 +364,8 @@ pub fn build(
         Some(values.with_name("blocked".into()).into())
     }));
     // Columns are independent: build them side by side, in table order.
-    let columns: Vec<Column> = jobs.into_par_iter().filter_map(|job| job()).collect();
+    let mut columns: Vec<Column> = vec![timestamp];
+    columns.par_extend(jobs.into_par_iter().filter_map(|job| job()));
     let df = DataFrame::new_infer_height(columns).unwrap_or_default();
     Built {
         df,
