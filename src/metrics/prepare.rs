@@ -466,10 +466,9 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
 
 /// Table rows in (conversation, time, table row) order, with each sorted
 /// row's time and conversation and each table row's sorted row.
-/// Conversation codes are dense ranks, so the
-/// rows are placed by counting (keeping table order within a
-/// conversation); only a conversation whose rows are not already in time
-/// order is sorted, on its own.
+/// Conversation codes are dense ranks, so the rows are placed by counting
+/// (keeping table order within a conversation); only a conversation whose
+/// rows are not already in time order is sorted, on its own.
 fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> SortedRows {
     let n = conv.len();
     let mut start = vec![0u32; conversations + 1];
@@ -489,15 +488,15 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> SortedRows {
         *slot += 1;
     }
     drop(next);
-    // Stretches of whole conversations, each put in time order with its
-    // times gathered beside it.
+    // Stretches of whole conversations of about equal rows, each put in
+    // time order with its times gathered beside it.
     let pieces = if n < 1 << 16 {
         1
     } else {
         rayon::current_num_threads() * 8
     };
     let mut bounds: Vec<usize> = (0..=pieces)
-        .map(|k| start[(conversations * k / pieces).min(conversations)] as usize)
+        .map(|k| start[start.partition_point(|&s| (s as usize) < n * k / pieces)] as usize)
         .collect();
     bounds.dedup();
     let mut sorted_ts = vec![0i64; n];
@@ -551,6 +550,7 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> SortedRows {
         ts: sorted_ts,
         conv_of_row,
         position,
+        stretches: bounds,
     }
 }
 
@@ -564,6 +564,9 @@ struct SortedRows {
     conv_of_row: Vec<u32>,
     /// Sorted row of each table row.
     position: Vec<u32>,
+    /// Bounds of stretches of whole conversations (sorted rows), from 0 to
+    /// the row count: the units of work of the per-conversation passes.
+    stretches: Vec<usize>,
 }
 
 fn joined<T>(mut all: Vec<T>, part: Vec<T>) -> Vec<T> {
@@ -613,6 +616,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         ts,
         conv_of_row,
         position,
+        stretches,
     } = sort_rows(&conv_code_raw, &ts_raw, ids.len());
     let flags: Vec<u8> = order.par_iter().map(|&i| flags_raw[i as usize]).collect();
     let outbound: Vec<bool> = flags.par_iter().map(|f| f & OUTBOUND != 0).collect();
@@ -848,23 +852,10 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     };
     // Stretches of whole conversations, derived in parallel and joined in
     // order.
-    let pieces = if n < 1 << 16 {
-        1
-    } else {
-        rayon::current_num_threads() * 8
-    };
-    let mut bounds = vec![0usize];
-    for k in 1..pieces {
-        let mut at = (n * k / pieces).max(*bounds.last().unwrap_or(&0));
-        while at > 0 && at < n && conv_of_row[at] == conv_of_row[at - 1] {
-            at += 1;
-        }
-        if at < n && at > *bounds.last().unwrap_or(&0) {
-            bounds.push(at);
-        }
-    }
-    bounds.push(n);
-    let parts: Vec<Derived> = bounds.par_windows(2).map(|w| derive(w[0], w[1])).collect();
+    let parts: Vec<Derived> = stretches
+        .par_windows(2)
+        .map(|w| derive(w[0], w[1]))
+        .collect();
     // Each part's indices are offset by the touches and runs before it. The
     // joins are copies into fresh memory: they run side by side.
     let mut touch_base = Vec::with_capacity(parts.len());
@@ -1007,6 +998,13 @@ mod tests {
             position[i as usize] = r as u32;
         }
         assert_eq!(sorted.position, position);
+        // Stretches cover every row and never split a conversation.
+        assert_eq!(sorted.stretches.first(), Some(&0));
+        assert_eq!(sorted.stretches.last(), Some(&n));
+        assert!(sorted.stretches.len() > 2);
+        for &b in &sorted.stretches[1..sorted.stretches.len() - 1] {
+            assert_ne!(sorted.conv_of_row[b - 1], sorted.conv_of_row[b]);
+        }
         let empty = sort_rows(&[], &[], 0);
         assert!(empty.order.is_empty() && empty.position.is_empty());
     }
