@@ -23,7 +23,7 @@ const PARTITIONS: usize = 1 << PARTITION_BITS;
 /// Below this many rows one sequential pass is faster than partitioning.
 const SMALL: usize = 1 << 17;
 
-/// A partition cannot be this (there are at most 2^8 of them).
+/// No row's partition: partitions are numbered below `PARTITIONS` (64).
 const NO_PARTITION: u8 = u8::MAX;
 /// Values up to this many bytes are keyed inline.
 const INLINE: usize = 15;
