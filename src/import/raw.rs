@@ -249,12 +249,7 @@ pub fn read_csv(
     progress: &Progress,
 ) -> Result<RawTable, String> {
     let mut table = RawTable::default();
-    let mut header = Records {
-        text,
-        at: 0,
-        line: 1,
-        delimiter,
-    };
+    let mut header = Records::new(text, 1, delimiter);
     let mut fields = Vec::new();
     // The header is the first non-blank record.
     loop {
@@ -396,6 +391,16 @@ struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
+    /// Records of `text`, whose first line is line `line` of the file.
+    fn new(text: &'a str, line: u64, delimiter: u8) -> Self {
+        Self {
+            text,
+            at: 0,
+            line,
+            delimiter,
+        }
+    }
+
     /// The next record's fields and the line it starts on.
     fn next_record(&mut self, fields: &mut Vec<Cow<'a, str>>) -> Option<u64> {
         let bytes = self.text.as_bytes();
@@ -546,12 +551,7 @@ fn parse_part(
     keep: &[usize],
     progress: &Progress,
 ) -> Result<Part, String> {
-    let mut records = Records {
-        text,
-        at: 0,
-        line: first_line,
-        delimiter,
-    };
+    let mut records = Records::new(text, first_line, delimiter);
     let estimate = text.len() / 100;
     let mut part = Part {
         columns: keep
@@ -918,12 +918,7 @@ mod tests {
 
     /// Every record of `text` by [`Records`], with its line.
     fn records(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
-        let mut records = Records {
-            text,
-            at: 0,
-            line: 1,
-            delimiter,
-        };
+        let mut records = Records::new(text, 1, delimiter);
         let mut fields = Vec::new();
         let mut out = Vec::new();
         while let Some(line) = records.next_record(&mut fields) {
