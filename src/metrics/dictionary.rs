@@ -28,26 +28,26 @@ const NO_PARTITION: u8 = u8::MAX;
 /// Values up to this many bytes are keyed inline.
 const INLINE: usize = 15;
 
-/// One cell of a partition: its row, and its bytes when short.
+/// One cell of a partition: its row, and its length and bytes packed into
+/// one key when short (hashed as one integer, not byte by byte).
 #[derive(Clone, Copy)]
 struct Entry {
     row: u32,
-    len: u8,
-    bytes: [u8; INLINE],
+    key: [u8; INLINE + 1],
 }
 
 impl Entry {
     fn of(row: u32, s: &str) -> Self {
-        let mut bytes = [0u8; INLINE];
-        let len = s.len().min(INLINE + 1);
+        let mut key = [0u8; INLINE + 1];
+        key[0] = s.len().min(INLINE + 1) as u8;
         if s.len() <= INLINE {
-            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            key[1..=s.len()].copy_from_slice(s.as_bytes());
         }
-        Self {
-            row,
-            len: len as u8,
-            bytes,
-        }
+        Self { row, key }
+    }
+
+    fn is_inline(&self) -> bool {
+        usize::from(self.key[0]) <= INLINE
     }
 }
 
@@ -90,11 +90,46 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// How a dictionary numbers its distinct values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Numbering {
+    FirstAppearance,
+    ByteOrder,
+}
+
+/// Codes numbered by first appearance.
 pub fn encode(column: &StringChunked) -> Dictionary<'_> {
     let n = column.len();
     if n < SMALL || few_distinct(column) {
         return encode_sequential(column);
     }
+    encode_partitioned(column, Numbering::FirstAppearance)
+}
+
+/// Codes numbered in the values' byte order, so that ordering rows by code
+/// orders them by value.
+pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
+    let n = column.len();
+    if n >= SMALL && !few_distinct(column) {
+        return encode_partitioned(column, Numbering::ByteOrder);
+    }
+    let Dictionary { codes, values } = encode_sequential(column);
+    let order = sorted_order(&values);
+    let mut rank = vec![0u32; values.len()];
+    for (r, &k) in order.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    Dictionary {
+        codes: codes
+            .iter()
+            .map(|&c| if c == NONE { NONE } else { rank[c as usize] })
+            .collect(),
+        values: order.iter().map(|&k| values[k as usize]).collect(),
+    }
+}
+
+fn encode_partitioned(column: &StringChunked, numbering: Numbering) -> Dictionary<'_> {
+    let n = column.len();
     let array = Cells::new(column);
     let state = PlRandomState::default();
     let stretch = crate::import::raw::stretch_len(n);
@@ -110,11 +145,17 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
         .par_chunks_mut(stretch)
         .zip(stretches.par_iter())
         .map(|(out, &(from, to))| {
-            let mut parts: Vec<Vec<Entry>> = vec![Vec::new(); PARTITIONS];
-            for row in from..to {
-                if let Some(s) = array.get(row).filter(|s| !s.is_empty()) {
+            // Hashing spreads rows evenly: room for a little over a
+            // partition's share saves regrowing each list.
+            let share = (to - from) / PARTITIONS;
+            let mut parts: Vec<Vec<Entry>> = (0..PARTITIONS)
+                .map(|_| Vec::with_capacity(share + share / 8))
+                .collect();
+            let cells = column.slice(from as i64, to - from);
+            for ((row, cell), slot) in (from..).zip(cells.iter()).zip(out) {
+                if let Some(s) = cell.filter(|s| !s.is_empty()) {
                     let p = (state.hash_one(s) >> (64 - PARTITION_BITS)) as usize;
-                    out[row - from] = p as u8;
+                    *slot = p as u8;
                     parts[p].push(Entry::of(row as u32, s));
                 }
             }
@@ -129,7 +170,7 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
     let coded: Vec<Partition> = (0..PARTITIONS)
         .into_par_iter()
         .map(|p| {
-            let mut short: PlHashMap<(u8, [u8; INLINE]), u32> = PlHashMap::default();
+            let mut short: PlHashMap<u128, u32> = PlHashMap::default();
             let mut long: PlHashMap<&str, u32> = PlHashMap::default();
             let mut firsts: Vec<(u32, &str)> = Vec::new();
             let mut local = Vec::with_capacity(split.iter().map(|s| s[p].len()).sum());
@@ -140,8 +181,10 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
                         firsts.push((e.row, s));
                         (firsts.len() - 1) as u32
                     };
-                    let code = if usize::from(e.len) <= INLINE {
-                        *short.entry((e.len, e.bytes)).or_insert_with(first)
+                    let code = if e.is_inline() {
+                        *short
+                            .entry(u128::from_ne_bytes(e.key))
+                            .or_insert_with(first)
                     } else {
                         let s = array.get(e.row as usize).unwrap_or_default();
                         *long.entry(s).or_insert_with(first)
@@ -163,22 +206,33 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
     }
     drop(split);
 
-    // Global numbering by first appearance.
-    let mut firsts: Vec<(u32, usize, u32)> = coded
-        .iter()
-        .enumerate()
-        .flat_map(|(p, (_, f))| {
-            f.iter()
-                .enumerate()
-                .map(move |(k, &(row, _))| (row, p, k as u32))
-        })
-        .collect();
-    firsts.par_sort_unstable();
+    // Global numbering, from each partition's local codes.
+    let located = coded.iter().enumerate().flat_map(|(p, (_, f))| {
+        f.iter()
+            .enumerate()
+            .map(move |(k, &(row, value))| (row, p, k as u32, value))
+    });
     let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f)| vec![0u32; f.len()]).collect();
-    let mut values = Vec::with_capacity(firsts.len());
-    for (global, &(_, p, k)) in firsts.iter().enumerate() {
-        remap[p][k as usize] = global as u32;
-        values.push(coded[p].1[k as usize].1);
+    let mut values = Vec::with_capacity(coded.iter().map(|(_, f)| f.len()).sum());
+    match numbering {
+        Numbering::FirstAppearance => {
+            let mut firsts: Vec<(u32, usize, u32)> =
+                located.map(|(row, p, k, _)| (row, p, k)).collect();
+            firsts.par_sort_unstable();
+            for (global, &(_, p, k)) in firsts.iter().enumerate() {
+                remap[p][k as usize] = global as u32;
+                values.push(coded[p].1[k as usize].1);
+            }
+        }
+        Numbering::ByteOrder => {
+            let all: Vec<(usize, u32, &str)> = located.map(|(_, p, k, v)| (p, k, v)).collect();
+            let texts: Vec<&str> = all.iter().map(|&(_, _, v)| v).collect();
+            for (global, &i) in sorted_order(&texts).iter().enumerate() {
+                let (p, k, v) = all[i as usize];
+                remap[p][k as usize] = global as u32;
+                values.push(v);
+            }
+        }
     }
 
     // Back to table order: within a stretch, each partition's rows are the
@@ -289,6 +343,31 @@ mod tests {
         let split = encode(&chunked);
         assert_eq!(split.values, slow.values);
         assert_eq!(split.codes, slow.codes);
+
+        // In byte order: the same cells, renumbered by value.
+        let sorted = encode_in_byte_order(&chunked);
+        let mut expected_values = slow.values.clone();
+        expected_values.sort_unstable();
+        assert_eq!(sorted.values, expected_values);
+        for (&code, &first) in sorted.codes.iter().zip(&slow.codes) {
+            if first == NONE {
+                assert_eq!(code, NONE);
+            } else {
+                assert_eq!(sorted.values[code as usize], slow.values[first as usize]);
+            }
+        }
+        // A small column takes the sequential path to the same numbering.
+        let small = chunked.slice(0, 5_000);
+        let small_sorted = encode_in_byte_order(&small);
+        let small_values: Vec<&str> = small_sorted
+            .codes
+            .iter()
+            .filter(|&&c| c != NONE)
+            .map(|&c| small_sorted.values[c as usize])
+            .collect();
+        let cells: Vec<&str> = small.iter().flatten().filter(|s| !s.is_empty()).collect();
+        assert_eq!(small_values, cells);
+        assert!(small_sorted.values.is_sorted());
     }
 
     #[test]

@@ -588,29 +588,18 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let conv_col = df.column("conversation_id")?.str()?.clone();
     let flags_raw = row_flags(df);
 
-    // First-seen codes, then renumbered in id order so that sorted rows come
-    // out grouped by conversation id. A missing id is the empty one.
+    // Codes in id order, so that sorted rows come out grouped by
+    // conversation id. A missing id is the empty one, first in that order.
     let dictionary::Dictionary {
-        codes: mut seen_code,
+        codes: mut conv_code_raw,
         values: mut ids,
-    } = dictionary::encode(&conv_col);
-    if seen_code.contains(&NONE) {
-        ids.push("");
-        let empty = (ids.len() - 1) as u32;
-        seen_code
+    } = dictionary::encode_in_byte_order(&conv_col);
+    if conv_code_raw.contains(&NONE) {
+        ids.insert(0, "");
+        conv_code_raw
             .par_iter_mut()
-            .filter(|c| **c == NONE)
-            .for_each(|c| *c = empty);
+            .for_each(|c| *c = if *c == NONE { 0 } else { *c + 1 });
     }
-    let by_id = dictionary::sorted_order(&ids);
-    let mut rank = vec![0u32; ids.len()];
-    for (r, &k) in by_id.iter().enumerate() {
-        rank[k as usize] = r as u32;
-    }
-    let conv_code_raw: Vec<u32> = seen_code.par_iter().map(|&k| rank[k as usize]).collect();
-    drop(seen_code);
-    let ids: Vec<&str> = by_id.iter().map(|&k| ids[k as usize]).collect();
-
     let SortedRows {
         order,
         ts,
