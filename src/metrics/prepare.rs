@@ -291,8 +291,6 @@ struct Derived {
     conversations: Vec<Conversation>,
     touches: Vec<Touch>,
     runs: Vec<InboundRun>,
-    touch_of_row: Vec<u32>,
-    row_category: Vec<Option<Category>>,
 }
 
 /// Per-row facts read from single-value columns, packed into one byte in
@@ -669,12 +667,14 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let window_ms = settings.response_window_secs * 1000;
     // The sequential rules for the conversations in rows `lo..hi`; touch and
     // run indices are local to the stretch and offset when joined.
-    let derive = |lo: usize, hi: usize| -> Derived {
+    let derive = |lo: usize,
+                  hi: usize,
+                  touch_of_row: &mut [u32],
+                  row_category: &mut [Option<Category>]|
+     -> Derived {
         let mut conversations: Vec<Conversation> = Vec::new();
         let mut touches: Vec<Touch> = Vec::new();
         let mut runs: Vec<InboundRun> = Vec::new();
-        let mut touch_of_row = vec![NONE; hi - lo];
-        let mut row_category: Vec<Option<Category>> = vec![None; hi - lo];
         let mut next_inbound: Vec<u32> = Vec::new();
 
         let mut start = lo;
@@ -835,15 +835,23 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             conversations,
             touches,
             runs,
-            touch_of_row,
-            row_category,
         }
     };
     // Stretches of whole conversations, derived in parallel and joined in
-    // order.
-    let parts: Vec<Derived> = stretches
-        .par_windows(2)
-        .map(|w| derive(w[0], w[1]))
+    // order; per-row results are written in place.
+    let mut touch_of_row: Vec<u32> = vec![NONE; n];
+    let mut row_category: Vec<Option<Category>> = vec![None; n];
+    let mut row_parts = Vec::with_capacity(stretches.len());
+    let (mut touch_rest, mut category_rest) = (&mut touch_of_row[..], &mut row_category[..]);
+    for w in stretches.windows(2) {
+        let (t, t_rest) = touch_rest.split_at_mut(w[1] - w[0]);
+        let (c, c_rest) = category_rest.split_at_mut(w[1] - w[0]);
+        row_parts.push((w[0], w[1], t, c));
+        (touch_rest, category_rest) = (t_rest, c_rest);
+    }
+    let parts: Vec<(Derived, &mut [u32])> = row_parts
+        .into_par_iter()
+        .map(|(lo, hi, touches, categories)| (derive(lo, hi, touches, categories), touches))
         .collect();
     // Each part's indices are offset by the touches and runs before it. The
     // joins are copies into fresh memory: they run side by side.
@@ -853,8 +861,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let mut conversation_parts = Vec::with_capacity(parts.len());
     let mut touch_parts = Vec::with_capacity(parts.len());
     let mut run_parts = Vec::with_capacity(parts.len());
-    let mut row_parts = Vec::with_capacity(parts.len());
-    for part in parts {
+    let mut touch_row_parts = Vec::with_capacity(parts.len());
+    for (part, touch_rows) in parts {
         touch_base.push(touch_count as u32);
         run_base.push(run_count as u32);
         touch_count += part.touches.len();
@@ -862,7 +870,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         conversation_parts.push(part.conversations);
         touch_parts.push(part.touches);
         run_parts.push(part.runs);
-        row_parts.push((part.touch_of_row, part.row_category));
+        touch_row_parts.push(touch_rows);
     }
     let join_conversations = || {
         let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
@@ -880,18 +888,15 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         }
         conversations
     };
-    let join_rows = || {
-        let mut touch_of_row: Vec<u32> = Vec::with_capacity(n);
-        let mut row_category: Vec<Option<Category>> = Vec::with_capacity(n);
-        for ((touches, categories), &touch_base) in row_parts.into_iter().zip(&touch_base) {
-            touch_of_row.extend(
-                touches
-                    .iter()
-                    .map(|&t| if t == NONE { NONE } else { t + touch_base }),
-            );
-            row_category.extend(categories);
-        }
-        (touch_of_row, row_category)
+    let offset_rows = || {
+        touch_row_parts
+            .into_par_iter()
+            .zip(&touch_base)
+            .for_each(|(touches, &base)| {
+                for t in touches.iter_mut().filter(|t| **t != NONE) {
+                    *t += base;
+                }
+            });
     };
     let join_touches = || {
         touch_parts
@@ -903,8 +908,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             .into_iter()
             .fold(Vec::with_capacity(run_count), joined)
     };
-    let ((conversations, (touch_of_row, row_category)), (touches, runs)) = rayon::join(
-        || rayon::join(join_conversations, join_rows),
+    let ((conversations, ()), (touches, runs)) = rayon::join(
+        || rayon::join(join_conversations, offset_rows),
         || rayon::join(join_touches, join_runs),
     );
     for column in [&mut closed_at, &mut group_members] {
