@@ -96,6 +96,23 @@ pub struct Touch {
     pub agent: u32,
 }
 
+impl Touch {
+    /// A slot not yet written.
+    const EMPTY: Touch = Touch {
+        conv: 0,
+        first_row: 0,
+        last_row: 0,
+        start: 0,
+        end: 0,
+        delivered: false,
+        category: Category::Reply,
+        position: 0,
+        responded: false,
+        response_at: None,
+        agent: NONE,
+    };
+}
+
 /// A maximal run of inbound rows and the team's answer to it.
 #[derive(Debug, Clone)]
 pub struct InboundRun {
@@ -105,6 +122,17 @@ pub struct InboundRun {
     /// The next outbound row after the run, whatever its status.
     pub answer_row: Option<u32>,
     pub answer_ts: Option<i64>,
+}
+
+impl InboundRun {
+    /// A slot not yet written.
+    const EMPTY: InboundRun = InboundRun {
+        conv: 0,
+        first_row: 0,
+        first_ts: 0,
+        answer_row: None,
+        answer_ts: None,
+    };
 }
 
 /// Per-conversation facts that do not depend on the period.
@@ -286,11 +314,16 @@ fn is_delivered(status: Option<&str>) -> bool {
     }
 }
 
-/// Touches, runs and conversations of one stretch of sorted rows.
-struct Derived {
-    conversations: Vec<Conversation>,
-    touches: Vec<Touch>,
-    runs: Vec<InboundRun>,
+/// Where the per-conversation pass writes one stretch's results: its
+/// rows' slices, and its touches' and runs' slices with the index of the
+/// first of each.
+struct StretchOut<'a> {
+    touch_of_row: &'a mut [u32],
+    row_category: &'a mut [Option<Category>],
+    touches: &'a mut [Touch],
+    touch_base: usize,
+    runs: &'a mut [InboundRun],
+    run_base: usize,
 }
 
 /// Per-row facts read from single-value columns, packed into one byte in
@@ -567,11 +600,6 @@ struct SortedRows {
     stretches: Vec<usize>,
 }
 
-fn joined<T>(mut all: Vec<T>, part: Vec<T>) -> Vec<T> {
-    all.extend(part);
-    all
-}
-
 /// Sorts and derives the whole log. Errors only when the table lacks the
 /// required canonical columns.
 pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
@@ -665,16 +693,20 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
 
     let burst_ms = settings.burst_gap_secs * 1000;
     let window_ms = settings.response_window_secs * 1000;
-    // The sequential rules for the conversations in rows `lo..hi`; touch and
-    // run indices are local to the stretch and offset when joined.
-    let derive = |lo: usize,
-                  hi: usize,
-                  touch_of_row: &mut [u32],
-                  row_category: &mut [Option<Category>]|
-     -> Derived {
+    // The sequential rules for the conversations in rows `lo..hi`; `None`
+    // when the stretch's touches or runs do not fill their counted slots.
+    let derive = |lo: usize, hi: usize, out: StretchOut| -> Option<Vec<Conversation>> {
+        let StretchOut {
+            touch_of_row,
+            row_category,
+            touches,
+            touch_base,
+            runs,
+            run_base,
+        } = out;
         let mut conversations: Vec<Conversation> = Vec::new();
-        let mut touches: Vec<Touch> = Vec::new();
-        let mut runs: Vec<InboundRun> = Vec::new();
+        // Touches and runs written so far, into this stretch's slices.
+        let (mut touch_count, mut run_count) = (0usize, 0usize);
         let mut next_inbound: Vec<u32> = Vec::new();
 
         let mut start = lo;
@@ -684,7 +716,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             while end < hi && conv_of_row[end] == conv {
                 end += 1;
             }
-            let touch_start = touches.len();
+            let touch_start = touch_count;
             // Touches.
             let mut r = start;
             while r < end {
@@ -697,7 +729,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 while last + 1 < end && outbound[last + 1] && ts[last + 1] - ts[last] <= burst_ms {
                     last += 1;
                 }
-                let idx = touches.len() as u32;
+                let idx = (touch_base + touch_count) as u32;
                 let mut delivered_any = false;
                 let mut broadcast = false;
                 for k in first..=last {
@@ -731,9 +763,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     };
                     given.map_or_else(
                         || {
-                            touches
-                                .get(touches.len().wrapping_sub(1))
-                                .filter(|_| touches.len() > touch_start)
+                            (touch_count > touch_start)
+                                .then(|| &touches[touch_count - 1])
                                 .map_or(1, |p: &Touch| p.position + 1)
                         },
                         |p| p as u32,
@@ -745,7 +776,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     row_category[k - lo] =
                         Some(given_category.get(k).copied().flatten().unwrap_or(category));
                 }
-                touches.push(Touch {
+                *touches.get_mut(touch_count)? = Touch {
                     conv,
                     first_row: first as u32,
                     last_row: last as u32,
@@ -757,10 +788,11 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     responded: false,
                     response_at: None,
                     agent: agent.codes[first],
-                });
+                };
+                touch_count += 1;
                 r = last + 1;
             }
-            let touch_end = touches.len();
+            let touch_end = touch_count;
             // Responses: the first inbound row after the touch, before the next
             // delivered touch starts and within the response window.
             next_inbound.clear();
@@ -792,7 +824,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 }
             }
             // Inbound runs and their answers.
-            let run_start = runs.len() as u32;
+            let run_start = run_count;
             let mut first_inbound_row = None;
             let mut k = start;
             while k < end {
@@ -806,23 +838,24 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     k += 1;
                 }
                 let answer = (k < end).then_some(k as u32);
-                runs.push(InboundRun {
+                *runs.get_mut(run_count)? = InboundRun {
                     conv,
                     first_row: first as u32,
                     first_ts: ts[first],
                     answer_row: answer,
                     answer_ts: answer.map(|a| ts[a as usize]),
-                });
+                };
+                run_count += 1;
             }
             conversations.push(Conversation {
                 id: Arc::from(ids[conv as usize]),
                 start: start as u32,
                 end: end as u32,
                 is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
-                touch_start: touch_start as u32,
-                touch_end: touch_end as u32,
-                run_start,
-                run_end: runs.len() as u32,
+                touch_start: (touch_base + touch_start) as u32,
+                touch_end: (touch_base + touch_end) as u32,
+                run_start: (run_base + run_start) as u32,
+                run_end: (run_base + run_count) as u32,
                 first_inbound_row,
                 segment_any: segment.codes[start..end]
                     .iter()
@@ -831,87 +864,77 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             });
             start = end;
         }
-        Derived {
-            conversations,
-            touches,
-            runs,
-        }
+        // Every slot counted for the stretch is filled, none more.
+        (touch_count == touches.len() && run_count == runs.len()).then_some(conversations)
     };
-    // Stretches of whole conversations, derived in parallel and joined in
-    // order; per-row results are written in place.
+    // Stretches of whole conversations, derived in parallel. Touches and
+    // runs are counted first, so that each stretch writes its own slice of
+    // them, and of the per-row arrays, in place; only the conversations are
+    // joined.
+    let counts: Vec<(usize, usize)> = stretches
+        .par_windows(2)
+        .map(|w| {
+            let (mut touches, mut runs) = (0, 0);
+            for r in w[0]..w[1] {
+                let continues = r > w[0] && conv_of_row[r - 1] == conv_of_row[r];
+                if outbound[r] {
+                    let joins_previous =
+                        continues && outbound[r - 1] && ts[r] - ts[r - 1] <= burst_ms;
+                    touches += usize::from(!joins_previous);
+                } else {
+                    // An inbound row opens a run unless the row before it, in the same
+                    // conversation, was inbound too.
+                    runs += usize::from(!continues || outbound[r - 1]);
+                }
+            }
+            (touches, runs)
+        })
+        .collect();
+    let touch_total: usize = counts.iter().map(|c| c.0).sum();
+    let run_total: usize = counts.iter().map(|c| c.1).sum();
+    let mut touches = vec![Touch::EMPTY; touch_total];
+    let mut runs = vec![InboundRun::EMPTY; run_total];
     let mut touch_of_row: Vec<u32> = vec![NONE; n];
     let mut row_category: Vec<Option<Category>> = vec![None; n];
-    let mut row_parts = Vec::with_capacity(stretches.len());
-    let (mut touch_rest, mut category_rest) = (&mut touch_of_row[..], &mut row_category[..]);
-    for w in stretches.windows(2) {
-        let (t, t_rest) = touch_rest.split_at_mut(w[1] - w[0]);
-        let (c, c_rest) = category_rest.split_at_mut(w[1] - w[0]);
-        row_parts.push((w[0], w[1], t, c));
-        (touch_rest, category_rest) = (t_rest, c_rest);
-    }
-    let parts: Vec<(Derived, &mut [u32])> = row_parts
-        .into_par_iter()
-        .map(|(lo, hi, touches, categories)| (derive(lo, hi, touches, categories), touches))
-        .collect();
-    // Each part's indices are offset by the touches and runs before it. The
-    // joins are copies into fresh memory: they run side by side.
-    let mut touch_base = Vec::with_capacity(parts.len());
-    let mut run_base = Vec::with_capacity(parts.len());
-    let (mut touch_count, mut run_count) = (0usize, 0usize);
-    let mut conversation_parts = Vec::with_capacity(parts.len());
-    let mut touch_parts = Vec::with_capacity(parts.len());
-    let mut run_parts = Vec::with_capacity(parts.len());
-    let mut touch_row_parts = Vec::with_capacity(parts.len());
-    for (part, touch_rows) in parts {
-        touch_base.push(touch_count as u32);
-        run_base.push(run_count as u32);
-        touch_count += part.touches.len();
-        run_count += part.runs.len();
-        conversation_parts.push(part.conversations);
-        touch_parts.push(part.touches);
-        run_parts.push(part.runs);
-        touch_row_parts.push(touch_rows);
-    }
-    let join_conversations = || {
-        let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
-        for (part, (&touch_base, &run_base)) in conversation_parts
-            .into_iter()
-            .zip(touch_base.iter().zip(&run_base))
-        {
-            conversations.extend(part.into_iter().map(|mut c| {
-                c.touch_start += touch_base;
-                c.touch_end += touch_base;
-                c.run_start += run_base;
-                c.run_end += run_base;
-                c
-            }));
+    let mut outs = Vec::with_capacity(counts.len());
+    {
+        let (mut touch_rest, mut category_rest) = (&mut touch_of_row[..], &mut row_category[..]);
+        let (mut touches_rest, mut runs_rest) = (&mut touches[..], &mut runs[..]);
+        let (mut touch_base, mut run_base) = (0, 0);
+        for (w, &(touch_count, run_count)) in stretches.windows(2).zip(&counts) {
+            let (t, t_rest) = touch_rest.split_at_mut(w[1] - w[0]);
+            let (c, c_rest) = category_rest.split_at_mut(w[1] - w[0]);
+            let (ts_part, ts_rest) = touches_rest.split_at_mut(touch_count);
+            let (rs_part, rs_rest) = runs_rest.split_at_mut(run_count);
+            outs.push((
+                w[0],
+                w[1],
+                StretchOut {
+                    touch_of_row: t,
+                    row_category: c,
+                    touches: ts_part,
+                    touch_base,
+                    runs: rs_part,
+                    run_base,
+                },
+            ));
+            (touch_rest, category_rest, touches_rest, runs_rest) =
+                (t_rest, c_rest, ts_rest, rs_rest);
+            touch_base += touch_count;
+            run_base += run_count;
         }
-        conversations
-    };
-    let offset_rows = || {
-        touch_row_parts
-            .into_par_iter()
-            .zip(&touch_base)
-            .for_each(|(touches, &base)| {
-                for t in touches.iter_mut().filter(|t| **t != NONE) {
-                    *t += base;
-                }
-            });
-    };
-    let join_touches = || {
-        touch_parts
-            .into_iter()
-            .fold(Vec::with_capacity(touch_count), joined)
-    };
-    let join_runs = || {
-        run_parts
-            .into_iter()
-            .fold(Vec::with_capacity(run_count), joined)
-    };
-    let ((conversations, ()), (touches, runs)) = rayon::join(
-        || rayon::join(join_conversations, offset_rows),
-        || rayon::join(join_touches, join_runs),
-    );
+    }
+    let parts: Vec<Option<Vec<Conversation>>> = outs
+        .into_par_iter()
+        .map(|(lo, hi, out)| derive(lo, hi, out))
+        .collect();
+    let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
+    for part in parts {
+        let part = part.ok_or_else(
+            || polars_err!(ComputeError: "touches or runs were miscounted for a stretch"),
+        )?;
+        conversations.extend(part);
+    }
     for column in [&mut closed_at, &mut group_members] {
         column.index_conversations(&conv_of_row, conversations.len());
     }
