@@ -78,7 +78,7 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
     // comparisons stay in cache. Conversation codes follow id order, so ties
     // compare integers, not ids; codes are unique, so the order is total and
     // an unstable sort is exact.
-    let mut keys: Vec<(f64, u32, u32)> = rows
+    let keys: Vec<(f64, u32, u32)> = rows
         .par_iter()
         .enumerate()
         .filter(|(_, r)| !r.is_group)
@@ -93,7 +93,7 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
             (v, r.conv, i as u32)
         })
         .collect();
-    keys.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let keys = value_order(keys);
     let n = keys.len();
     // Summed from +0.0: `Sum` for floats starts at -0.0, which an empty
     // scope would show as "-0".
@@ -170,6 +170,27 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
     }
 }
 
+/// Keys by falling value, ties by conversation code. Most conversations
+/// have no value (a key of +0.0): those keep their order, which is already
+/// by code when rows come in code order, and only the others are sorted and
+/// placed around them.
+fn value_order(keys: Vec<(f64, u32, u32)>) -> Vec<(f64, u32, u32)> {
+    let by_value =
+        |a: &(f64, u32, u32), b: &(f64, u32, u32)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1));
+    let is_zero = |k: &(f64, u32, u32)| k.0.to_bits() == 0;
+    let (mut zero, mut valued): (Vec<_>, Vec<_>) = keys.into_par_iter().partition(is_zero);
+    if !zero.windows(2).all(|w| w[0].1 < w[1].1) {
+        zero.par_sort_unstable_by(by_value);
+    }
+    valued.par_sort_unstable_by(by_value);
+    // Keys above +0.0 in the total order come first, the ones below last.
+    let above = valued.partition_point(|k| k.0.total_cmp(&0.0).is_gt());
+    let below = valued.split_off(above);
+    valued.extend(zero);
+    valued.extend(below);
+    valued
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +201,27 @@ mod tests {
             value: Some(value),
             ..ConversationRow::default()
         }
+    }
+
+    #[test]
+    fn value_order_is_the_full_sort() {
+        // Zero values (the common case) around positive, negative and -0.0
+        // values, rows in code order except for a few.
+        let values = [0.0, 5.0, 0.0, -2.0, -0.0, 0.0, 5.0, 1.5, 0.0, -2.0, 0.0];
+        let mut keys: Vec<(f64, u32, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, i as u32, i as u32))
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let bits = |k: &[(f64, u32, u32)]| -> Vec<(u64, u32)> {
+            k.iter().map(|&(v, c, _)| (v.to_bits(), c)).collect()
+        };
+        assert_eq!(bits(&value_order(keys.clone())), bits(&expected));
+        keys.swap(0, 5);
+        keys.swap(2, 10);
+        assert_eq!(bits(&value_order(keys)), bits(&expected));
     }
 
     #[test]
