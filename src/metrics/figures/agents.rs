@@ -48,13 +48,15 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     // agent, and an agent literally named "Unassigned" counts there too, so
     // that a conversation with both is one conversation of that row.
     let unassigned = p.agent.values.len();
-    let slot = |code: u32| {
-        if code == NONE || &*p.agent.values[code as usize] == UNASSIGNED {
-            unassigned
-        } else {
-            code as usize
-        }
-    };
+    // Each code's slot, looked up once per value rather than once per row.
+    let slots: Vec<usize> = p
+        .agent
+        .values
+        .iter()
+        .enumerate()
+        .map(|(k, v)| if &**v == UNASSIGNED { unassigned } else { k })
+        .collect();
+    let slot = |code: u32| slots.get(code as usize).copied().unwrap_or(unassigned);
     let mut acc: Vec<Acc> = (0..=unassigned).map(|_| Acc::default()).collect();
     let mut used = vec![false; unassigned + 1];
     let mut in_conv: Vec<usize> = Vec::new();
