@@ -40,6 +40,8 @@ pub enum Parsed {
     Naive(NaiveDateTime),
 }
 
+const DAY_MS: i64 = 86_400_000;
+
 /// The report time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportZone {
@@ -134,6 +136,29 @@ impl ReportZone {
             return utc.naive_utc();
         }
         utc.with_timezone(&self.tz).naive_local()
+    }
+
+    /// Weekday (0 = Monday) and hour of an instant on this zone's clock.
+    /// In UTC it is plain arithmetic: per-touch tallies call this millions
+    /// of times.
+    pub fn weekday_hour(&self, ms: i64) -> (u32, u32) {
+        if self.is_utc() {
+            let day = ms.div_euclid(DAY_MS);
+            // 1970-01-01 was a Thursday.
+            let weekday = (day + 3).rem_euclid(7) as u32;
+            return (weekday, (ms.rem_euclid(DAY_MS) / 3_600_000) as u32);
+        }
+        let local = self.local(ms);
+        (local.weekday().num_days_from_monday(), local.hour())
+    }
+
+    /// A number for the calendar day of an instant on this zone's clock:
+    /// equal for instants on the same local day, one apart for next days.
+    pub fn day_number(&self, ms: i64) -> i64 {
+        if self.is_utc() {
+            return ms.div_euclid(DAY_MS);
+        }
+        i64::from(self.local(ms).date().num_days_from_ce())
     }
 
     /// ISO 8601 text of an instant in this zone, with its offset.
@@ -609,6 +634,32 @@ mod tests {
             }
         }
         assert!(!ReportZone::from_name("Europe/London").unwrap().is_utc());
+    }
+
+    #[test]
+    fn weekday_hour_and_day_agree_with_the_calendar() {
+        for zone in [Tz::UTC, Tz::Europe__Berlin, Tz::America__Los_Angeles] {
+            let z = ReportZone { tz: zone };
+            // Every 37 minutes and a few milliseconds over three years
+            // around the epoch and across DST changes, both signs.
+            let step = 37 * 60_000 + 7;
+            let mut previous: Option<(i64, chrono::NaiveDate)> = None;
+            for ms in (-50_000_000_000i64..50_000_000_000).step_by(step * 997) {
+                let local = z.local(ms);
+                let expected = (local.weekday().num_days_from_monday(), local.hour());
+                assert_eq!(z.weekday_hour(ms), expected, "{zone} {ms}");
+                if let Some((day, date)) = previous {
+                    let apart = (local.date() - date).num_days();
+                    assert_eq!(z.day_number(ms) - day, apart, "{zone} {ms}");
+                }
+                previous = Some((z.day_number(ms), local.date()));
+            }
+            for ms in (1_709_251_200_000i64..1_730_000_000_000).step_by(step) {
+                let local = z.local(ms);
+                let expected = (local.weekday().num_days_from_monday(), local.hour());
+                assert_eq!(z.weekday_hour(ms), expected, "{zone} {ms}");
+            }
+        }
     }
 
     #[test]

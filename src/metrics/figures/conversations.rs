@@ -152,9 +152,8 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     (None, None)
                 };
                 let direct = !c.is_group;
-                let multi_thread = direct.then(|| {
-                    scope.zone.local(c.first_ts).date() != scope.zone.local(c.last_ts).date()
-                });
+                let multi_thread = direct
+                    .then(|| scope.zone.day_number(c.first_ts) != scope.zone.day_number(c.last_ts));
                 let mut row = ConversationRow {
                     conv: c.conv,
                     contact: p.contact.codes.get(lo).copied().and_then(code),

@@ -1,6 +1,5 @@
 //! Responses and timing: `timing.*`.
 
-use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
 use super::followups::PositionRate;
@@ -186,9 +185,7 @@ pub fn compute(scope: &Scope) -> TimingFigures {
     for t in scope.response_touches() {
         f.touches += 1;
         f.responded += u64::from(t.responded);
-        let local = scope.zone.local(t.start);
-        let weekday = local.weekday().num_days_from_monday();
-        let hour = local.hour();
+        let (weekday, hour) = scope.zone.weekday_hour(t.start);
         f.by_slot.all_mut()[slot_of(scope.settings, weekday, hour)].add(t.responded);
         f.by_weekday.all_mut()[weekday as usize].add(t.responded);
         f.heatmap.touches[weekday as usize][hour as usize] += 1;
