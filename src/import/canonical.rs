@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::mapping::{Canonical, ColumnMapping};
 use super::raw::{RawTable, TextColumn, par_str_column};
-use super::timestamp::{DateOrder, OrderEvidence, OrderSource, parse_timestamp};
+use super::timestamp::{DateOrder, OrderEvidence, OrderSource};
 use super::{ImportOptions, SkipReason, Skipped};
 
 /// Whether every cell of a column is one of `spellings`, exactly (no
@@ -184,7 +184,9 @@ pub fn build(
                 .and_then(|t| t.get(row))
                 .ok_or(SkipReason::EmptyTimestamp)?
         };
-        let parsed = parse_timestamp(ts_text, order).ok_or(SkipReason::UnparseableTimestamp)?;
+        let instant = zone
+            .instant_of(ts_text, order)
+            .ok_or(SkipReason::UnparseableTimestamp)?;
         cell(Canonical::ConversationId, row)
             .or_else(|| cell(Canonical::ContactId, row))
             .ok_or(SkipReason::MissingConversation)?;
@@ -198,7 +200,7 @@ pub fn build(
             }
         };
         let dir = dir.ok_or(SkipReason::UnknownDirection)?;
-        Ok((zone.resolve(parsed), dir))
+        Ok((instant, dir))
     };
     let mut timestamps: Vec<i64> = Vec::new();
     let mut status: Vec<Result<bool, SkipReason>> = Vec::new();
@@ -349,7 +351,7 @@ pub fn build(
     }));
     jobs.push(Box::new(|| {
         let values = parse_kept::<_, Int64Chunked>(col(Canonical::ClosedAt)?, kept, |v| {
-            parse_timestamp(v, closed_order).map(|p| zone.resolve(p))
+            zone.instant_of(v, closed_order)
         });
         let dt = values
             .cast(&DataType::Datetime(

@@ -138,6 +138,19 @@ impl ReportZone {
         utc.with_timezone(&self.tz).naive_local()
     }
 
+    /// The instant a timestamp cell names, read as [`parse_timestamp`]
+    /// and [`ReportZone::resolve`] would. The common
+    /// `YYYY-MM-DD hh:mm:ss` layout in UTC is read by arithmetic: it is what
+    /// most logs hold, and the import reads one for every row.
+    pub fn instant_of(&self, raw: &str, order: DateOrder) -> Option<i64> {
+        if self.is_utc()
+            && let Some(ms) = plain_utc_millis(raw.as_bytes())
+        {
+            return Some(ms);
+        }
+        parse_timestamp(raw, order).map(|p| self.resolve(p))
+    }
+
     /// Weekday (0 = Monday) and hour of an instant on this zone's clock.
     /// In UTC it is plain arithmetic: per-touch tallies call this millions
     /// of times.
@@ -349,6 +362,48 @@ impl Cursor<'_> {
 }
 
 /// Parses one timestamp. `order` decides slash dates without AM/PM.
+/// Milliseconds since the epoch of `YYYY-MM-DD hh:mm:ss` (or with `T`)
+/// read as UTC; `None` for any other layout or an impossible date or time,
+/// which the general parser then judges.
+fn plain_utc_millis(b: &[u8]) -> Option<i64> {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b' ' | b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |at: usize, len: usize| -> Option<i64> {
+        b[at..at + len].iter().try_fold(0i64, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
+    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days from 1970-01-01 to the civil date (years counted from March, so
+    // that the leap day ends a year).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
+}
+
 pub fn parse_timestamp(raw: &str, order: DateOrder) -> Option<Parsed> {
     let s = raw.trim();
     if s.is_empty() || s.len() > 64 {
@@ -634,6 +689,59 @@ mod tests {
             }
         }
         assert!(!ReportZone::from_name("Europe/London").unwrap().is_utc());
+    }
+
+    #[test]
+    fn plain_layout_reads_as_the_general_parser_does() {
+        let utc = ReportZone::utc();
+        let general = |s: &str| parse_timestamp(s, DateOrder::DayFirst).map(|p| utc.resolve(p));
+        let mut cells: Vec<String> = Vec::new();
+        // Every day of some years (leap, not leap, centuries, year 0), at
+        // times from the start to the end of a day.
+        for year in [
+            0, 1, 1600, 1899, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 9999,
+        ] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    for time in ["00:00:00", "23:59:59", "12:07:30"] {
+                        cells.push(format!("{year:04}-{month:02}-{day:02} {time}"));
+                    }
+                }
+            }
+        }
+        cells.extend(
+            [
+                "2024-03-04T04:09:09",
+                "2024-03-04t04:09:09",
+                "2024-02-29 24:00:00",
+                "2024-02-29 23:60:00",
+                "2024-02-29 23:59:60",
+                "2024-02-29 23:59:5x",
+                "2024/02/29 23:59:59",
+                "2024-02-29 23:59:59Z",
+                "2024-2-29 23:59:59",
+                " 2024-02-29 23:59:5",
+                "+024-02-29 23:59:59",
+                "2024-02-29 -3:59:59",
+            ]
+            .map(String::from),
+        );
+        for cell in &cells {
+            let general = general(cell);
+            assert_eq!(utc.instant_of(cell, DateOrder::DayFirst), general, "{cell}");
+            if let Some(fast) = plain_utc_millis(cell.as_bytes()) {
+                assert_eq!(Some(fast), general, "{cell}");
+            }
+        }
+        // The layout is the common case, so the arithmetic must have run.
+        assert!(plain_utc_millis(b"2024-03-04 04:09:09").is_some());
+        assert!(plain_utc_millis(b"0000-02-29 00:00:00").is_some());
+        // In another zone the general rules apply.
+        let berlin = ReportZone::from_name("Europe/Berlin").unwrap();
+        let cell = "2024-07-01 12:00:00";
+        let expected = parse_timestamp(cell, DateOrder::DayFirst).map(|p| berlin.resolve(p));
+        assert_eq!(berlin.instant_of(cell, DateOrder::DayFirst), expected);
+        assert_ne!(expected, general(cell));
     }
 
     #[test]
