@@ -361,7 +361,6 @@ impl Cursor<'_> {
     }
 }
 
-/// Parses one timestamp. `order` decides slash dates without AM/PM.
 /// Milliseconds since the epoch of `YYYY-MM-DD hh:mm:ss` (or with `T`)
 /// read as UTC; `None` for any other layout or an impossible date or time,
 /// which the general parser then judges.
@@ -404,6 +403,7 @@ fn plain_utc_millis(b: &[u8]) -> Option<i64> {
     Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
 }
 
+/// Parses one timestamp. `order` decides slash dates without AM/PM.
 pub fn parse_timestamp(raw: &str, order: DateOrder) -> Option<Parsed> {
     let s = raw.trim();
     if s.is_empty() || s.len() > 64 {

@@ -7,7 +7,8 @@
 //! cell carried with its bytes when short (so that coding a partition does
 //! not read the column at random), and the partitions are coded in
 //! parallel; codes are then renumbered in the order values first appear,
-//! so the result is exactly what a single sequential pass would give.
+//! so the result is exactly what a single sequential pass would give, or
+//! in the values' byte order when rows are to be grouped by value.
 
 use std::hash::BuildHasher;
 
