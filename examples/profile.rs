@@ -8,20 +8,60 @@ use chatlens::import::{ImportOptions, ReportZone, import_path};
 use chatlens::metrics::{Filters, Settings, compute, prepare::prepare};
 use polars::prelude::*;
 
+/// CPU seconds (user, system) and minor page faults of this process so
+/// far, from `/proc/self/stat` (zeros where there is none): the system
+/// time of a stage is mostly filling fresh pages, so it is shown apart.
+fn usage() -> (f64, f64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is field 3, minflt 10, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let num = |k: usize| {
+        f.get(k - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Clock ticks are 100 a second on every Linux this runs on.
+    (num(14) as f64 / 100.0, num(15) as f64 / 100.0, num(10))
+}
+
+/// Prints a stage's wall time with the CPU time and page faults it took.
+struct Stage {
+    wall: Instant,
+    before: (f64, f64, u64),
+}
+
+impl Stage {
+    fn start() -> Self {
+        Self {
+            before: usage(),
+            wall: Instant::now(),
+        }
+    }
+
+    fn line(&self, name: &str, extra: &str) {
+        let wall = self.wall.elapsed().as_secs_f64();
+        let (u, s, f) = usage();
+        println!(
+            "{name:<20} {wall:>8.3} s  (cpu {:.2} user {:.2} sys, {:>6}k faults){extra}",
+            u - self.before.0,
+            s - self.before.1,
+            (f - self.before.2) / 1000
+        );
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: profile FILE"))?;
-    let t = Instant::now();
+    let t = Stage::start();
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .try_into_reader_with_file_path(Some(path.clone().into()))?
         .finish()?;
-    println!(
-        "polars bare read      {:>8.3} s  ({} rows)",
-        t.elapsed().as_secs_f64(),
-        df.height()
-    );
+    t.line("polars bare read", &format!("  {} rows", df.height()));
     drop(df);
     // As `chatlens report` reads a file: no digest (only saving needs it).
     let opts = ImportOptions {
@@ -29,33 +69,31 @@ fn main() -> anyhow::Result<()> {
         digest_source: false,
         ..ImportOptions::default()
     };
-    let t = Instant::now();
+    let t = Stage::start();
     let imported = import_path(std::path::Path::new(&path), &opts)?;
-    println!(
-        "import                {:>8.3} s  (table {:.0} MB in memory by polars' estimate, {:.0} MB allocated)",
-        t.elapsed().as_secs_f64(),
-        imported.table.estimated_size() as f64 / 1e6,
-        allocated_size(&imported.table) as f64 / 1e6
+    t.line(
+        "import",
+        &format!(
+            "  table {:.0} MB by polars' estimate, {:.0} MB allocated",
+            imported.table.estimated_size() as f64 / 1e6,
+            allocated_size(&imported.table) as f64 / 1e6
+        ),
     );
     let settings = Settings::default();
-    let t = Instant::now();
+    let t = Stage::start();
     let prepared = prepare(&imported.table, &settings)?;
-    println!("prepare               {:>8.3} s", t.elapsed().as_secs_f64());
-    let t = Instant::now();
+    t.line("prepare", "");
+    let t = Stage::start();
     let report = compute(
         &prepared,
         &settings,
         &Filters::default(),
         &ReportZone::utc(),
     );
-    println!("compute               {:>8.3} s", t.elapsed().as_secs_f64());
-    let t = Instant::now();
+    t.line("compute", "");
+    let t = Stage::start();
     let json = serde_json::to_string(&report)?;
-    println!(
-        "serialise             {:>8.3} s  ({} bytes)",
-        t.elapsed().as_secs_f64(),
-        json.len()
-    );
+    t.line("serialise", &format!("  {} bytes", json.len()));
     // What the app does when a filter changes: a new session from the
     // current one, on the worker thread.
     let session = chatlens::session::Session {
@@ -75,26 +113,25 @@ fn main() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     for _ in 0..repeat {
-        let t = Instant::now();
+        let t = Stage::start();
         drop(chatlens::ui::worker::recompute(
             &session,
             settings.clone(),
             filters.clone(),
         )?);
-        println!("app filter change     {:>8.3} s", t.elapsed().as_secs_f64());
+        t.line("app filter change", "");
     }
-    let t = Instant::now();
+    let t = Stage::start();
     let next = chatlens::ui::worker::recompute(&session, settings, filters)?;
-    println!(
-        "app filter change     {:>8.3} s  ({} conversations)",
-        t.elapsed().as_secs_f64(),
-        next.report.direct.conversations
+    t.line(
+        "app filter change",
+        &format!("  {} conversations", next.report.direct.conversations),
     );
     // The app frees a replaced session off the UI thread; this is what that
     // would cost a frame.
-    let t = Instant::now();
+    let t = Stage::start();
     drop(session);
-    println!("free a session        {:>8.3} s", t.elapsed().as_secs_f64());
+    t.line("free a session", "");
     Ok(())
 }
 

@@ -190,40 +190,28 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 
 /// Splits on LF, CRLF and bare CR.
 ///
-/// Uses the (memchr-backed) single-char `find` for each terminator and
-/// caches the next position of each, so the whole split stays linear even
-/// when one kind of terminator never occurs.
+/// Each line end is found with one search for either terminator, which
+/// stops at the line's end: sniffing the first lines of a large file must
+/// not scan the whole file for a terminator it never uses.
 fn split_lines(text: &str) -> impl Iterator<Item = &str> {
     let mut pos = 0usize;
     let mut done = false;
-    // Absolute position of the next '\n' / '\r' at or after `pos`;
-    // `text.len()` when there is none.
-    let mut next_lf: Option<usize> = None;
-    let mut next_cr: Option<usize> = None;
     std::iter::from_fn(move || {
         if done {
             return None;
         }
-        let rest = text.get(pos..)?;
-        let lf = match next_lf {
-            Some(p) if p >= pos => p,
-            _ => rest.find('\n').map_or(text.len(), |i| pos + i),
-        };
-        let cr = match next_cr {
-            Some(p) if p >= pos => p,
-            _ => rest.find('\r').map_or(text.len(), |i| pos + i),
-        };
-        next_lf = Some(lf);
-        next_cr = Some(cr);
-        let end = lf.min(cr);
-        let line = text.get(pos..end)?;
-        if end >= text.len() {
+        let rest = text.as_bytes().get(pos..)?;
+        let Some(k) = memchr::memchr2(b'\n', b'\r', rest) else {
             done = true;
-        } else if end == cr && lf == cr + 1 {
-            pos = end + 2;
+            return text.get(pos..);
+        };
+        let end = pos + k;
+        let line = text.get(pos..end)?;
+        pos = if rest[k] == b'\r' && rest.get(k + 1) == Some(&b'\n') {
+            end + 2
         } else {
-            pos = end + 1;
-        }
+            end + 1
+        };
         Some(line)
     })
 }
