@@ -207,6 +207,52 @@ fn timestamp_formats() {
 }
 
 #[test]
+fn plain_timestamps_read_while_splitting_mix_with_other_layouts() {
+    // `YYYY-MM-DD hh:mm:ss` cells are read as the file is split; the others
+    // keep their text and are read once the date order is known: day first
+    // here, which only the slash cells can tell (25/03).
+    let csv = [
+        "timestamp,chat,dir",
+        "2024-03-05 14:07:09,a,out",
+        "05/03/2024 10:00,a,out",
+        "  2024-03-25T08:00:00 ,a,out",
+        "25/03/2024 10:00,a,out",
+        "2024-02-30 14:07:09,a,out",
+        ",a,out",
+        "2024-03-26 09:00:00,a,out",
+    ]
+    .join("\n");
+    for (zone, offset) in [
+        (ReportZone::utc(), "+00:00"),
+        (ReportZone::from_name("Europe/Berlin").unwrap(), "+01:00"),
+    ] {
+        let o = ImportOptions { zone, ..opts() };
+        let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+        let expected = [
+            "2024-03-05T14:07:09",
+            "2024-03-05T10:00:00",
+            "2024-03-25T08:00:00",
+            "2024-03-25T10:00:00",
+            "2024-03-26T09:00:00",
+        ]
+        .map(|t| format!("{t}{offset}"));
+        assert_eq!(iso_in(&i, zone), expected);
+        assert_eq!(
+            i.report.dialect.date_order_source,
+            Some(chatlens::import::OrderSource::Inferred)
+        );
+        // 30 February is no date in any layout; the blank cell is empty.
+        assert_eq!(i.report.skipped.get("unparseable_timestamp"), Some(&1));
+        assert_eq!(i.report.skipped_first_lines["unparseable_timestamp"], [6]);
+        assert_eq!(i.report.skipped_first_lines["empty_timestamp"], [7]);
+    }
+    // Every cell plain: nothing tells the date order, and nothing needs it.
+    let i = import(b"timestamp,chat,dir\n2024-03-05 14:07:09,a,out\n");
+    assert_eq!(iso(&i), ["2024-03-05T14:07:09+00:00"]);
+    assert_eq!(i.report.dialect.date_order_source, None);
+}
+
+#[test]
 fn slash_date_order_is_inferred_per_column_with_override() {
     let day_first = "timestamp,chat,dir\n05/03/2024 10:00,a,out\n25/03/2024 10:00,a,out\n";
     let i = import(day_first.as_bytes());

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::mapping::{Canonical, ColumnMapping};
-use super::raw::{RawTable, TextColumn, par_str_column};
+use super::raw::{NOT_READ, RawTable, TextColumn, par_str_column};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource};
 use super::{ImportOptions, SkipReason, Skipped};
 
@@ -165,10 +165,8 @@ pub fn build(
     let team_lower: Option<Vec<String>> =
         team.map(|t| t.iter().map(|s| s.trim().to_lowercase()).collect());
 
-    // Each row is read on its own (in parallel) straight into the timestamp
-    // and direction vectors; when rows are skipped, they are counted in file
-    // order so the first lines reported are the first in the file.
-    let read_row = |row: usize| -> Result<(i64, bool), SkipReason> {
+    // A timestamp cell the importer did not read while splitting the file.
+    let text_instant = |row: usize| -> Result<i64, SkipReason> {
         let joined;
         let ts_text = if let (Some(d), Some(t)) = (date_col, time_col) {
             let Some(d) = d.get(row) else {
@@ -184,9 +182,22 @@ pub fn build(
                 .and_then(|t| t.get(row))
                 .ok_or(SkipReason::EmptyTimestamp)?
         };
-        let instant = zone
-            .instant_of(ts_text, order)
-            .ok_or(SkipReason::UnparseableTimestamp)?;
+        zone.instant_of(ts_text, order)
+            .ok_or(SkipReason::UnparseableTimestamp)
+    };
+    // Each row is read on its own (in parallel) straight into the timestamp
+    // and direction vectors; when rows are skipped, they are counted in file
+    // order so the first lines reported are the first in the file.
+    let read_row = |row: usize| -> Result<(i64, bool), SkipReason> {
+        let read = raw
+            .instants
+            .as_ref()
+            .map_or(NOT_READ, |instants| instants[row]);
+        let instant = if read == NOT_READ {
+            text_instant(row)?
+        } else {
+            read
+        };
         cell(Canonical::ConversationId, row)
             .or_else(|| cell(Canonical::ContactId, row))
             .ok_or(SkipReason::MissingConversation)?;

@@ -505,12 +505,24 @@ fn read_content(
     let delimiter = raw::sniff_delimiter(&text);
     let overrides = opts.overrides.clone();
     let needs_team = opts.team.is_none();
-    let wanted = move |headers: &[String]| -> Vec<usize> {
+    let zone = opts.zone;
+    let wanted = move |headers: &[String]| -> raw::Wanted {
         match mapping::map_headers(headers, &overrides) {
             // Only mapped columns are kept, unless the import is about to
-            // fail for a missing column: then the error's preview wants all.
-            Ok(m) if has_required(&m, needs_team) => m.columns.values().copied().collect(),
-            _ => (0..headers.len()).collect(),
+            // fail for a missing column: then the error's preview wants all
+            // of them, as text.
+            Ok(m) if has_required(&m, needs_team) => raw::Wanted {
+                columns: m.columns.values().copied().collect(),
+                // A date and time pair is read as one cell later instead.
+                instants: m
+                    .get(Canonical::Timestamp)
+                    .filter(|_| !(m.has(Canonical::Date) && m.has(Canonical::Time)))
+                    .map(|column| (column, zone)),
+            },
+            _ => raw::Wanted {
+                columns: (0..headers.len()).collect(),
+                instants: None,
+            },
         }
     };
     let table = raw::read_csv(&text, delimiter, &wanted, &opts.progress).map_err(|m| {

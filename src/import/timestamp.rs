@@ -151,6 +151,19 @@ impl ReportZone {
         parse_timestamp(raw, order).map(|p| self.resolve(p))
     }
 
+    /// The instant of a cell in the plain `YYYY-MM-DD hh:mm:ss` layout (or
+    /// with `T`), and `None` for any other cell. Such a cell reads the same
+    /// in either date order and tells nothing about the order, so the
+    /// importer reads it while it splits the file, before the order of the
+    /// other cells is known.
+    pub fn plain_instant(&self, raw: &str) -> Option<i64> {
+        let ms = plain_utc_millis(raw.as_bytes())?;
+        if self.is_utc() {
+            return Some(ms);
+        }
+        self.instant_of(raw, DateOrder::DayFirst)
+    }
+
     /// Weekday (0 = Monday) and hour of an instant on this zone's clock.
     /// In UTC it is plain arithmetic: per-touch tallies call this millions
     /// of times.
@@ -239,6 +252,10 @@ impl OrderEvidence {
     /// What a whole column says, read in parallel stretches.
     pub fn of_column(column: &super::raw::TextColumn) -> Self {
         use rayon::prelude::*;
+        // A column whose cells were all read as instants while splitting.
+        if column.cells().null_count() == column.len() {
+            return Self::default();
+        }
         column
             .stretches()
             .par_iter()
@@ -726,18 +743,30 @@ mod tests {
             ]
             .map(String::from),
         );
+        let berlin = ReportZone::from_name("Europe/Berlin").unwrap();
         for cell in &cells {
             let general = general(cell);
             assert_eq!(utc.instant_of(cell, DateOrder::DayFirst), general, "{cell}");
             if let Some(fast) = plain_utc_millis(cell.as_bytes()) {
                 assert_eq!(Some(fast), general, "{cell}");
             }
+            // Read before the date order is known: only where either order
+            // reads it the same, in any zone, and where it is no evidence.
+            for zone in [utc, berlin] {
+                if let Some(early) = zone.plain_instant(cell) {
+                    for order in [DateOrder::DayFirst, DateOrder::MonthFirst] {
+                        assert_eq!(Some(early), zone.instant_of(cell, order), "{cell}");
+                    }
+                    let mut evidence = OrderEvidence::default();
+                    evidence.observe(cell);
+                    assert_eq!(evidence.decide(None), None, "{cell}");
+                }
+            }
         }
         // The layout is the common case, so the arithmetic must have run.
         assert!(plain_utc_millis(b"2024-03-04 04:09:09").is_some());
         assert!(plain_utc_millis(b"0000-02-29 00:00:00").is_some());
         // In another zone the general rules apply.
-        let berlin = ReportZone::from_name("Europe/Berlin").unwrap();
         let cell = "2024-07-01 12:00:00";
         let expected = parse_timestamp(cell, DateOrder::DayFirst).map(|p| berlin.resolve(p));
         assert_eq!(berlin.instant_of(cell, DateOrder::DayFirst), expected);
