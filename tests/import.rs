@@ -253,6 +253,47 @@ fn plain_timestamps_read_while_splitting_mix_with_other_layouts() {
 }
 
 #[test]
+fn numbers_flags_and_close_times_read_while_splitting() {
+    // Read as the file is split; the row with no timestamp is skipped, so
+    // each column keeps only the other rows. closed_at mixes a plain cell, a
+    // slash date (month first: 13 is no month) and a blank.
+    let csv = [
+        "timestamp,chat,dir,value,group_members,followup_seq,blocked,closed_at",
+        "2024-03-05 14:07:09,a,out, 1 200.50 ,4.6,2,yes,2024-03-06 10:00:00",
+        ",a,out,9,9,9,no,2024-03-07 10:00:00",
+        "2024-03-05 15:00:00,b,in,n/a,,x,maybe,03/13/2024 08:30",
+        "2024-03-05 16:00:00,c,out,,12,1,FALSE,",
+    ]
+    .join("\n");
+    let i = import(csv.as_bytes());
+    let df = &i.table;
+    let f64s =
+        |c: &str| -> Vec<Option<f64>> { df.column(c).unwrap().f64().unwrap().iter().collect() };
+    let i64s = |c: &str| -> Vec<Option<i64>> {
+        let c = df.column(c).unwrap().cast(&DataType::Int64).unwrap();
+        c.i64().unwrap().iter().collect()
+    };
+    assert_eq!(f64s("value"), [Some(1200.5), None, None]);
+    assert_eq!(i64s("group_members"), [Some(5), None, Some(12)]);
+    assert_eq!(i64s("followup_seq"), [Some(2), None, Some(1)]);
+    assert_eq!(
+        df.column("blocked")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        [Some(true), None, Some(false)]
+    );
+    // 2024-03-06T10:00Z and 2024-03-13T08:30Z in epoch milliseconds.
+    assert_eq!(
+        i64s("closed_at"),
+        [Some(1_709_719_200_000), Some(1_710_318_600_000), None]
+    );
+    assert_eq!(i.report.skipped.get("empty_timestamp"), Some(&1));
+}
+
+#[test]
 fn slash_date_order_is_inferred_per_column_with_override() {
     let day_first = "timestamp,chat,dir\n05/03/2024 10:00,a,out\n25/03/2024 10:00,a,out\n";
     let i = import(day_first.as_bytes());

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::mapping::{Canonical, ColumnMapping};
-use super::raw::{NOT_READ, RawTable, TextColumn, par_str_column};
+use super::raw::{NOT_READ, RawTable, TextColumn, par_str_column, stretch_len};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource};
 use super::{ImportOptions, SkipReason, Skipped};
 
@@ -188,11 +188,11 @@ pub fn build(
     // Each row is read on its own (in parallel) straight into the timestamp
     // and direction vectors; when rows are skipped, they are counted in file
     // order so the first lines reported are the first in the file.
+    let ts_instants = mapping
+        .get(Canonical::Timestamp)
+        .and_then(|c| raw.instants.get(&c));
     let read_row = |row: usize| -> Result<(i64, bool), SkipReason> {
-        let read = raw
-            .instants
-            .as_ref()
-            .map_or(NOT_READ, |instants| instants[row]);
+        let read = ts_instants.map_or(NOT_READ, |instants| instants[row]);
         let instant = if read == NOT_READ {
             text_instant(row)?
         } else {
@@ -345,25 +345,44 @@ pub fn build(
         });
         Some(values.into())
     }));
+    // A column the importer read while splitting the file, for the kept
+    // rows.
+    let typed = |c: Canonical| -> Option<Series> {
+        let series = raw.typed.get(&mapping.get(c)?)?;
+        Some(match kept {
+            Some(idx) => series.take(idx).ok()?,
+            None => series.clone(),
+        })
+    };
     for (c, name) in [
         (Canonical::FollowupSeq, "followup_seq"),
         (Canonical::GroupMembers, "group_members"),
     ] {
         jobs.push(Box::new(move || {
-            let values = parse_kept::<_, Int64Chunked>(col(c)?, kept, |v| {
-                parse_number(v).map(|f| f.round() as i64)
+            let text = col(c)?;
+            let values = typed(c).unwrap_or_else(|| {
+                parse_kept::<_, Int64Chunked>(text, kept, |v| {
+                    parse_number(v).map(|f| f.round() as i64)
+                })
             });
             Some(values.with_name(name.into()).into())
         }));
     }
     jobs.push(Box::new(|| {
-        let values = parse_kept::<_, Float64Chunked>(col(Canonical::Value)?, kept, parse_number);
+        let text = col(Canonical::Value)?;
+        let values = typed(Canonical::Value)
+            .unwrap_or_else(|| parse_kept::<_, Float64Chunked>(text, kept, parse_number));
         Some(values.with_name("value".into()).into())
     }));
     jobs.push(Box::new(|| {
-        let values = parse_kept::<_, Int64Chunked>(col(Canonical::ClosedAt)?, kept, |v| {
-            zone.instant_of(v, closed_order)
-        });
+        let text = col(Canonical::ClosedAt)?;
+        let read = raw.instants.get(&mapping.get(Canonical::ClosedAt)?);
+        let values = match read {
+            Some(instants) => {
+                with_text_instants(instants, text, kept, |v| zone.instant_of(v, closed_order))
+            }
+            None => parse_kept::<_, Int64Chunked>(text, kept, |v| zone.instant_of(v, closed_order)),
+        };
         let dt = values
             .cast(&DataType::Datetime(
                 TimeUnit::Milliseconds,
@@ -373,7 +392,9 @@ pub fn build(
         Some(dt.with_name("closed_at".into()).into())
     }));
     jobs.push(Box::new(|| {
-        let values = parse_kept::<_, BooleanChunked>(col(Canonical::Blocked)?, kept, parse_bool);
+        let text = col(Canonical::Blocked)?;
+        let values = typed(Canonical::Blocked)
+            .unwrap_or_else(|| parse_kept::<_, BooleanChunked>(text, kept, parse_bool));
         Some(values.with_name("blocked".into()).into())
     }));
     // Columns are independent: build them side by side, in table order.
@@ -417,6 +438,44 @@ where
         // Parts of one column share its type, so appending cannot fail.
         let _ = all.append(&part);
     }
+    match kept {
+        Some(idx) => all.take(idx).unwrap_or(all),
+        None => all,
+    }
+}
+
+/// Instants of a column partly read while splitting (see
+/// [`NOT_READ`]), the other cells' text read by `parse`, for the kept rows.
+fn with_text_instants(
+    instants: &[i64],
+    text: &TextColumn,
+    kept: Option<&IdxCa>,
+    parse: impl Fn(&str) -> Option<i64> + Sync,
+) -> Series {
+    // Every cell was read, or blank: the text column holds nothing.
+    let no_text = text.cells().null_count() == text.len();
+    let n = instants.len();
+    let step = stretch_len(n);
+    let parts: Vec<Int64Chunked> = (0..n)
+        .step_by(step)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|from| {
+            (from..(from + step).min(n))
+                .map(|row| match instants[row] {
+                    NOT_READ if no_text => None,
+                    NOT_READ => text.get(row).and_then(&parse),
+                    instant => Some(instant),
+                })
+                .collect()
+        })
+        .collect();
+    let mut all = Int64Chunked::full_null(PlSmallStr::EMPTY, 0);
+    for part in &parts {
+        // Parts of one column share its type, so appending cannot fail.
+        let _ = all.append(part);
+    }
+    let all = all.into_series();
     match kept {
         Some(idx) => all.take(idx).unwrap_or(all),
         None => all,

@@ -511,17 +511,35 @@ fn read_content(
             // Only mapped columns are kept, unless the import is about to
             // fail for a missing column: then the error's preview wants all
             // of them, as text.
-            Ok(m) if has_required(&m, needs_team) => raw::Wanted {
-                columns: m.columns.values().copied().collect(),
+            Ok(m) if has_required(&m, needs_team) => {
+                let mut read_as = Vec::new();
                 // A date and time pair is read as one cell later instead.
-                instants: m
-                    .get(Canonical::Timestamp)
-                    .filter(|_| !(m.has(Canonical::Date) && m.has(Canonical::Time)))
-                    .map(|column| (column, zone)),
-            },
+                if !(m.has(Canonical::Date) && m.has(Canonical::Time)) {
+                    read_as.extend(
+                        m.get(Canonical::Timestamp)
+                            .map(|c| (c, raw::ReadAs::PlainInstants(zone))),
+                    );
+                }
+                for (canonical, how) in [
+                    (Canonical::ClosedAt, raw::ReadAs::PlainInstants(zone)),
+                    (Canonical::Value, raw::ReadAs::Numbers),
+                    (Canonical::GroupMembers, raw::ReadAs::WholeNumbers),
+                    (Canonical::FollowupSeq, raw::ReadAs::WholeNumbers),
+                    (Canonical::Blocked, raw::ReadAs::YesNo),
+                ] {
+                    read_as.extend(m.get(canonical).map(|c| (c, how)));
+                }
+                // A column that overrides also name for another field is
+                // needed as text too.
+                read_as.retain(|&(c, _)| m.columns.values().filter(|&&v| v == c).count() == 1);
+                raw::Wanted {
+                    columns: m.columns.values().copied().collect(),
+                    read_as,
+                }
+            }
             _ => raw::Wanted {
                 columns: (0..headers.len()).collect(),
-                instants: None,
+                read_as: Vec::new(),
             },
         }
     };

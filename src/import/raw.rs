@@ -2,6 +2,7 @@
 //! format: the step before column mapping.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::sync::atomic::Ordering;
 
@@ -9,6 +10,7 @@ use calamine::{Data, Reader};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::canonical::{parse_bool, parse_number};
 use super::progress::Progress;
 use super::timestamp::ReportZone;
 
@@ -189,26 +191,83 @@ pub struct RawTable {
     pub ragged: (u64, Vec<u64>),
     /// Blank lines passed over.
     pub blank_lines: u64,
-    /// Instants read while the file was split, one per row, for the column
-    /// [`Wanted::instants`] names: [`NOT_READ`] where the cell is kept as
-    /// text instead (that column's cell is missing where an instant was
-    /// read).
-    pub instants: Option<Vec<i64>>,
+    /// Instants read while the file was split, by column, one per row:
+    /// [`NOT_READ`] where the cell is kept as text instead (the text column's
+    /// cell is missing where an instant was read). See
+    /// [`ReadAs::PlainInstants`].
+    pub instants: BTreeMap<usize, Vec<i64>>,
+    /// Columns read as numbers or yes/no while the file was split, by
+    /// column; their text columns are blank.
+    pub typed: BTreeMap<usize, Series>,
 }
 
-/// A row's instant was not read while splitting; its text is kept. No
-/// plain-layout timestamp (four-digit year) comes near this value.
+/// A row's instant was not read while splitting: its text is kept, or it
+/// has none. No plain-layout timestamp (four-digit year) comes near this
+/// value.
 pub const NOT_READ: i64 = i64::MIN;
+
+/// How the splitter reads a kept column's cells instead of keeping them as
+/// text, which saves their text (a 16-byte view a cell, blank or not, and
+/// the bytes of longer ones) and a second pass over it.
+#[derive(Debug, Clone, Copy)]
+pub enum ReadAs {
+    /// Plain-layout timestamps as instants in the zone (see
+    /// [`ReportZone::plain_instant`]); other cells are kept as text.
+    PlainInstants(ReportZone),
+    /// Numbers, as [`parse_number`] reads them.
+    Numbers,
+    /// Numbers rounded to whole ones.
+    WholeNumbers,
+    /// Yes or no, as [`parse_bool`] reads them.
+    YesNo,
+}
 
 /// What a reader keeps of a delimited file.
 pub struct Wanted {
-    /// The columns kept as text.
+    /// The columns kept.
     pub columns: Vec<usize>,
-    /// A kept timestamp column whose plain-layout cells are read as
-    /// instants in the zone while the file is split (see
-    /// [`ReportZone::plain_instant`]): that saves keeping their text, one
-    /// view and 19 bytes a row, and a second pass over it.
-    pub instants: Option<(usize, ReportZone)>,
+    /// Kept columns read while the file is split.
+    pub read_as: Vec<(usize, ReadAs)>,
+}
+
+/// One stretch's cells of a column read while splitting.
+enum ReadCells {
+    Instants(ReportZone, Vec<i64>),
+    Numbers(PrimitiveChunkedBuilder<Float64Type>),
+    WholeNumbers(PrimitiveChunkedBuilder<Int64Type>),
+    YesNo(BooleanChunkedBuilder),
+}
+
+impl ReadCells {
+    fn new(how: ReadAs, rows: usize) -> Self {
+        match how {
+            ReadAs::PlainInstants(zone) => Self::Instants(zone, Vec::with_capacity(rows)),
+            ReadAs::Numbers => Self::Numbers(PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, rows)),
+            ReadAs::WholeNumbers => {
+                Self::WholeNumbers(PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, rows))
+            }
+            ReadAs::YesNo => Self::YesNo(BooleanChunkedBuilder::new(PlSmallStr::EMPTY, rows)),
+        }
+    }
+
+    /// Reads one cell, trimmed as a text cell would be; returns the text
+    /// still to keep.
+    fn push<'c>(&mut self, cell: Option<&'c str>) -> Option<&'c str> {
+        let text = cell.map(trim).filter(|s| !s.is_empty());
+        match self {
+            Self::Instants(zone, instants) => {
+                let instant = text.and_then(|t| zone.plain_instant(t));
+                instants.push(instant.unwrap_or(NOT_READ));
+                return if instant.is_some() { None } else { text };
+            }
+            Self::Numbers(b) => b.append_option(text.and_then(parse_number)),
+            Self::WholeNumbers(b) => {
+                b.append_option(text.and_then(parse_number).map(|f| f.round() as i64));
+            }
+            Self::YesNo(b) => b.append_option(text.and_then(parse_bool)),
+        }
+        None
+    }
 }
 
 impl RawTable {
@@ -308,13 +367,12 @@ pub fn read_csv(
     table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
     let Wanted {
         columns: keep,
-        instants,
+        read_as,
     } = wanted(&table.headers);
-    // The instants' column as an index into the kept columns.
-    let instants = instants.and_then(|(column, zone)| {
-        let slot = keep.iter().position(|&k| k == column)?;
-        Some((slot, zone))
-    });
+    let read_as: Vec<(usize, ReadAs)> = read_as
+        .into_iter()
+        .filter(|(column, _)| keep.contains(column))
+        .collect();
     let width = table.headers.len();
     let body_line = header.line;
     let body = text.get(header.at..).unwrap_or_default();
@@ -332,19 +390,51 @@ pub fn read_csv(
                 delimiter,
                 width,
                 &keep,
-                instants,
+                &read_as,
                 progress,
             )
         })
         .collect();
     table.columns = (0..width).map(|_| TextColumn::default()).collect();
-    let parts: Vec<Part> = parts.into_iter().collect::<Result<_, _>>()?;
-    if instants.is_some() {
-        let mut all = Vec::with_capacity(parts.iter().map(|p| p.instants.len()).sum());
-        for part in &parts {
-            all.extend_from_slice(&part.instants);
+    let mut parts: Vec<Part> = parts.into_iter().collect::<Result<_, _>>()?;
+    // Each column read while splitting, joined from its stretches.
+    let mut pieces: Vec<Vec<ReadCells>> = read_as.iter().map(|_| Vec::new()).collect();
+    for part in &mut parts {
+        for (j, cells) in std::mem::take(&mut part.read).into_iter().enumerate() {
+            pieces[j].push(cells);
         }
-        table.instants = Some(all);
+    }
+    for (&(column, _), pieces) in read_as.iter().zip(pieces) {
+        let mut instants: Vec<i64> = Vec::new();
+        let mut typed: Option<Series> = None;
+        for cells in pieces {
+            let series = match cells {
+                ReadCells::Instants(_, v) if instants.is_empty() => {
+                    instants = v;
+                    continue;
+                }
+                ReadCells::Instants(_, v) => {
+                    instants.extend_from_slice(&v);
+                    continue;
+                }
+                ReadCells::Numbers(b) => b.finish().into_series(),
+                ReadCells::WholeNumbers(b) => b.finish().into_series(),
+                ReadCells::YesNo(b) => b.finish().into_series(),
+            };
+            match &mut typed {
+                // Stretches of one column share its type: appending cannot
+                // fail.
+                Some(all) => {
+                    let _ = all.append(&series);
+                }
+                None => typed = Some(series),
+            }
+        }
+        if let Some(series) = typed {
+            table.typed.insert(column, series);
+        } else {
+            table.instants.insert(column, instants);
+        }
     }
     for part in parts {
         for (k, col) in keep.iter().zip(part.columns) {
@@ -370,8 +460,8 @@ pub fn read_csv(
 /// Rows of one stretch of a CSV body.
 struct Part {
     columns: Vec<TextColumnBuilder>,
-    /// Empty unless instants are read.
-    instants: Vec<i64>,
+    /// The columns read while splitting, in [`Wanted::read_as`] order.
+    read: Vec<ReadCells>,
     lines: Vec<u64>,
     blank_lines: u64,
     ragged: (u64, Vec<u64>),
@@ -612,7 +702,7 @@ fn parse_part(
     delimiter: u8,
     width: usize,
     keep: &[usize],
-    instants: Option<(usize, ReportZone)>,
+    read_as: &[(usize, ReadAs)],
     progress: &Progress,
 ) -> Result<Part, String> {
     let mut records = Records::new(text, first_line, delimiter);
@@ -622,11 +712,19 @@ fn parse_part(
             .iter()
             .map(|_| TextColumnBuilder::with_capacity(estimate))
             .collect(),
-        instants: Vec::with_capacity(if instants.is_some() { estimate } else { 0 }),
+        read: read_as
+            .iter()
+            .map(|&(_, how)| ReadCells::new(how, estimate))
+            .collect(),
         lines: Vec::with_capacity(estimate),
         blank_lines: 0,
         ragged: (0, Vec::new()),
     };
+    // For each kept column, which of `read` reads it, if any.
+    let reader: Vec<Option<usize>> = keep
+        .iter()
+        .map(|k| read_as.iter().position(|(c, _)| c == k))
+        .collect();
     let mut fields: Vec<Cow<str>> = Vec::with_capacity(width);
     let mut reported_bytes = 0u64;
     while let Some(line) = records.next_record(&mut fields) {
@@ -640,16 +738,12 @@ fn parse_part(
                 part.ragged.1.push(line);
             }
         }
-        for (slot, (col, &k)) in part.columns.iter_mut().zip(keep).enumerate() {
+        for ((col, &k), read) in part.columns.iter_mut().zip(keep).zip(&reader) {
             let cell = fields.get(k).map(|f| &**f);
-            match instants {
-                Some((at, zone)) if at == slot => {
-                    let instant = cell.and_then(|c| zone.plain_instant(trim(c)));
-                    part.instants.push(instant.unwrap_or(NOT_READ));
-                    col.push(if instant.is_some() { None } else { cell });
-                }
-                _ => col.push(cell),
-            }
+            col.push(match read {
+                Some(j) => part.read[*j].push(cell),
+                None => cell,
+            });
         }
         part.lines.push(line);
         if part.lines.len().is_multiple_of(65_536) {
@@ -972,7 +1066,7 @@ mod tests {
             }
         }
         let progress = Progress::default();
-        let whole = parse_part(&body, 2, b',', 3, &[0, 1], None, &progress).unwrap();
+        let whole = parse_part(&body, 2, b',', 3, &[0, 1], &[], &progress).unwrap();
         for pieces in [2, 3, 7, 16] {
             let mut lines = Vec::new();
             let mut ids = TextColumn::default();
@@ -983,7 +1077,7 @@ mod tests {
                     b',',
                     3,
                     &[0, 1],
-                    None,
+                    &[],
                     &progress,
                 )
                 .unwrap();
