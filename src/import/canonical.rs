@@ -223,54 +223,59 @@ pub fn build(
         })
         .unzip_into_vecs(&mut timestamps, &mut status);
     let mut skipped = Skipped::default();
-    let (keep, timestamps, outbound): (Vec<usize>, Vec<i64>, Vec<bool>) =
-        if status.par_iter().all(Result::is_ok) {
-            let outbound = status.par_iter().map(|s| *s == Ok(true)).collect();
-            ((0..n).into_par_iter().collect(), timestamps, outbound)
-        } else {
-            let mut keep = Vec::with_capacity(n);
-            let mut kept_timestamps = Vec::with_capacity(n);
-            let mut outbound = Vec::with_capacity(n);
-            for (row, (s, &ts)) in status.iter().zip(&timestamps).enumerate() {
-                match *s {
-                    Ok(dir) => {
-                        keep.push(row);
-                        kept_timestamps.push(ts);
-                        outbound.push(dir);
-                    }
-                    Err(reason) => skipped.add(reason, raw.lines[row]),
+    let all_kept = status.par_iter().all(Result::is_ok);
+    // The kept rows are listed only when some were skipped.
+    let (keep, timestamps, outbound): (Vec<usize>, Vec<i64>, Vec<bool>) = if all_kept {
+        let outbound = status.par_iter().map(|s| *s == Ok(true)).collect();
+        (Vec::new(), timestamps, outbound)
+    } else {
+        let mut keep = Vec::with_capacity(n);
+        let mut kept_timestamps = Vec::with_capacity(n);
+        let mut outbound = Vec::with_capacity(n);
+        for (row, (s, &ts)) in status.iter().zip(&timestamps).enumerate() {
+            match *s {
+                Ok(dir) => {
+                    keep.push(row);
+                    kept_timestamps.push(ts);
+                    outbound.push(dir);
                 }
+                Err(reason) => skipped.add(reason, raw.lines[row]),
             }
-            (keep, kept_timestamps, outbound)
-        };
+        }
+        (keep, kept_timestamps, outbound)
+    };
     drop(status);
+    let kept_len = timestamps.len();
     // Made from the vector itself, not a copy.
     let timestamp: Column = Int64Chunked::from_vec("timestamp".into(), timestamps)
         .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
         .into_series()
         .into();
 
-    let all_kept = keep.len() == n;
-    let keep = &keep;
-    let keep_idx: IdxCa = IdxCa::from_vec(
-        PlSmallStr::EMPTY,
-        keep.iter().map(|&r| r as IdxSize).collect(),
-    );
-    let kept = (!all_kept).then_some(&keep_idx);
+    let row_of = |k: usize| if all_kept { k } else { keep[k] };
+    let keep_idx: Option<IdxCa> = (!all_kept).then(|| {
+        IdxCa::from_vec(
+            PlSmallStr::EMPTY,
+            keep.iter().map(|&r| r as IdxSize).collect(),
+        )
+    });
+    let kept = keep_idx.as_ref();
     // A text column that needs no change is shared with the raw table;
     // only the kept rows are taken when some were skipped.
     let pass_through = |c: Canonical, name: &str| -> Option<Column> {
         let raw_col = col(c)?;
         let series = raw_col.to_series(name);
-        Some(if all_kept {
-            series.into()
-        } else {
-            series.take(&keep_idx).ok()?.into()
+        Some(match kept {
+            None => series.into(),
+            Some(idx) => series.take(idx).ok()?.into(),
         })
     };
     let mut jobs: Vec<Job> = vec![
         Box::new(|| {
-            let lines = keep.iter().map(|&r| raw.lines[r] as i64).collect();
+            let lines = (0..kept_len)
+                .into_par_iter()
+                .map(|k| raw.lines[row_of(k)] as i64)
+                .collect();
             Some(
                 Int64Chunked::from_vec("line".into(), lines)
                     .into_series()
@@ -284,7 +289,7 @@ pub fn build(
             {
                 return pass_through(Canonical::ConversationId, "conversation_id");
             }
-            Some(kept_rows(keep, "conversation_id", |r| {
+            Some(kept_rows(kept_len, &row_of, "conversation_id", |r| {
                 cell(Canonical::ConversationId, r).or_else(|| cell(Canonical::ContactId, r))
             }))
         }),
@@ -302,8 +307,8 @@ pub fn build(
             if spelled_as(col(Canonical::ChatType), &["direct", "group"]) {
                 return pass_through(Canonical::ChatType, "chat_type");
             }
-            let chat_type = par_str_column("chat_type", keep.len(), |k| {
-                let r = keep[k];
+            let chat_type = par_str_column("chat_type", kept_len, |k| {
+                let r = row_of(k);
                 let explicit = cell(Canonical::ChatType, r).and_then(parse_chat_type);
                 let group = explicit.unwrap_or_else(|| cell(Canonical::GroupId, r).is_some());
                 Some(if group { "group" } else { "direct" })
@@ -325,7 +330,7 @@ pub fn build(
     }
     jobs.push(Box::new(|| {
         mapping.has(Canonical::Category).then(|| {
-            kept_rows(keep, "category", |r| {
+            kept_rows(kept_len, &row_of, "category", |r| {
                 cell(Canonical::Category, r).and_then(parse_category)
             })
         })
@@ -340,8 +345,8 @@ pub fn build(
         if !has_upper {
             return pass_through(Canonical::Status, "status");
         }
-        let values = par_str_column("status", keep.len(), |k| {
-            cell(Canonical::Status, keep[k]).map(str::to_lowercase)
+        let values = par_str_column("status", kept_len, |k| {
+            cell(Canonical::Status, row_of(k)).map(str::to_lowercase)
         });
         Some(values.into())
     }));
@@ -482,13 +487,15 @@ fn with_text_instants(
     }
 }
 
-/// A text column of the kept rows, each cell given by `cell`.
+/// A text column of the `len` kept rows (the `k`th is table row
+/// `row_of(k)`), each cell given by `cell`.
 fn kept_rows<'a>(
-    keep: &[usize],
+    len: usize,
+    row_of: &(impl Fn(usize) -> usize + Sync),
     name: &str,
     cell: impl Fn(usize) -> Option<&'a str> + Sync,
 ) -> Column {
-    par_str_column(name, keep.len(), |k| cell(keep[k])).into()
+    par_str_column(name, len, |k| cell(row_of(k))).into()
 }
 
 /// Per-column first non-null cell, used in previews.
