@@ -6,6 +6,8 @@
 //! sequential rules are then a single pass over each conversation's slice,
 //! which is what keeps a ten-million-row log fast.
 
+use std::borrow::Cow;
+
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -314,6 +316,13 @@ fn is_delivered(status: Option<&str>) -> bool {
     }
 }
 
+/// `len` copies of `value`, written on every core: filling a large vector
+/// is mostly taking fresh pages from the system, which on one core took a
+/// tenth of `prepare`.
+fn filled<T: Clone + Send + Sync>(len: usize, value: &T) -> Vec<T> {
+    (0..len).into_par_iter().map(|_| value.clone()).collect()
+}
+
 /// Where the per-conversation pass writes one stretch's results: its
 /// rows' slices, and its touches' and runs' slices with the index of the
 /// first of each.
@@ -604,13 +613,14 @@ struct SortedRows {
 /// required canonical columns.
 pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let n = df.height();
-    let ts_raw: Vec<i64> = df
-        .column("timestamp")?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
+    // The table's own timestamps when they are one array without gaps, as
+    // the importer makes them; a copy otherwise.
+    let ts_column = df.column("timestamp")?.cast(&DataType::Int64)?;
+    let ts_ca = ts_column.i64()?;
+    let ts_raw: Cow<[i64]> = match ts_ca.cont_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(ts_ca.iter().map(|v| v.unwrap_or(0)).collect()),
+    };
     let conv_col = df.column("conversation_id")?.str()?.clone();
     let flags_raw = row_flags(df);
 
@@ -892,10 +902,10 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         .collect();
     let touch_total: usize = counts.iter().map(|c| c.0).sum();
     let run_total: usize = counts.iter().map(|c| c.1).sum();
-    let mut touches = vec![Touch::EMPTY; touch_total];
-    let mut runs = vec![InboundRun::EMPTY; run_total];
-    let mut touch_of_row: Vec<u32> = vec![NONE; n];
-    let mut row_category: Vec<Option<Category>> = vec![None; n];
+    let mut touches = filled(touch_total, &Touch::EMPTY);
+    let mut runs = filled(run_total, &InboundRun::EMPTY);
+    let mut touch_of_row: Vec<u32> = filled(n, &NONE);
+    let mut row_category: Vec<Option<Category>> = filled(n, &None);
     let mut outs = Vec::with_capacity(counts.len());
     {
         let (mut touch_rest, mut category_rest) = (&mut touch_of_row[..], &mut row_category[..]);
