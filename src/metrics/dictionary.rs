@@ -24,29 +24,34 @@ const PARTITIONS: usize = 1 << PARTITION_BITS;
 /// Below this many rows one sequential pass is faster than partitioning.
 const SMALL: usize = 1 << 17;
 
+/// The first rows, which tell whether a column has few distinct values.
+const HEAD: usize = SMALL / 2;
 /// No row's partition: partitions are numbered below `PARTITIONS` (64).
 const NO_PARTITION: u8 = u8::MAX;
 /// Values up to this many bytes are keyed inline.
 const INLINE: usize = 15;
 
-/// One cell of a partition: its row, and its length and bytes packed into
-/// one key when short (hashed as one integer, not byte by byte).
+/// One cell of a partition: its row, and its key as bytes: a short value's
+/// packed integer (see [`for_each_key`]), hashed as one integer, not byte by
+/// byte; for a longer value only its length mark.
 #[derive(Clone, Copy)]
 struct Entry {
     row: u32,
     key: [u8; INLINE + 1],
 }
 
-impl Entry {
-    fn of(row: u32, s: &str) -> Self {
-        let mut key = [0u8; INLINE + 1];
-        key[0] = s.len().min(INLINE + 1) as u8;
-        if s.len() <= INLINE {
-            key[1..=s.len()].copy_from_slice(s.as_bytes());
-        }
-        Self { row, key }
+/// A value's length and bytes packed into one key when it is
+/// [`INLINE`] bytes or fewer; a longer value's key only says so.
+fn packed_key(s: &str) -> [u8; INLINE + 1] {
+    let mut key = [0u8; INLINE + 1];
+    key[0] = s.len().min(INLINE + 1) as u8;
+    if s.len() <= INLINE {
+        key[1..=s.len()].copy_from_slice(s.as_bytes());
     }
+    key
+}
 
+impl Entry {
     fn is_inline(&self) -> bool {
         usize::from(self.key[0]) <= INLINE
     }
@@ -101,8 +106,11 @@ enum Numbering {
 /// Codes numbered by first appearance.
 pub fn encode(column: &StringChunked) -> Dictionary<'_> {
     let n = column.len();
-    if n < SMALL || few_distinct(column) {
+    if n < SMALL {
         return encode_sequential(column);
+    }
+    if few_distinct(column) {
+        return encode_few(column);
     }
     encode_partitioned(column, Numbering::FirstAppearance)
 }
@@ -114,7 +122,11 @@ pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
     if n >= SMALL && !few_distinct(column) {
         return encode_partitioned(column, Numbering::ByteOrder);
     }
-    let Dictionary { codes, values } = encode_sequential(column);
+    let Dictionary { codes, values } = if n < SMALL {
+        encode_sequential(column)
+    } else {
+        encode_few(column)
+    };
     let order = sorted_order(&values);
     let mut rank = vec![0u32; values.len()];
     for (r, &k) in order.iter().enumerate() {
@@ -153,13 +165,19 @@ fn encode_partitioned(column: &StringChunked, numbering: Numbering) -> Dictionar
                 .map(|_| Vec::with_capacity(share + share / 8))
                 .collect();
             let cells = column.slice(from as i64, to - from);
-            for ((row, cell), slot) in (from..).zip(cells.iter()).zip(out) {
-                if let Some(s) = cell.filter(|s| !s.is_empty()) {
-                    let p = (state.hash_one(s) >> (64 - PARTITION_BITS)) as usize;
-                    *slot = p as u8;
-                    parts[p].push(Entry::of(row as u32, s));
-                }
-            }
+            for_each_key(&cells, |i, key| {
+                let (hash, key) = match key {
+                    Key::Missing => return,
+                    Key::Packed(k) => (state.hash_one(k), k.to_ne_bytes()),
+                    Key::Text(s) => (state.hash_one(s), packed_key(s)),
+                };
+                let p = (hash >> (64 - PARTITION_BITS)) as usize;
+                out[i] = p as u8;
+                parts[p].push(Entry {
+                    row: (from + i) as u32,
+                    key,
+                });
+            });
             parts
         })
         .collect();
@@ -258,7 +276,7 @@ fn encode_partitioned(column: &StringChunked, numbering: Numbering) -> Dictionar
 /// Whether the column's first rows repeat a few values: then one map stays
 /// in cache and a single pass beats partitioning.
 fn few_distinct(column: &StringChunked) -> bool {
-    let head = column.slice(0, SMALL / 2);
+    let head = column.slice(0, HEAD);
     let mut seen: PlHashSet<&str> = PlHashSet::default();
     for s in head.iter().flatten() {
         seen.insert(s);
@@ -289,6 +307,215 @@ pub fn sorted_order(values: &[&str]) -> Vec<u32> {
             .then_with(|| values[a.1 as usize].cmp(values[b.1 as usize]))
     });
     keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Codes for a long column of few distinct values, numbered by first
+/// appearance. The values of the first rows are numbered first: no other
+/// value can appear before them. Each stretch then codes its rows straight
+/// into place with its own copy of those codes (short values keyed by one
+/// integer: hashing a string per row cost more than the rest of the work),
+/// numbering any value it meets that the first rows lack after them. Those
+/// values, rare in a column of few, are then numbered in row order, and
+/// only a stretch whose numbering of them differs is recoded.
+fn encode_few(column: &StringChunked) -> Dictionary<'_> {
+    let n = column.len();
+    let array = Cells::new(column);
+    let head = column.slice(0, HEAD);
+    let mut seed = FewCodes::default();
+    let mut values: Vec<&str> = Vec::new();
+    for_each_key(&head, |row, key| {
+        if !matches!(key, Key::Missing) {
+            seed.code(key, || {
+                values.push(array.get(row).unwrap_or_default());
+                (values.len() - 1) as u32
+            });
+        }
+    });
+    let known = values.len() as u32;
+    let stretch = crate::import::raw::stretch_len(n);
+    // Zeroed memory is handed out untouched: each stretch's writes take
+    // its own pages.
+    let mut codes = vec![0u32; n];
+    // Per stretch, the first row of each value the first rows lack.
+    let firsts: Vec<Vec<u32>> = codes
+        .par_chunks_mut(stretch)
+        .enumerate()
+        .map(|(k, out)| {
+            let from = k * stretch;
+            let cells = column.slice(from as i64, out.len());
+            let mut map = seed.clone();
+            let mut firsts: Vec<u32> = Vec::new();
+            for_each_key(&cells, |row, key| {
+                out[row] = match key {
+                    Key::Missing => NONE,
+                    key => map.code(key, || {
+                        firsts.push((from + row) as u32);
+                        known + (firsts.len() - 1) as u32
+                    }),
+                };
+            });
+            firsts
+        })
+        .collect();
+    if firsts.iter().all(Vec::is_empty) {
+        return Dictionary { codes, values };
+    }
+    let array = Cells::new(column);
+    let mut global = seed;
+    let remaps: Vec<Vec<u32>> = firsts
+        .iter()
+        .map(|rows| {
+            rows.iter()
+                .map(|&row| {
+                    let s = array.get(row as usize).unwrap_or_default();
+                    global.code(Key::of(s), || {
+                        values.push(s);
+                        (values.len() - 1) as u32
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    codes
+        .par_chunks_mut(stretch)
+        .zip(&remaps)
+        .for_each(|(out, remap)| {
+            if remap.iter().zip(known..).all(|(&g, local)| g == local) {
+                return;
+            }
+            for code in out.iter_mut() {
+                if *code != NONE && *code >= known {
+                    *code = remap[(*code - known) as usize];
+                }
+            }
+        });
+    Dictionary { codes, values }
+}
+
+/// How a cell is told apart from others: missing (or blank), by one
+/// integer when short, or by its text.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Missing,
+    Packed(u128),
+    Text(&'a str),
+}
+
+impl<'a> Key<'a> {
+    /// The key of a present cell, as [`for_each_key`] gives it.
+    fn of(s: &'a str) -> Self {
+        if s.is_empty() {
+            Key::Missing
+        } else if s.len() <= INLINE {
+            Key::Packed(u128::from_ne_bytes(packed_key(s)))
+        } else {
+            Key::Text(s)
+        }
+    }
+}
+
+/// Calls `f` with each row's index in `column` and its key. A string of up
+/// to 12 bytes is stored inside its 16-byte view, zero-padded (polars
+/// compares such views as integers too), so the view itself is its key:
+/// neither the text nor a copy of it is read. Views start with the length,
+/// so they never equal a [`packed_key`] of 13 to 15 bytes.
+fn for_each_key<'a>(column: &'a StringChunked, mut f: impl FnMut(usize, Key<'a>)) {
+    let mut row = 0;
+    // The validity comes from the untyped chunk: its trait is not in scope.
+    for (array, chunk) in column.downcast_iter().zip(column.chunks()) {
+        let validity = chunk.validity();
+        for (i, view) in array.views().iter().enumerate() {
+            let key = if view.length == 0 || validity.is_some_and(|v| !v.get_bit(i)) {
+                Key::Missing
+            } else if view.length <= 12 {
+                Key::Packed(view.as_u128())
+            } else {
+                Key::of(array.value(i))
+            };
+            f(row, key);
+            row += 1;
+        }
+    }
+}
+
+/// Codes of a few values: short ones by packed key, long ones by text.
+#[derive(Clone, Default)]
+struct FewCodes<'a> {
+    short: SmallMap,
+    long: PlHashMap<&'a str, u32>,
+}
+
+impl<'a> FewCodes<'a> {
+    /// The code of a present cell's key, or the one `new` gives it.
+    fn code(&mut self, key: Key<'a>, new: impl FnOnce() -> u32) -> u32 {
+        match key {
+            Key::Packed(k) => self.short.code(k, new),
+            Key::Text(s) => *self.long.entry(s).or_insert_with(new),
+            Key::Missing => NONE,
+        }
+    }
+}
+
+/// Codes of a few packed keys (never zero: a key starts with its length),
+/// in an open-addressed table small enough to stay in the fastest cache;
+/// a general hash map costs several times more per row here.
+#[derive(Clone)]
+struct SmallMap {
+    keys: Vec<u128>,
+    codes: Vec<u32>,
+    len: usize,
+}
+
+impl Default for SmallMap {
+    fn default() -> Self {
+        Self {
+            keys: vec![0; 64],
+            codes: vec![0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl SmallMap {
+    fn slot(&self, key: u128) -> usize {
+        let mixed = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 32) as usize & (self.keys.len() - 1)
+    }
+
+    /// The key's code, or the one `new` gives it if it has none yet.
+    fn code(&mut self, key: u128, new: impl FnOnce() -> u32) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut at = self.slot(key);
+        loop {
+            match self.keys[at] {
+                k if k == key => return self.codes[at],
+                0 => break,
+                _ => at = (at + 1) & mask,
+            }
+        }
+        let code = new();
+        self.keys[at] = key;
+        self.codes[at] = code;
+        self.len += 1;
+        // At most half full, so that probes stay short.
+        if self.len * 2 > self.keys.len() {
+            let size = self.keys.len() * 2;
+            let keys = std::mem::replace(&mut self.keys, vec![0; size]);
+            let codes = std::mem::replace(&mut self.codes, vec![0; size]);
+            for (k, c) in keys.into_iter().zip(codes) {
+                if k != 0 {
+                    let mut at = self.slot(k);
+                    while self.keys[at] != 0 {
+                        at = (at + 1) & (size - 1);
+                    }
+                    self.keys[at] = k;
+                    self.codes[at] = c;
+                }
+            }
+        }
+        code
+    }
 }
 
 fn encode_sequential(column: &StringChunked) -> Dictionary<'_> {
@@ -369,6 +596,37 @@ mod tests {
         let cells: Vec<&str> = small.iter().flatten().filter(|s| !s.is_empty()).collect();
         assert_eq!(small_values, cells);
         assert!(small_sorted.values.is_sorted());
+    }
+
+    #[test]
+    fn few_value_codes_equal_the_sequential_ones() {
+        // Over several stretches, with values that first appear late, long
+        // values, values at the inline key's edge, blanks and missing cells.
+        let n = SMALL * 5 + 3;
+        let cells: Vec<Option<String>> = (0..n)
+            .map(|i| match (i * 7919) % 13 {
+                0 => None,
+                1 => Some(String::new()),
+                2 => Some(format!("a value longer than the key {}", i % 3)),
+                3 => Some("exactly-15-byte".to_string()),
+                4 => Some("sixteen-bytes-xx".to_string()),
+                5 if i > SMALL * 4 => Some("late".to_string()),
+                k => Some(format!("v{}", k % 5)),
+            })
+            .collect();
+        let column = StringChunked::from_iter_options("c".into(), cells.into_iter());
+        assert!(few_distinct(&column));
+        let slow = encode_sequential(&column);
+        let mut chunked = column.slice(0, 77);
+        chunked.append(&column.slice(77, n)).unwrap();
+        for c in [&column, &chunked] {
+            let fast = encode(c);
+            assert_eq!(fast.values, slow.values);
+            assert_eq!(fast.codes, slow.codes);
+        }
+        // Three long values, the two at the edge, five short ones and "late".
+        assert_eq!(slow.values.len(), 11);
+        assert_eq!(slow.values.last(), Some(&"late"));
     }
 
     #[test]
