@@ -389,8 +389,11 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
 
 /// Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
 /// conversations inside some 10-minute window `[t, t + 10 min]`. Returns a
-/// mark per sorted row. Texts are read in table order (sequential memory)
-/// and each text's rows are then examined on its own, in parallel.
+/// mark per sorted row. Texts are coded on every core in table order
+/// (hashing every outbound text into one map on one core took longer than
+/// the rest of the work), the rows of each text with five or more placed
+/// together by counting, and each text's rows examined on its own, in
+/// parallel.
 fn text_broadcasts(
     texts: &StringChunked,
     flags: &[u8],
@@ -399,26 +402,52 @@ fn text_broadcasts(
     position: &[u32],
 ) -> Vec<bool> {
     let n = flags.len();
-    // (instant, conversation, sorted row) of each outbound row, per text.
-    let mut by_text: PlHashMap<&str, Vec<(i64, u32, u32)>> = PlHashMap::default();
-    for (i, text) in texts.iter().enumerate() {
-        if flags[i] & OUTBOUND == 0 {
-            continue;
-        }
-        if let Some(t) = text.filter(|t| !t.is_empty()) {
-            by_text
-                .entry(t)
-                .or_default()
-                .push((ts_raw[i], conv_code_raw[i], position[i]));
+    let dictionary::Dictionary {
+        codes: text_of,
+        values,
+    } = dictionary::encode(texts);
+    let outbound_text = |i: usize| {
+        let c = text_of[i];
+        (c != NONE && flags[i] & OUTBOUND != 0).then_some(c as usize)
+    };
+    let mut count: Vec<u32> = vec![0; values.len()];
+    for i in 0..n {
+        if let Some(c) = outbound_text(i) {
+            count[c] += 1;
         }
     }
-    let groups: Vec<Vec<(i64, u32, u32)>> = by_text
-        .into_values()
-        .filter(|rows| rows.len() >= 5)
-        .collect();
+    // Texts with enough rows, numbered, and where each one's rows start.
+    let mut group_of = vec![NONE; count.len()];
+    let mut starts = vec![0usize];
+    for (c, &k) in count.iter().enumerate() {
+        if k >= 5 {
+            group_of[c] = (starts.len() - 1) as u32;
+            starts.push(starts[starts.len() - 1] + k as usize);
+        }
+    }
+    drop(count);
+    // (instant, conversation, sorted row) of each outbound row, per text.
+    let mut rows = vec![(0i64, 0u32, 0u32); starts[starts.len() - 1]];
+    let mut next = starts.clone();
+    for i in 0..n {
+        let Some(c) = outbound_text(i) else { continue };
+        let g = group_of[c];
+        if g != NONE {
+            let at = &mut next[g as usize];
+            rows[*at] = (ts_raw[i], conv_code_raw[i], position[i]);
+            *at += 1;
+        }
+    }
+    let mut groups: Vec<&mut [(i64, u32, u32)]> = Vec::with_capacity(starts.len());
+    let mut rest = &mut rows[..];
+    for w in starts.windows(2) {
+        let (group, after) = rest.split_at_mut(w[1] - w[0]);
+        groups.push(group);
+        rest = after;
+    }
     let marked: Vec<Vec<u32>> = groups
         .into_par_iter()
-        .map(|mut rows| {
+        .map(|rows| {
             rows.sort_unstable_by_key(|&(t, _, r)| (t, r));
             let mut out = Vec::new();
             let mut distinct: PlHashMap<u32, u32> = PlHashMap::default();
