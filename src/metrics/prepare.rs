@@ -284,25 +284,77 @@ fn i64_array(df: &DataFrame, name: &str) -> Option<<Int64Type as PolarsDataType>
     Some(ca.downcast_as_array().clone())
 }
 
-/// Codes for a text column in sorted order. Cells arrive trimmed from the
-/// importer, so an empty cell is a missing one.
-fn intern(column: Option<&StringChunked>, order: &[u32]) -> Interned {
-    let Some(raw) = column else {
-        return Interned {
-            values: Vec::new(),
-            codes: vec![NONE; order.len()],
-        };
+/// Codes for text columns in sorted order (all `NONE` for an absent one).
+/// Cells arrive trimmed from the importer, so an empty cell is a missing
+/// one. Codes are made in table order (sequential reads) and then permuted
+/// into sorted order: permuting small integers is cheaper than hashing out
+/// of order. Columns of fewer than 65,535 values are permuted four at a
+/// time, packed in one 64-bit word a row: a random read costs about the
+/// same for eight bytes as for four, and is most of the permutation.
+fn intern_all(columns: &[Option<&StringChunked>], order: &[u32]) -> Vec<Interned> {
+    let coded: Vec<Option<dictionary::Dictionary>> = columns
+        .par_iter()
+        .map(|c| c.map(dictionary::encode))
+        .collect();
+    let values = |d: &dictionary::Dictionary| -> Vec<Arc<str>> {
+        d.values.iter().map(|&v| Arc::from(v)).collect()
     };
-    // Codes in table order (sequential reads), then permuted into sorted
-    // order: permuting small integers is cheaper than hashing out of order.
-    let by_row = dictionary::encode(raw);
-    Interned {
-        values: by_row.values.iter().map(|&v| Arc::from(v)).collect(),
-        codes: order
-            .par_iter()
-            .map(|&i| by_row.codes[i as usize])
-            .collect(),
+    let mut interned: Vec<Option<Interned>> = coded.iter().map(|_| None).collect();
+    let narrow: Vec<usize> = (0..coded.len())
+        .filter(|&k| {
+            coded[k]
+                .as_ref()
+                .is_some_and(|d| d.values.len() < usize::from(u16::MAX))
+        })
+        .collect();
+    for group in narrow.chunks(4) {
+        let columns: Vec<&[u32]> = group
+            .iter()
+            .filter_map(|&k| coded[k].as_ref().map(|d| &d.codes[..]))
+            .collect();
+        let packed: Vec<u64> = (0..order.len())
+            .into_par_iter()
+            .map(|i| {
+                columns.iter().enumerate().fold(0u64, |word, (k, codes)| {
+                    let code = match codes[i] {
+                        NONE => u64::from(u16::MAX),
+                        c => u64::from(c),
+                    };
+                    word | code << (16 * k)
+                })
+            })
+            .collect();
+        let sorted: Vec<u64> = order.par_iter().map(|&i| packed[i as usize]).collect();
+        drop(packed);
+        for (k, &column) in group.iter().enumerate() {
+            let codes = sorted
+                .par_iter()
+                .map(|&word| match (word >> (16 * k)) as u16 {
+                    u16::MAX => NONE,
+                    c => u32::from(c),
+                })
+                .collect();
+            interned[column] = coded[column].as_ref().map(|d| Interned {
+                values: values(d),
+                codes,
+            });
+        }
     }
+    interned
+        .into_iter()
+        .zip(&coded)
+        .map(|(done, coded)| match (done, coded) {
+            (Some(done), _) => done,
+            (None, Some(d)) => Interned {
+                values: values(d),
+                codes: order.par_iter().map(|&i| d.codes[i as usize]).collect(),
+            },
+            (None, None) => Interned {
+                values: Vec::new(),
+                codes: vec![NONE; order.len()],
+            },
+        })
+        .collect()
 }
 
 fn is_delivered(status: Option<&str>) -> bool {
@@ -681,10 +733,9 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     // columns: they run side by side, so that one's serial stretches leave
     // no core idle.
     let code_columns = || {
-        let interned: Vec<Interned> = ["contact_id", "sender", "agent", "segment", "outcome"]
-            .into_par_iter()
-            .map(|name| intern(str_column(df, name), &order))
-            .collect();
+        let columns = ["contact_id", "sender", "agent", "segment", "outcome"]
+            .map(|name| str_column(df, name));
+        let interned = intern_all(&columns, &order);
         let [contact_raw, sender, agent, segment, outcome]: [Interned; 5] = interned
             .try_into()
             .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
@@ -1019,6 +1070,43 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interned_codes_are_each_columns_codes_in_sorted_order() {
+        // Five narrow columns (two packed groups), a wide one and an absent
+        // one, with missing and blank cells, permuted by a scrambled order.
+        let n = 300_007;
+        let order: Vec<u32> = (0..n).map(|i| ((i * 7_919) % n) as u32).collect();
+        let column = |distinct: usize, salt: usize| -> StringChunked {
+            (0..n)
+                .map(|i| match (i * 31 + salt) % 97 {
+                    0 => None,
+                    1 => Some(String::new()),
+                    _ => Some(format!("v{}", (i * 13 + salt) % distinct)),
+                })
+                .collect()
+        };
+        let owned: Vec<StringChunked> = [3, 7, 65_534, 2, 5, 80_000]
+            .iter()
+            .enumerate()
+            .map(|(salt, &d)| column(d, salt))
+            .collect();
+        let mut columns: Vec<Option<&StringChunked>> = owned.iter().map(Some).collect();
+        columns.insert(3, None);
+        let interned = intern_all(&columns, &order);
+        assert_eq!(interned.len(), columns.len());
+        for (got, column) in interned.iter().zip(&columns) {
+            let expected: Vec<Option<&str>> = match column {
+                Some(c) => order
+                    .iter()
+                    .map(|&i| c.get(i as usize).filter(|s| !s.is_empty()))
+                    .collect(),
+                None => vec![None; n],
+            };
+            let cells: Vec<Option<&str>> = (0..n).map(|r| got.get(r)).collect();
+            assert_eq!(cells, expected);
+        }
+    }
 
     #[test]
     fn counted_order_is_the_order_of_conversation_time_and_row() {
