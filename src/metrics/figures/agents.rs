@@ -96,7 +96,7 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
         }
     }
     for run in scope.direct_runs() {
-        if let (Some(row), Some(at)) = (run.answer_row, run.answer_ts) {
+        if let (Some(row), Some(at)) = (run.answer_row(), run.answer_ts()) {
             let k = slot(p.agent.codes[row as usize]);
             used[k] = true;
             acc[k].replies.push((at - run.first_ts) as f64 / 1000.0);

@@ -102,7 +102,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     p.runs[conv.run_start as usize..conv.run_end as usize]
                         .iter()
                         .filter(|r| scope.in_period(r.first_ts))
-                        .filter_map(|r| r.answer_ts.map(|at| (at - r.first_ts) as f64 / 1000.0)),
+                        .filter_map(|r| r.answer_ts().map(|at| (at - r.first_ts) as f64 / 1000.0)),
                 );
                 let mut followups = 0u64;
                 let (mut t_count, mut t_resp) = (0u64, 0u64);
@@ -110,7 +110,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     .iter()
                     .filter(|t| scope.in_period(t.start))
                 {
-                    if let Some(at) = t.response_at {
+                    if let Some(at) = t.response_at() {
                         customer.push((at - t.end) as f64 / 1000.0);
                     }
                     if t.category == Category::FollowUp {

@@ -44,7 +44,7 @@ pub fn first_response(scope: &Scope, c: &ConvStats) -> FirstResponse {
     let conv = &p.conversations[c.conv as usize];
     let runs = &p.runs[conv.run_start as usize..conv.run_end as usize];
     let k = runs.partition_point(|run| run.first_row <= row);
-    match runs[k - 1].answer_ts {
+    match runs[k - 1].answer_ts() {
         Some(at) => FirstResponse::After((at - p.ts[row as usize]) as f64 / 1000.0),
         None => FirstResponse::Unanswered,
     }

@@ -207,7 +207,7 @@ fn long_reply_gaps(scope: &Scope) -> RedFlag {
     let mut breached = vec![false; p.conversations.len()];
     for run in scope.direct_runs() {
         runs += 1;
-        let breach = match run.answer_ts {
+        let breach = match run.answer_ts() {
             Some(at) => at - run.first_ts > sla_ms,
             None => data_last - run.first_ts > sla_ms,
         };

@@ -200,14 +200,16 @@ pub fn compute(scope: &Scope) -> TimingFigures {
     }
     let mut team = Vec::new();
     for run in scope.direct_runs() {
-        let secs = run.answer_ts.map(|at| (at - run.first_ts) as f64 / 1000.0);
+        let secs = run
+            .answer_ts()
+            .map(|at| (at - run.first_ts) as f64 / 1000.0);
         f.team_reply_buckets.add(secs);
         team.extend(secs);
     }
     f.team_reply_secs = Summary::of(team);
     let customer: Vec<f64> = scope
         .direct_touches()
-        .filter_map(|t| t.response_at.map(|at| (at - t.end) as f64 / 1000.0))
+        .filter_map(|t| t.response_at().map(|at| (at - t.end) as f64 / 1000.0))
         .collect();
     let s = Summary::of(customer);
     f.customer_reply_secs = ReplySummary {
