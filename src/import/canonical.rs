@@ -10,16 +10,17 @@ use super::mapping::{Canonical, ColumnMapping};
 use super::raw::{NOT_READ, RawTable, TextColumn, par_str_column, stretch_len};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource};
 use super::{ImportOptions, SkipReason, Skipped};
+use crate::metrics::dictionary::few_value_counts;
 
 /// Whether every cell of a column is one of `spellings`, exactly (no
-/// missing cell, no other case).
+/// missing cell, no other case). Read from the column's distinct values: a
+/// column of many values is not spelled as a few.
 fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
     column.is_some_and(|c| {
         let cells = c.cells();
         cells.null_count() == 0
-            && cells
-                .par_iter()
-                .all(|v| v.is_some_and(|v| spellings.contains(&v)))
+            && few_value_counts(cells)
+                .is_some_and(|values| values.iter().all(|(v, _)| spellings.contains(v)))
     })
 }
 
@@ -185,43 +186,68 @@ pub fn build(
         zone.instant_of(ts_text, order)
             .ok_or(SkipReason::UnparseableTimestamp)
     };
-    // Each row is read on its own (in parallel) straight into the timestamp
-    // and direction vectors; when rows are skipped, they are counted in file
-    // order so the first lines reported are the first in the file.
+    // Rows are read in parallel stretches straight into the timestamp and
+    // direction vectors, the cell that decides the direction read in order
+    // (by row it cost a lookup of its column's chunk each time); when rows
+    // are skipped, they are counted in file order so the first lines
+    // reported are the first in the file.
     let ts_instants = mapping
         .get(Canonical::Timestamp)
         .and_then(|c| raw.instants.get(&c));
-    let read_row = |row: usize| -> Result<(i64, bool), SkipReason> {
+    // A conversation column without a missing cell needs no check per row.
+    let every_row_has_conversation =
+        col(Canonical::ConversationId).is_some_and(|c| c.cells().null_count() == 0);
+    // The direction, or the sender when the team decides it.
+    let by_team = !mapping.has(Canonical::Direction);
+    let deciding = col(if by_team {
+        Canonical::Sender
+    } else {
+        Canonical::Direction
+    });
+    let read_row = |row: usize, deciding: Option<&str>| -> Result<(i64, bool), SkipReason> {
         let read = ts_instants.map_or(NOT_READ, |instants| instants[row]);
         let instant = if read == NOT_READ {
             text_instant(row)?
         } else {
             read
         };
-        cell(Canonical::ConversationId, row)
-            .or_else(|| cell(Canonical::ContactId, row))
-            .ok_or(SkipReason::MissingConversation)?;
-        let dir = if mapping.has(Canonical::Direction) {
-            cell(Canonical::Direction, row)
-                .and_then(|v| parse_direction(v, mapping.direction_inverted))
-        } else {
-            match (&team_lower, cell(Canonical::Sender, row)) {
+        if !every_row_has_conversation {
+            cell(Canonical::ConversationId, row)
+                .or_else(|| cell(Canonical::ContactId, row))
+                .ok_or(SkipReason::MissingConversation)?;
+        }
+        let dir = if by_team {
+            match (&team_lower, deciding) {
                 (Some(team), Some(sender)) => Some(team.contains(&sender.to_lowercase())),
                 _ => None,
             }
+        } else {
+            deciding.and_then(|v| parse_direction(v, mapping.direction_inverted))
         };
         let dir = dir.ok_or(SkipReason::UnknownDirection)?;
         Ok((instant, dir))
     };
-    let mut timestamps: Vec<i64> = Vec::new();
-    let mut status: Vec<Result<bool, SkipReason>> = Vec::new();
-    (0..n)
-        .into_par_iter()
-        .map(|row| match read_row(row) {
-            Ok((ts, outbound)) => (ts, Ok(outbound)),
-            Err(reason) => (0, Err(reason)),
-        })
-        .unzip_into_vecs(&mut timestamps, &mut status);
+    let step = stretch_len(n);
+    let mut timestamps: Vec<i64> = vec![0; n];
+    let mut status: Vec<Result<bool, SkipReason>> = vec![Ok(false); n];
+    timestamps
+        .par_chunks_mut(step)
+        .zip(status.par_chunks_mut(step))
+        .enumerate()
+        .for_each(|(k, (ts_out, status_out))| {
+            let from = k * step;
+            let cells = deciding.map(|c| c.cells().slice(from as i64, ts_out.len()));
+            let mut deciding = cells.iter().flat_map(ChunkedArray::iter);
+            for (i, (ts, status)) in ts_out.iter_mut().zip(status_out).enumerate() {
+                match read_row(from + i, deciding.next().flatten()) {
+                    Ok((instant, outbound)) => {
+                        *ts = instant;
+                        *status = Ok(outbound);
+                    }
+                    Err(reason) => *status = Err(reason),
+                }
+            }
+        });
     let mut skipped = Skipped::default();
     let all_kept = status.par_iter().all(Result::is_ok);
     // The kept rows are listed only when some were skipped.
@@ -337,11 +363,11 @@ pub fn build(
     }));
     jobs.push(Box::new(|| {
         let status = col(Canonical::Status)?;
-        let has_upper = status
-            .cells()
-            .iter()
-            .flatten()
-            .any(|s| s.chars().any(char::is_uppercase));
+        let upper = |s: &str| s.chars().any(char::is_uppercase);
+        let has_upper = match few_value_counts(status.cells()) {
+            Some(values) => values.iter().any(|(v, _)| upper(v)),
+            None => status.cells().par_iter().flatten().any(upper),
+        };
         if !has_upper {
             return pass_through(Canonical::Status, "status");
         }

@@ -868,6 +868,12 @@ fn finish_report(
 /// How often each value occurs, counted in parallel stretches.
 fn count_values(col: &StringChunked) -> BTreeMap<String, u64> {
     use rayon::prelude::*;
+    if let Some(counts) = crate::metrics::dictionary::few_value_counts(col) {
+        return counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+    }
     let parts = raw::slices(col);
     let merged = parts
         .par_iter()

@@ -392,6 +392,52 @@ fn encode_few(column: &StringChunked) -> Dictionary<'_> {
     Dictionary { codes, values }
 }
 
+/// The distinct non-empty values of a column of few values, each with the
+/// number of rows holding it, in order of first appearance; `None` when
+/// the column's first rows already hold many distinct values. Each stretch
+/// counts on its own, with cells keyed as [`for_each_key`] keys them, so
+/// the text of a short cell is never read.
+pub fn few_value_counts(column: &StringChunked) -> Option<Vec<(&str, u64)>> {
+    if !few_distinct(column) {
+        return None;
+    }
+    let n = column.len();
+    let stretch = crate::import::raw::stretch_len(n);
+    // Per stretch: the first row and the count of each value it holds.
+    let parts: Vec<Vec<(u32, u64)>> = (0..n)
+        .step_by(stretch)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|from| {
+            let cells = column.slice(from as i64, stretch.min(n - from));
+            let mut map = FewCodes::default();
+            let mut seen: Vec<(u32, u64)> = Vec::new();
+            for_each_key(&cells, |row, key| {
+                if !matches!(key, Key::Missing) {
+                    let k = map.code(key, || {
+                        seen.push(((from + row) as u32, 0));
+                        (seen.len() - 1) as u32
+                    });
+                    seen[k as usize].1 += 1;
+                }
+            });
+            seen
+        })
+        .collect();
+    let array = Cells::new(column);
+    let mut index: PlHashMap<&str, usize> = PlHashMap::default();
+    let mut counts: Vec<(&str, u64)> = Vec::new();
+    for (row, count) in parts.into_iter().flatten() {
+        let s = array.get(row as usize).unwrap_or_default();
+        let k = *index.entry(s).or_insert_with(|| {
+            counts.push((s, 0));
+            counts.len() - 1
+        });
+        counts[k].1 += count;
+    }
+    Some(counts)
+}
+
 /// How a cell is told apart from others: missing (or blank), by one
 /// integer when short, or by its text.
 #[derive(Clone, Copy)]
@@ -627,6 +673,42 @@ mod tests {
         // Three long values, the two at the edge, five short ones and "late".
         assert_eq!(slow.values.len(), 11);
         assert_eq!(slow.values.last(), Some(&"late"));
+    }
+
+    #[test]
+    fn few_value_counts_count_every_row() {
+        let n = SMALL * 3 + 11;
+        let cells: Vec<Option<String>> = (0..n)
+            .map(|i| match i % 7 {
+                0 => None,
+                1 => Some(String::new()),
+                2 => Some("a value longer than sixteen bytes".to_string()),
+                k if i > SMALL * 2 && k == 3 => Some("late".to_string()),
+                k => Some(format!("v{}", k % 3)),
+            })
+            .collect();
+        let column = StringChunked::from_iter_options("c".into(), cells.iter().cloned());
+        let mut expected: Vec<(&str, u64)> = Vec::new();
+        for s in cells.iter().flatten().filter(|s| !s.is_empty()) {
+            match expected.iter_mut().find(|(v, _)| v == s) {
+                Some(e) => e.1 += 1,
+                None => expected.push((s.as_str(), 1)),
+            }
+        }
+        let counts = few_value_counts(&column).unwrap();
+        assert_eq!(
+            counts
+                .iter()
+                .map(|(v, c)| (v.to_string(), *c))
+                .collect::<Vec<_>>(),
+            expected
+                .iter()
+                .map(|(v, c)| (v.to_string(), *c))
+                .collect::<Vec<_>>()
+        );
+        // A column of many values has no few-value counts.
+        let many = StringChunked::from_iter_values("m".into(), (0..n).map(|i| format!("id{i}")));
+        assert!(few_value_counts(&many).is_none());
     }
 
     #[test]
