@@ -131,8 +131,9 @@ pub fn compute(
     rows: &[ConversationRow],
     touch_response_rate: Option<f64>,
 ) -> Vec<RedFlag> {
-    // Each flag reads the scope on its own, so they run side by side.
-    let ((send, singles), ((gaps, falling), (unanswered, block))) = rayon::join(
+    // The flags read the scope on their own, so they run side by side;
+    // the two that read the touches share one pass over them.
+    let ((send, singles), (gaps, ((unanswered, falling), block))) = rayon::join(
         || {
             rayon::join(
                 || high_send_low_receive(scope, rows),
@@ -141,10 +142,10 @@ pub fn compute(
         },
         || {
             rayon::join(
-                || rayon::join(|| long_reply_gaps(scope), || falling_response_rate(scope)),
+                || long_reply_gaps(scope),
                 || {
                     rayon::join(
-                        || unanswered_messages(scope, touch_response_rate),
+                        || touch_flags(scope, touch_response_rate),
                         || high_block_rate(scope, rows),
                     )
                 },
@@ -230,17 +231,38 @@ fn long_reply_gaps(scope: &Scope) -> RedFlag {
     )
 }
 
-fn unanswered_messages(scope: &Scope, touch_response_rate: Option<f64>) -> RedFlag {
+/// The flags read from the touches: unanswered messages, and the falling
+/// response rate (the last full week against the one before; both weeks
+/// must lie inside the period).
+fn touch_flags(scope: &Scope, touch_response_rate: Option<f64>) -> (RedFlag, RedFlag) {
+    // Per contact, its touches in the low bits and whether any was
+    // answered in the top one: four bytes a contact, of which large logs
+    // have millions.
+    const ANSWERED: u32 = 1 << 31;
     let p = scope.p;
-    let mut per_contact: Vec<(u64, u64)> = vec![(0, 0); p.contact.values.len()];
+    let last_end = monday_on_or_before(scope.zone, scope.to);
+    let last_start = shift_days(scope.zone, last_end, -7);
+    let prev_start = shift_days(scope.zone, last_end, -14);
+    let weeks_inside = prev_start >= scope.from && last_end <= scope.to;
+    let mut per_contact: Vec<u32> = vec![0; p.contact.values.len()];
     let mut touches = 0u64;
+    let (mut lt, mut lr, mut pt, mut pr) = (0u64, 0u64, 0u64, 0u64);
     for t in scope.response_touches() {
         let e = &mut per_contact[p.contact.codes[t.first_row as usize] as usize];
-        e.0 += 1;
-        e.1 += u64::from(t.responded);
+        let count = ((*e & !ANSWERED) + 1).min(!ANSWERED);
+        *e = count | (*e & ANSWERED) | if t.responded { ANSWERED } else { 0 };
         touches += 1;
+        if weeks_inside {
+            if t.start >= last_start && t.start < last_end {
+                lt += 1;
+                lr += u64::from(t.responded);
+            } else if t.start >= prev_start && t.start < last_start {
+                pt += 1;
+                pr += u64::from(t.responded);
+            }
+        }
     }
-    flag(
+    let unanswered = flag(
         "unanswered_messages",
         touch_response_rate.map(|r| 1.0 - r),
         scope.settings.thresholds.unanswered_messages,
@@ -248,11 +270,21 @@ fn unanswered_messages(scope: &Scope, touch_response_rate: Option<f64>) -> RedFl
             per_contact
                 .iter()
                 .enumerate()
-                .filter(|(_, (n, responded))| *n >= 3 && *responded == 0)
+                .filter(|&(_, &e)| e & ANSWERED == 0 && e >= 3)
                 .map(|(c, _)| p.contact.values[c].clone()),
         ),
         touches,
-    )
+    );
+    let falling = if weeks_inside {
+        let value = match (rate(lr, lt), rate(pr, pt)) {
+            (Some(last), Some(prev)) => ratio(prev - last, prev),
+            _ => None,
+        };
+        falling_flag(scope, value, lt + pt)
+    } else {
+        falling_flag(scope, None, 0)
+    };
+    (unanswered, falling)
 }
 
 fn high_block_rate(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
@@ -305,32 +337,6 @@ fn high_block_rate(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
         block.missing = Some("needs a status or blocked column");
     }
     block
-}
-
-/// Relative drop of the weekly touch response rate, last full week against
-/// the one before; both weeks must lie inside the period.
-fn falling_response_rate(scope: &Scope) -> RedFlag {
-    let last_end = monday_on_or_before(scope.zone, scope.to);
-    let last_start = shift_days(scope.zone, last_end, -7);
-    let prev_start = shift_days(scope.zone, last_end, -14);
-    if prev_start < scope.from || last_end > scope.to {
-        return falling_flag(scope, None, 0);
-    }
-    let (mut lt, mut lr, mut pt, mut pr) = (0u64, 0u64, 0u64, 0u64);
-    for t in scope.response_touches() {
-        if t.start >= last_start && t.start < last_end {
-            lt += 1;
-            lr += u64::from(t.responded);
-        } else if t.start >= prev_start && t.start < last_start {
-            pt += 1;
-            pr += u64::from(t.responded);
-        }
-    }
-    let value = match (rate(lr, lt), rate(pr, pt)) {
-        (Some(last), Some(prev)) => ratio(prev - last, prev),
-        _ => None,
-    };
-    falling_flag(scope, value, lt + pt)
 }
 
 fn falling_flag(scope: &Scope, value: Option<f64>, based_on: u64) -> RedFlag {
