@@ -404,7 +404,7 @@ pub fn read_csv(
             pieces[j].push(cells);
         }
     }
-    for (&(column, _), pieces) in read_as.iter().zip(pieces) {
+    for (&(column, how), pieces) in read_as.iter().zip(pieces) {
         let mut instants: Vec<i64> = Vec::new();
         let mut typed: Option<Series> = None;
         for cells in pieces {
@@ -430,10 +430,10 @@ pub fn read_csv(
                 None => typed = Some(series),
             }
         }
-        if let Some(series) = typed {
-            table.typed.insert(column, series);
-        } else {
+        if matches!(how, ReadAs::PlainInstants(_)) {
             table.instants.insert(column, instants);
+        } else if let Some(series) = typed {
+            table.typed.insert(column, series);
         }
     }
     for part in parts {
