@@ -108,16 +108,30 @@ enum Numbering {
     ByteOrder,
 }
 
+/// Which table rows a coding reads; the others are coded `NONE`.
+type Include<'f> = &'f (dyn Fn(usize) -> bool + Sync);
+
+/// Every row.
+fn every_row(_: usize) -> bool {
+    true
+}
+
 /// Codes numbered by first appearance.
 pub fn encode(column: &StringChunked) -> Dictionary<'_> {
+    encode_rows(column, &every_row)
+}
+
+/// Codes for the rows `include` admits, numbered by first appearance among
+/// them; the other rows are `NONE`, and their cells are not read.
+pub fn encode_rows<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a> {
     let n = column.len();
     if n < SMALL {
-        return encode_sequential(column);
+        return encode_sequential(column, include);
     }
     if few_distinct(column) {
-        return encode_few(column);
+        return encode_few(column, include);
     }
-    encode_partitioned(column, Numbering::FirstAppearance)
+    encode_partitioned(column, Numbering::FirstAppearance, include)
 }
 
 /// Codes numbered in the values' byte order, so that ordering rows by code
@@ -125,12 +139,12 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
 pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
     let n = column.len();
     if n >= SMALL && !few_distinct(column) {
-        return encode_partitioned(column, Numbering::ByteOrder);
+        return encode_partitioned(column, Numbering::ByteOrder, &every_row);
     }
     let Dictionary { codes, values } = if n < SMALL {
-        encode_sequential(column)
+        encode_sequential(column, &every_row)
     } else {
-        encode_few(column)
+        encode_few(column, &every_row)
     };
     let order = sorted_order(&values);
     let mut rank = vec![0u32; values.len()];
@@ -146,7 +160,11 @@ pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
     }
 }
 
-fn encode_partitioned(column: &StringChunked, numbering: Numbering) -> Dictionary<'_> {
+fn encode_partitioned<'a>(
+    column: &'a StringChunked,
+    numbering: Numbering,
+    include: Include,
+) -> Dictionary<'a> {
     let n = column.len();
     let array = Cells::new(column);
     let state = PlRandomState::default();
@@ -171,6 +189,9 @@ fn encode_partitioned(column: &StringChunked, numbering: Numbering) -> Dictionar
                 .collect();
             let cells = column.slice(from as i64, to - from);
             for_each_key(&cells, |i, key| {
+                if !include(from + i) {
+                    return;
+                }
                 let (hash, key) = match key {
                     Key::Missing => return,
                     Key::Packed(k) => (state.hash_one(k), k.to_ne_bytes()),
@@ -322,14 +343,14 @@ pub fn sorted_order(values: &[&str]) -> Vec<u32> {
 /// numbering any value it meets that the first rows lack after them. Those
 /// values, rare in a column of few, are then numbered in row order, and
 /// only a stretch whose numbering of them differs is recoded.
-fn encode_few(column: &StringChunked) -> Dictionary<'_> {
+fn encode_few<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a> {
     let n = column.len();
     let array = Cells::new(column);
     let head = column.slice(0, HEAD);
     let mut seed = FewCodes::default();
     let mut values: Vec<&str> = Vec::new();
     for_each_key(&head, |row, key| {
-        if !matches!(key, Key::Missing) {
+        if !matches!(key, Key::Missing) && include(row) {
             seed.code(key, || {
                 values.push(array.get(row).unwrap_or_default());
                 (values.len() - 1) as u32
@@ -353,6 +374,7 @@ fn encode_few(column: &StringChunked) -> Dictionary<'_> {
             for_each_key(&cells, |row, key| {
                 out[row] = match key {
                     Key::Missing => NONE,
+                    _ if !include(from + row) => NONE,
                     key => map.code(key, || {
                         firsts.push((from + row) as u32);
                         known + (firsts.len() - 1) as u32
@@ -569,13 +591,14 @@ impl SmallMap {
     }
 }
 
-fn encode_sequential(column: &StringChunked) -> Dictionary<'_> {
+fn encode_sequential<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a> {
     let mut map: PlHashMap<&str, u32> = PlHashMap::default();
     let mut values: Vec<&str> = Vec::new();
     let codes = column
         .iter()
-        .map(|cell| match cell {
-            Some(s) if !s.is_empty() => *map.entry(s).or_insert_with(|| {
+        .enumerate()
+        .map(|(row, cell)| match cell {
+            Some(s) if !s.is_empty() && include(row) => *map.entry(s).or_insert_with(|| {
                 values.push(s);
                 (values.len() - 1) as u32
             }),
@@ -608,7 +631,7 @@ mod tests {
             .collect();
         let column = StringChunked::from_iter_options("c".into(), cells.into_iter());
         let fast = encode(&column);
-        let slow = encode_sequential(&column);
+        let slow = encode_sequential(&column, &every_row);
         assert_eq!(fast.values, slow.values);
         assert_eq!(fast.codes, slow.codes);
         assert!(fast.values.len() > 40_000);
@@ -667,7 +690,7 @@ mod tests {
             .collect();
         let column = StringChunked::from_iter_options("c".into(), cells.into_iter());
         assert!(few_distinct(&column));
-        let slow = encode_sequential(&column);
+        let slow = encode_sequential(&column, &every_row);
         let mut chunked = column.slice(0, 77);
         chunked.append(&column.slice(77, n)).unwrap();
         for c in [&column, &chunked] {
@@ -678,6 +701,39 @@ mod tests {
         // Three long values, the two at the edge, five short ones and "late".
         assert_eq!(slow.values.len(), 11);
         assert_eq!(slow.values.last(), Some(&"late"));
+    }
+
+    #[test]
+    fn coding_some_rows_is_coding_the_others_as_missing() {
+        let n = SMALL * 2 + 5;
+        let include = |i: usize| i % 3 != 1;
+        for distinct in [7, 100_000] {
+            let cells: Vec<Option<String>> = (0..n)
+                .map(|i| match i % 29 {
+                    0 => None,
+                    1 => Some(format!("a value longer than the inline key {}", i % 11)),
+                    _ => Some(format!("v{}", (i * 7_919) % distinct)),
+                })
+                .collect();
+            let column = StringChunked::from_iter_options("c".into(), cells.iter().cloned());
+            let masked = StringChunked::from_iter_options(
+                "m".into(),
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| c.clone().filter(|_| include(i))),
+            );
+            let some = encode_rows(&column, &include);
+            let expected = encode_sequential(&masked, &every_row);
+            assert_eq!(some.values, expected.values, "{distinct} values");
+            assert_eq!(some.codes, expected.codes, "{distinct} values");
+            let small = column.slice(0, 1_000);
+            let small_masked = masked.slice(0, 1_000);
+            assert_eq!(
+                encode_rows(&small, &include).codes,
+                encode(&small_masked).codes
+            );
+        }
     }
 
     #[test]

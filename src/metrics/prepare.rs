@@ -463,7 +463,7 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
 
 /// Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
 /// conversations inside some 10-minute window `[t, t + 10 min]`. Returns a
-/// mark per sorted row. Texts are coded on every core in table order
+/// mark per sorted row. Outbound texts are coded on every core in table order
 /// (hashing every outbound text into one map on one core took longer than
 /// the rest of the work), the rows of each text with five or more placed
 /// together by counting, and each text's rows examined on its own, in
@@ -476,13 +476,15 @@ fn text_broadcasts(
     position: &[u32],
 ) -> Vec<bool> {
     let n = flags.len();
+    // Only outbound texts count; inbound ones, mostly unique in real logs,
+    // are not read.
     let dictionary::Dictionary {
         codes: text_of,
         values,
-    } = dictionary::encode(texts);
+    } = dictionary::encode_rows(texts, &|i| flags[i] & OUTBOUND != 0);
     let outbound_text = |i: usize| {
         let c = text_of[i];
-        (c != NONE && flags[i] & OUTBOUND != 0).then_some(c as usize)
+        (c != NONE).then_some(c as usize)
     };
     let mut count: Vec<u32> = vec![0; values.len()];
     for i in 0..n {
