@@ -301,7 +301,7 @@ fn encode_partitioned<'a>(
 
 /// Whether the column's first rows repeat a few values: then one map stays
 /// in cache and a single pass beats partitioning.
-fn few_distinct(column: &StringChunked) -> bool {
+pub fn few_distinct(column: &StringChunked) -> bool {
     let head = column.slice(0, HEAD);
     let mut seen: PlHashSet<&str> = PlHashSet::default();
     for s in head.iter().flatten() {

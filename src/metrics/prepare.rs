@@ -7,6 +7,7 @@
 //! which is what keeps a ten-million-row log fast.
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -461,6 +462,48 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
     flags
 }
 
+/// Rows `include` admits whose text may occur five times or more among
+/// them. Equal texts share a hash, so a bucket of a count indexed by hash
+/// that stays under five holds no such text: only the rows of fuller
+/// buckets (every repeated text, and rarely a few others, which the exact
+/// coding then tells apart) are left for coding.
+fn maybe_repeated(texts: &StringChunked, include: &(dyn Fn(usize) -> bool + Sync)) -> Vec<bool> {
+    let n = texts.len();
+    let state = PlRandomState::default();
+    let step = crate::import::raw::stretch_len(n);
+    // A text's hash, never zero; zero for a row not counted.
+    let mut hashes = vec![0u64; n];
+    hashes
+        .par_chunks_mut(step)
+        .enumerate()
+        .for_each(|(k, out)| {
+            let from = k * step;
+            let cells = texts.slice(from as i64, out.len());
+            for ((row, cell), h) in (from..).zip(cells.iter()).zip(out.iter_mut()) {
+                if let Some(s) = cell.filter(|s| !s.is_empty() && include(row)) {
+                    *h = state.hash_one(s) | 1;
+                }
+            }
+        });
+    let counted = hashes.par_iter().filter(|&&h| h != 0).count();
+    // About two buckets a counted text keeps unrelated texts from filling
+    // a bucket.
+    let bits = (counted * 2)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(10, 30);
+    let bucket = |h: u64| (h >> (64 - bits)) as usize;
+    let mut count = vec![0u8; 1 << bits];
+    for &h in hashes.iter().filter(|&&h| h != 0) {
+        let c = &mut count[bucket(h)];
+        *c = c.saturating_add(1);
+    }
+    hashes
+        .par_iter()
+        .map(|&h| h != 0 && count[bucket(h)] >= 5)
+        .collect()
+}
+
 /// Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
 /// conversations inside some 10-minute window `[t, t + 10 min]`. Returns a
 /// mark per sorted row. Outbound texts are coded on every core in table order
@@ -477,11 +520,18 @@ fn text_broadcasts(
 ) -> Vec<bool> {
     let n = flags.len();
     // Only outbound texts count; inbound ones, mostly unique in real logs,
-    // are not read.
+    // are not read. Texts that are mostly different are first sifted to
+    // those that may occur five times.
+    let outbound = |i: usize| flags[i] & OUTBOUND != 0;
     let dictionary::Dictionary {
         codes: text_of,
         values,
-    } = dictionary::encode_rows(texts, &|i| flags[i] & OUTBOUND != 0);
+    } = if n >= 1 << 16 && !dictionary::few_distinct(texts) {
+        let repeated = maybe_repeated(texts, &outbound);
+        dictionary::encode_rows(texts, &|i| repeated[i])
+    } else {
+        dictionary::encode_rows(texts, &outbound)
+    };
     let outbound_text = |i: usize| {
         let c = text_of[i];
         (c != NONE).then_some(c as usize)
@@ -1094,6 +1144,40 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sifted_texts_keep_every_text_repeated_five_times() {
+        // Mostly unique texts, some repeated 4, 5 or 9 times among the
+        // included rows (every third row is left out), and blanks.
+        let n = 100_000;
+        let include = |i: usize| !i.is_multiple_of(3);
+        let texts: StringChunked = (0..n)
+            .map(|i| match i % 1_000 {
+                0 => None,
+                1 => Some(String::new()),
+                k if k < 40 => Some(format!("repeated {}", i % 37)),
+                _ => Some(format!("unique text number {i}")),
+            })
+            .collect();
+        let kept = maybe_repeated(&texts, &include);
+        let mut count: PlHashMap<&str, usize> = PlHashMap::default();
+        for (i, t) in texts.iter().enumerate() {
+            if let Some(t) = t.filter(|t| !t.is_empty() && include(i)) {
+                *count.entry(t).or_default() += 1;
+            }
+        }
+        let mut sifted_out = 0;
+        for (i, t) in texts.iter().enumerate() {
+            let counted = t.filter(|t| !t.is_empty() && include(i));
+            match counted.map(|t| count[t]) {
+                Some(c) if c >= 5 => assert!(kept[i], "row {i} ({c} times) was sifted out"),
+                Some(_) => sifted_out += usize::from(!kept[i]),
+                None => assert!(!kept[i], "row {i} is not counted"),
+            }
+        }
+        // Nearly all unique texts are sifted out, which is the point.
+        assert!(sifted_out > 60_000, "{sifted_out}");
+    }
 
     #[test]
     fn interned_codes_are_each_columns_codes_in_sorted_order() {
