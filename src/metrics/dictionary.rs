@@ -62,9 +62,10 @@ impl Entry {
     }
 }
 
-/// One partition's local codes, in its row order, and its distinct values
-/// with the row where each first appears.
-type Partition<'a> = (Vec<u32>, Vec<(u32, &'a str)>);
+/// One partition's local codes, in its row order, its distinct values with
+/// the row where each first appears, and (for byte-order numbering) each
+/// value's [`sort_prefix`], taken while its text is at hand.
+type Partition<'a> = (Vec<u32>, Vec<(u32, &'a str)>, Vec<u128>);
 
 /// Codes in table order (`NONE` for a missing or empty cell) and the
 /// distinct values, numbered in order of first appearance.
@@ -218,12 +219,16 @@ fn encode_partitioned<'a>(
             let mut short: PlHashMap<u128, u32> = PlHashMap::default();
             let mut long: PlHashMap<&str, u32> = PlHashMap::default();
             let mut firsts: Vec<(u32, &str)> = Vec::new();
+            let mut prefixes: Vec<u128> = Vec::new();
             let mut local = Vec::with_capacity(split.iter().map(|s| s[p].len()).sum());
             for entries in split.iter().map(|s| &s[p]) {
                 for e in entries {
                     let first = || {
                         let s = array.get(e.row as usize).unwrap_or_default();
                         firsts.push((e.row, s));
+                        if numbering == Numbering::ByteOrder {
+                            prefixes.push(sort_prefix(s));
+                        }
                         (firsts.len() - 1) as u32
                     };
                     let code = if e.is_inline() {
@@ -237,7 +242,7 @@ fn encode_partitioned<'a>(
                     local.push(code);
                 }
             }
-            (local, firsts)
+            (local, firsts, prefixes)
         })
         .collect();
     // Where each stretch's rows start in each partition's list.
@@ -252,17 +257,19 @@ fn encode_partitioned<'a>(
     drop(split);
 
     // Global numbering, from each partition's local codes.
-    let located = coded.iter().enumerate().flat_map(|(p, (_, f))| {
-        f.iter()
-            .enumerate()
-            .map(move |(k, &(row, value))| (row, p, k as u32, value))
-    });
-    let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f)| vec![0u32; f.len()]).collect();
-    let mut values = Vec::with_capacity(coded.iter().map(|(_, f)| f.len()).sum());
+    let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f, _)| vec![0u32; f.len()]).collect();
+    let mut values = Vec::with_capacity(coded.iter().map(|(_, f, _)| f.len()).sum());
     match numbering {
         Numbering::FirstAppearance => {
-            let mut firsts: Vec<(u32, usize, u32)> =
-                located.map(|(row, p, k, _)| (row, p, k)).collect();
+            let mut firsts: Vec<(u32, usize, u32)> = coded
+                .iter()
+                .enumerate()
+                .flat_map(|(p, (_, f, _))| {
+                    f.iter()
+                        .enumerate()
+                        .map(move |(k, &(row, _))| (row, p, k as u32))
+                })
+                .collect();
             firsts.par_sort_unstable();
             for (global, &(_, p, k)) in firsts.iter().enumerate() {
                 remap[p][k as usize] = global as u32;
@@ -270,12 +277,26 @@ fn encode_partitioned<'a>(
             }
         }
         Numbering::ByteOrder => {
-            let all: Vec<(usize, u32, &str)> = located.map(|(_, p, k, v)| (p, k, v)).collect();
-            let texts: Vec<&str> = all.iter().map(|&(_, _, v)| v).collect();
-            for (global, &i) in sorted_order(&texts).iter().enumerate() {
-                let (p, k, v) = all[i as usize];
-                remap[p][k as usize] = global as u32;
-                values.push(v);
+            // Sorted on the prefixes taken while coding: a value's text is
+            // read again only when its prefix ties with another's.
+            let mut keyed: Vec<(u128, u32, u32)> = coded
+                .iter()
+                .enumerate()
+                .flat_map(|(p, (_, _, prefixes))| {
+                    prefixes
+                        .iter()
+                        .enumerate()
+                        .map(move |(k, &prefix)| (prefix, p as u32, k as u32))
+                })
+                .collect();
+            let text = |p: u32, k: u32| coded[p as usize].1[k as usize].1;
+            keyed.par_sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| text(a.1, a.2).cmp(text(b.1, b.2)))
+            });
+            for (global, &(_, p, k)) in keyed.iter().enumerate() {
+                remap[p as usize][k as usize] = global as u32;
+                values.push(text(p, k));
             }
         }
     }
@@ -313,20 +334,23 @@ pub fn few_distinct(column: &StringChunked) -> bool {
     true
 }
 
+/// A value's first 16 bytes as one integer that orders as the bytes do
+/// (shorter values zero-padded; ties are settled on the whole text).
+fn sort_prefix(s: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let k = s.len().min(16);
+    b[..k].copy_from_slice(&s.as_bytes()[..k]);
+    u128::from_be_bytes(b)
+}
+
 /// Distinct values in byte order, as indices into `values`. The first 16
 /// bytes are compared as one integer, so strings are only read again when
 /// those tie.
 pub fn sorted_order(values: &[&str]) -> Vec<u32> {
-    let prefix = |s: &str| {
-        let mut b = [0u8; 16];
-        let k = s.len().min(16);
-        b[..k].copy_from_slice(&s.as_bytes()[..k]);
-        u128::from_be_bytes(b)
-    };
     let mut keyed: Vec<(u128, u32)> = values
         .par_iter()
         .enumerate()
-        .map(|(i, s)| (prefix(s), i as u32))
+        .map(|(i, s)| (sort_prefix(s), i as u32))
         .collect();
     keyed.par_sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
