@@ -123,7 +123,7 @@ pub fn encode(column: &StringChunked) -> Dictionary<'_> {
 }
 
 /// Codes for the rows `include` admits, numbered by first appearance among
-/// them; the other rows are `NONE`, and their cells are not read.
+/// them; the other rows are `NONE`, and their text is not read.
 pub fn encode_rows<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a> {
     let n = column.len();
     if n < SMALL {
@@ -320,8 +320,8 @@ fn encode_partitioned<'a>(
     Dictionary { codes, values }
 }
 
-/// Whether the column's first rows repeat a few values: then one map stays
-/// in cache and a single pass beats partitioning.
+/// Whether the column's first rows repeat a few values: then a small map
+/// per stretch stays in cache and beats partitioning.
 pub fn few_distinct(column: &StringChunked) -> bool {
     let head = column.slice(0, HEAD);
     let mut seen: PlHashSet<&str> = PlHashSet::default();
@@ -411,7 +411,6 @@ fn encode_few<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a>
     if firsts.iter().all(Vec::is_empty) {
         return Dictionary { codes, values };
     }
-    let array = Cells::new(column);
     let mut global = seed;
     let remaps: Vec<Vec<u32>> = firsts
         .iter()
@@ -538,7 +537,7 @@ fn for_each_key<'a>(column: &'a StringChunked, mut f: impl FnMut(usize, Key<'a>)
 /// Codes of a few values: short ones by packed key, long ones by text.
 #[derive(Clone, Default)]
 struct FewCodes<'a> {
-    short: SmallMap,
+    short: PlHashMap<u128, u32>,
     long: PlHashMap<&'a str, u32>,
 }
 
@@ -546,72 +545,10 @@ impl<'a> FewCodes<'a> {
     /// The code of a present cell's key, or the one `new` gives it.
     fn code(&mut self, key: Key<'a>, new: impl FnOnce() -> u32) -> u32 {
         match key {
-            Key::Packed(k) => self.short.code(k, new),
+            Key::Packed(k) => *self.short.entry(k).or_insert_with(new),
             Key::Text(s) => *self.long.entry(s).or_insert_with(new),
             Key::Missing => NONE,
         }
-    }
-}
-
-/// Codes of a few packed keys (never zero: a key starts with its length),
-/// in an open-addressed table small enough to stay in the fastest cache;
-/// a general hash map costs several times more per row here.
-#[derive(Clone)]
-struct SmallMap {
-    keys: Vec<u128>,
-    codes: Vec<u32>,
-    len: usize,
-}
-
-impl Default for SmallMap {
-    fn default() -> Self {
-        Self {
-            keys: vec![0; 64],
-            codes: vec![0; 64],
-            len: 0,
-        }
-    }
-}
-
-impl SmallMap {
-    fn slot(&self, key: u128) -> usize {
-        let mixed = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (mixed >> 32) as usize & (self.keys.len() - 1)
-    }
-
-    /// The key's code, or the one `new` gives it if it has none yet.
-    fn code(&mut self, key: u128, new: impl FnOnce() -> u32) -> u32 {
-        let mask = self.keys.len() - 1;
-        let mut at = self.slot(key);
-        loop {
-            match self.keys[at] {
-                k if k == key => return self.codes[at],
-                0 => break,
-                _ => at = (at + 1) & mask,
-            }
-        }
-        let code = new();
-        self.keys[at] = key;
-        self.codes[at] = code;
-        self.len += 1;
-        // At most half full, so that probes stay short.
-        if self.len * 2 > self.keys.len() {
-            let size = self.keys.len() * 2;
-            let keys = std::mem::replace(&mut self.keys, vec![0; size]);
-            let codes = std::mem::replace(&mut self.codes, vec![0; size]);
-            for (k, c) in keys.into_iter().zip(codes) {
-                if k != 0 {
-                    let mut at = self.slot(k);
-                    while self.keys[at] != 0 {
-                        at = (at + 1) & (size - 1);
-                    }
-                    self.keys[at] = k;
-                    self.codes[at] = c;
-                }
-            }
-        }
-        code
     }
 }
 
