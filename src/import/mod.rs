@@ -529,8 +529,8 @@ fn read_content(
                 ] {
                     read_as.extend(m.get(canonical).map(|c| (c, how)));
                 }
-                // A column that overrides also name for another field is
-                // needed as text too.
+                // A column that overrides also map to another field is
+                // still needed as text.
                 read_as.retain(|&(c, _)| m.columns.values().filter(|&&v| v == c).count() == 1);
                 raw::Wanted {
                     columns: m.columns.values().copied().collect(),
