@@ -64,14 +64,71 @@ impl Entry {
 
 /// One partition's local codes, in its row order, its distinct values with
 /// the row where each first appears, and (for byte-order numbering) each
-/// value's [`sort_prefix`], taken while its text is at hand.
-type Partition<'a> = (Vec<u32>, Vec<(u32, &'a str)>, Vec<u128>);
+/// value's [`sort_prefix`].
+type Partition<'a> = (Vec<u32>, Vec<(u32, Value<'a>)>, Vec<u128>);
 
 /// Codes in table order (`NONE` for a missing or empty cell) and the
 /// distinct values, numbered in order of first appearance.
 pub struct Dictionary<'a> {
     pub codes: Vec<u32>,
-    pub values: Vec<&'a str>,
+    pub values: Vec<Value<'a>>,
+}
+
+/// A distinct value's text: a short one in its own key, so that coding a
+/// partition never goes back to the column for it (on this machine a cell
+/// read at random cost about as much as coding ten rows in order), a
+/// longer one as the column's cell.
+#[derive(Clone, Copy, Debug)]
+pub enum Value<'a> {
+    /// A key as [`for_each_key`] makes it for a value of up to [`INLINE`]
+    /// bytes: a polars view (length, then up to 12 bytes) or a
+    /// [`packed_key`] (one length byte of 13 to 15, then the bytes).
+    Short([u8; INLINE + 1]),
+    Cell(&'a str),
+}
+
+impl Value<'_> {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Value::Cell(s) => s,
+            Value::Short(key) => {
+                let view_length = u32::from_ne_bytes([key[0], key[1], key[2], key[3]]) as usize;
+                let bytes = if view_length <= 12 {
+                    &key[4..4 + view_length]
+                } else {
+                    &key[1..=usize::from(key[0]).min(INLINE)]
+                };
+                // The bytes are a whole cell's, which polars holds as UTF-8.
+                std::str::from_utf8(bytes).unwrap_or_default()
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Value<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Value<'_> {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<&str> for Value<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// The array type behind a polars string column.
@@ -132,15 +189,38 @@ pub fn encode_rows<'a>(column: &'a StringChunked, include: Include) -> Dictionar
     if few_distinct(column) {
         return encode_few(column, include);
     }
-    encode_partitioned(column, Numbering::FirstAppearance, include)
+    encode_partitioned(column, Numbering::FirstAppearance, include, None).0
 }
 
 /// Codes numbered in the values' byte order, so that ordering rows by code
 /// orders them by value.
 pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
+    encode_in_byte_order_with(column, None).0
+}
+
+/// Where a second column repeats, row by row, its cell in the first row of
+/// each value of the coded column: a contact column beside conversation
+/// ids, where nearly every row of a conversation names the same contact.
+pub struct Companion {
+    /// The table row where each coded value (by code) first appears.
+    pub first_rows: Vec<u32>,
+    /// The rows whose companion cell is not known to equal the one in
+    /// their value's first row, and the rows whose coded cell is missing;
+    /// in no particular order.
+    pub differing: Vec<u32>,
+}
+
+/// [`encode_in_byte_order`], and with it where `companion` (a column of
+/// the same length) follows the coded values. Comparing the companion's
+/// cells while each partition is coded costs little: the rows of one value
+/// meet in the same cache-sized map.
+pub fn encode_in_byte_order_with<'a>(
+    column: &'a StringChunked,
+    companion: Option<&StringChunked>,
+) -> (Dictionary<'a>, Option<Companion>) {
     let n = column.len();
     if n >= SMALL && !few_distinct(column) {
-        return encode_partitioned(column, Numbering::ByteOrder, &every_row);
+        return encode_partitioned(column, Numbering::ByteOrder, &every_row, companion);
     }
     let Dictionary { codes, values } = if n < SMALL {
         encode_sequential(column, &every_row)
@@ -152,20 +232,68 @@ pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
     for (r, &k) in order.iter().enumerate() {
         rank[k as usize] = r as u32;
     }
-    Dictionary {
+    let dictionary = Dictionary {
         codes: codes
             .iter()
             .map(|&c| if c == NONE { NONE } else { rank[c as usize] })
             .collect(),
         values: order.iter().map(|&k| values[k as usize]).collect(),
+    };
+    let companion = companion.map(|c| companion_by_rows(&dictionary, c));
+    (dictionary, companion)
+}
+
+/// The companion of a coded column read cell by cell: for columns of few
+/// values or few rows, whose first rows stay in cache.
+fn companion_by_rows(dictionary: &Dictionary, companion: &StringChunked) -> Companion {
+    let mut first_rows = vec![u32::MAX; dictionary.values.len()];
+    for (row, &code) in dictionary.codes.iter().enumerate() {
+        if code != NONE && first_rows[code as usize] == u32::MAX {
+            first_rows[code as usize] = row as u32;
+        }
+    }
+    let cells = Cells::new(companion);
+    let cell = |row: usize| cells.get(row).filter(|s| !s.is_empty());
+    let differing = dictionary
+        .codes
+        .iter()
+        .enumerate()
+        .filter(|&(row, &code)| {
+            code == NONE || cell(row) != cell(first_rows[code as usize] as usize)
+        })
+        .map(|(row, _)| row as u32)
+        .collect();
+    Companion {
+        first_rows,
+        differing,
     }
 }
+
+/// One stretch's cells of each partition, their companion keys, and the
+/// rows whose cell is missing.
+type Split = (Vec<Vec<Entry>>, Vec<Vec<u128>>, Vec<u32>);
+
+/// A companion cell as one integer, exact for cells of up to [`INLINE`]
+/// bytes; a longer one is [`LONG`] and never taken as equal.
+fn companion_key(key: Key) -> u128 {
+    match key {
+        Key::Missing => 0,
+        Key::Packed(k) => k,
+        Key::Text(_) => LONG,
+    }
+}
+
+/// The [`companion_key`] of every longer cell: neither a view (whose
+/// length would be 2^32 − 1) nor a packed key (whose first byte is at most
+/// 16).
+const LONG: u128 = u128::MAX;
 
 fn encode_partitioned<'a>(
     column: &'a StringChunked,
     numbering: Numbering,
     include: Include,
-) -> Dictionary<'a> {
+    companion: Option<&StringChunked>,
+) -> (Dictionary<'a>, Option<Companion>) {
     let n = column.len();
     let array = Cells::new(column);
     let state = PlRandomState::default();
@@ -175,26 +303,47 @@ fn encode_partitioned<'a>(
         .map(|from| (from, (from + stretch).min(n)))
         .collect();
 
-    // Cells of each partition, per stretch, in row order, and each row's
-    // partition.
+    // Cells of each partition, per stretch, in row order, with their
+    // companion keys beside them; each row's partition; and the rows
+    // whose cell is missing.
     let mut partition_of = vec![NO_PARTITION; n];
-    let split: Vec<Vec<Vec<Entry>>> = partition_of
+    let split: Vec<Split> = partition_of
         .par_chunks_mut(stretch)
         .zip(stretches.par_iter())
         .map(|(out, &(from, to))| {
             // Hashing spreads rows evenly: room for a little over a
             // partition's share saves regrowing each list.
             let share = (to - from) / PARTITIONS;
+            let room = if companion.is_some() {
+                share + share / 8
+            } else {
+                0
+            };
             let mut parts: Vec<Vec<Entry>> = (0..PARTITIONS)
                 .map(|_| Vec::with_capacity(share + share / 8))
                 .collect();
+            let mut beside: Vec<Vec<u128>> =
+                (0..PARTITIONS).map(|_| Vec::with_capacity(room)).collect();
+            let mut missing: Vec<u32> = Vec::new();
+            let companion_keys: Vec<u128> = companion.map_or_else(Vec::new, |c| {
+                let mut keys = Vec::with_capacity(to - from);
+                for_each_key(&c.slice(from as i64, to - from), |_, key| {
+                    keys.push(companion_key(key));
+                });
+                keys
+            });
             let cells = column.slice(from as i64, to - from);
             for_each_key(&cells, |i, key| {
                 if !include(from + i) {
                     return;
                 }
                 let (hash, key) = match key {
-                    Key::Missing => return,
+                    Key::Missing => {
+                        if companion.is_some() {
+                            missing.push((from + i) as u32);
+                        }
+                        return;
+                    }
                     Key::Packed(k) => (state.hash_one(k), k.to_ne_bytes()),
                     Key::Text(s) => (state.hash_one(s), packed_key(s)),
                 };
@@ -204,61 +353,86 @@ fn encode_partitioned<'a>(
                     row: (from + i) as u32,
                     key,
                 });
+                if let Some(&k) = companion_keys.get(i) {
+                    beside[p].push(k);
+                }
             });
-            parts
+            (parts, beside, missing)
         })
         .collect();
 
     // Each partition coded on its own: local codes in its row order, and
     // its distinct values with the row where each first appears. Short
     // values are keyed by their inline bytes, so a partition reads only its
-    // own list; longer ones are read from the column again.
-    let coded: Vec<Partition> = (0..PARTITIONS)
+    // own list; longer ones are read from the column again. Beside them,
+    // the rows whose companion cell differs from the one in their value's
+    // first row.
+    let coded: Vec<(Partition, Vec<u32>)> = (0..PARTITIONS)
         .into_par_iter()
         .map(|p| {
             let mut short: PlHashMap<u128, u32> = PlHashMap::default();
             let mut long: PlHashMap<&str, u32> = PlHashMap::default();
-            let mut firsts: Vec<(u32, &str)> = Vec::new();
+            let mut firsts: Vec<(u32, Value)> = Vec::new();
             let mut prefixes: Vec<u128> = Vec::new();
-            let mut local = Vec::with_capacity(split.iter().map(|s| s[p].len()).sum());
-            for entries in split.iter().map(|s| &s[p]) {
-                for e in entries {
-                    let first = || {
-                        let s = array.get(e.row as usize).unwrap_or_default();
-                        firsts.push((e.row, s));
+            let mut first_companion: Vec<u128> = Vec::new();
+            let mut differing: Vec<u32> = Vec::new();
+            let mut local = Vec::with_capacity(split.iter().map(|s| s.0[p].len()).sum());
+            for (entries, beside, _) in split.iter().map(|s| (&s.0[p], &s.1[p], &s.2)) {
+                for (k, e) in entries.iter().enumerate() {
+                    let mut first = |value: Value<'a>| {
+                        firsts.push((e.row, value));
                         if numbering == Numbering::ByteOrder {
-                            prefixes.push(sort_prefix(s));
+                            prefixes.push(sort_prefix(&value));
+                        }
+                        if let Some(&b) = beside.get(k) {
+                            first_companion.push(b);
                         }
                         (firsts.len() - 1) as u32
                     };
                     let code = if e.is_inline() {
                         *short
                             .entry(u128::from_ne_bytes(e.key))
-                            .or_insert_with(first)
+                            .or_insert_with(|| first(Value::Short(e.key)))
                     } else {
                         let s = array.get(e.row as usize).unwrap_or_default();
-                        *long.entry(s).or_insert_with(first)
+                        *long.entry(s).or_insert_with(|| first(Value::Cell(s)))
                     };
+                    if let Some(&b) = beside.get(k)
+                        && (b == LONG || b != first_companion[code as usize])
+                    {
+                        differing.push(e.row);
+                    }
                     local.push(code);
                 }
             }
-            (local, firsts, prefixes)
+            ((local, firsts, prefixes), differing)
         })
         .collect();
+    let (coded, differing): (Vec<Partition>, Vec<Vec<u32>>) = coded.into_iter().unzip();
     // Where each stretch's rows start in each partition's list.
     let mut starts: Vec<[usize; PARTITIONS]> = Vec::with_capacity(stretches.len());
     let mut running = [0usize; PARTITIONS];
-    for parts in &split {
+    for (parts, _, _) in &split {
         starts.push(running);
         for (p, entries) in parts.iter().enumerate() {
             running[p] += entries.len();
         }
     }
+    let missing: Vec<u32> = split.iter().flat_map(|s| s.2.iter().copied()).collect();
     drop(split);
 
     // Global numbering, from each partition's local codes.
     let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f, _)| vec![0u32; f.len()]).collect();
     let mut values = Vec::with_capacity(coded.iter().map(|(_, f, _)| f.len()).sum());
+    let mut first_rows: Vec<u32> = Vec::new();
+    let mut number = |global: usize, p: usize, k: u32| {
+        remap[p][k as usize] = global as u32;
+        let (row, text) = coded[p].1[k as usize];
+        values.push(text);
+        if companion.is_some() {
+            first_rows.push(row);
+        }
+    };
     match numbering {
         Numbering::FirstAppearance => {
             let mut firsts: Vec<(u32, usize, u32)> = coded
@@ -272,8 +446,7 @@ fn encode_partitioned<'a>(
                 .collect();
             firsts.par_sort_unstable();
             for (global, &(_, p, k)) in firsts.iter().enumerate() {
-                remap[p][k as usize] = global as u32;
-                values.push(coded[p].1[k as usize].1);
+                number(global, p, k);
             }
         }
         Numbering::ByteOrder => {
@@ -289,14 +462,13 @@ fn encode_partitioned<'a>(
                         .map(move |(k, &prefix)| (prefix, p as u32, k as u32))
                 })
                 .collect();
-            let text = |p: u32, k: u32| coded[p as usize].1[k as usize].1;
+            let text = |p: u32, k: u32| coded[p as usize].1[k as usize].1.as_str();
             keyed.par_sort_unstable_by(|a, b| {
                 a.0.cmp(&b.0)
                     .then_with(|| text(a.1, a.2).cmp(text(b.1, b.2)))
             });
             for (global, &(_, p, k)) in keyed.iter().enumerate() {
-                remap[p as usize][k as usize] = global as u32;
-                values.push(text(p, k));
+                number(global, p as usize, k);
             }
         }
     }
@@ -317,7 +489,11 @@ fn encode_partitioned<'a>(
                 }
             }
         });
-    Dictionary { codes, values }
+    let companion = companion.map(|_| Companion {
+        first_rows,
+        differing: differing.into_iter().flatten().chain(missing).collect(),
+    });
+    (Dictionary { codes, values }, companion)
 }
 
 /// Whether the column's first rows repeat a few values: then a small map
@@ -346,15 +522,18 @@ fn sort_prefix(s: &str) -> u128 {
 /// Distinct values in byte order, as indices into `values`. The first 16
 /// bytes are compared as one integer, so strings are only read again when
 /// those tie.
-pub fn sorted_order(values: &[&str]) -> Vec<u32> {
+pub fn sorted_order<S: AsRef<str> + Sync>(values: &[S]) -> Vec<u32> {
     let mut keyed: Vec<(u128, u32)> = values
         .par_iter()
         .enumerate()
-        .map(|(i, s)| (sort_prefix(s), i as u32))
+        .map(|(i, s)| (sort_prefix(s.as_ref()), i as u32))
         .collect();
     keyed.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| values[a.1 as usize].cmp(values[b.1 as usize]))
+        a.0.cmp(&b.0).then_with(|| {
+            values[a.1 as usize]
+                .as_ref()
+                .cmp(values[b.1 as usize].as_ref())
+        })
     });
     keyed.into_iter().map(|(_, i)| i).collect()
 }
@@ -372,11 +551,11 @@ fn encode_few<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a>
     let array = Cells::new(column);
     let head = column.slice(0, HEAD);
     let mut seed = FewCodes::default();
-    let mut values: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
     for_each_key(&head, |row, key| {
         if !matches!(key, Key::Missing) && include(row) {
             seed.code(key, || {
-                values.push(array.get(row).unwrap_or_default());
+                values.push(Value::Cell(array.get(row).unwrap_or_default()));
                 (values.len() - 1) as u32
             });
         }
@@ -419,7 +598,7 @@ fn encode_few<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a>
                 .map(|&row| {
                     let s = array.get(row as usize).unwrap_or_default();
                     global.code(Key::of(s), || {
-                        values.push(s);
+                        values.push(Value::Cell(s));
                         (values.len() - 1) as u32
                     })
                 })
@@ -554,13 +733,13 @@ impl<'a> FewCodes<'a> {
 
 fn encode_sequential<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a> {
     let mut map: PlHashMap<&str, u32> = PlHashMap::default();
-    let mut values: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
     let codes = column
         .iter()
         .enumerate()
         .map(|(row, cell)| match cell {
             Some(s) if !s.is_empty() && include(row) => *map.entry(s).or_insert_with(|| {
-                values.push(s);
+                values.push(Value::Cell(s));
                 (values.len() - 1) as u32
             }),
             _ => NONE,
@@ -572,6 +751,10 @@ fn encode_sequential<'a>(column: &'a StringChunked, include: Include) -> Diction
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts<'v>(values: &'v [Value]) -> Vec<&'v str> {
+        values.iter().map(Value::as_str).collect()
+    }
 
     #[test]
     fn partitioned_codes_equal_the_sequential_ones() {
@@ -609,9 +792,9 @@ mod tests {
 
         // In byte order: the same cells, renumbered by value.
         let sorted = encode_in_byte_order(&chunked);
-        let mut expected_values = slow.values.clone();
+        let mut expected_values = texts(&slow.values);
         expected_values.sort_unstable();
-        assert_eq!(sorted.values, expected_values);
+        assert_eq!(texts(&sorted.values), expected_values);
         for (&code, &first) in sorted.codes.iter().zip(&slow.codes) {
             if first == NONE {
                 assert_eq!(code, NONE);
@@ -626,11 +809,11 @@ mod tests {
             .codes
             .iter()
             .filter(|&&c| c != NONE)
-            .map(|&c| small_sorted.values[c as usize])
+            .map(|&c| small_sorted.values[c as usize].as_str())
             .collect();
         let cells: Vec<&str> = small.iter().flatten().filter(|s| !s.is_empty()).collect();
         assert_eq!(small_values, cells);
-        assert!(small_sorted.values.is_sorted());
+        assert!(texts(&small_sorted.values).is_sorted());
     }
 
     #[test]
@@ -661,7 +844,7 @@ mod tests {
         }
         // Three long values, the two at the edge, five short ones and "late".
         assert_eq!(slow.values.len(), 11);
-        assert_eq!(slow.values.last(), Some(&"late"));
+        assert_eq!(texts(&slow.values).last(), Some(&"late"));
     }
 
     #[test]
@@ -731,6 +914,85 @@ mod tests {
         // A column of many values has no few-value counts.
         let many = StringChunked::from_iter_values("m".into(), (0..n).map(|i| format!("id{i}")));
         assert!(few_value_counts(&many).is_none());
+    }
+
+    #[test]
+    fn short_values_read_their_text_from_their_keys() {
+        // Every length a key holds, across the edge between a polars view
+        // (up to 12 bytes) and a packed key (13 to 15), with multi-byte
+        // characters; and a longer value, which stays the column's cell.
+        let texts: Vec<String> = (1..=15)
+            .map(|k| "é".repeat(k / 2) + &"x".repeat(k % 2))
+            .chain(["a value longer than any key".to_string()])
+            .collect();
+        let column = StringChunked::from_iter_values("c".into(), texts.iter().cloned());
+        let mut keyed = Vec::new();
+        for_each_key(&column, |row, key| {
+            let value = match key {
+                Key::Packed(k) => Value::Short(k.to_ne_bytes()),
+                Key::Text(s) => Value::Cell(s),
+                Key::Missing => panic!("row {row} is not missing"),
+            };
+            keyed.push(value);
+        });
+        let read: Vec<&str> = keyed.iter().map(Value::as_str).collect();
+        assert_eq!(read, texts.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(matches!(keyed[14], Value::Short(_)));
+        assert!(matches!(keyed[15], Value::Cell(_)));
+        for (k, s) in texts.iter().enumerate().filter(|(_, s)| s.len() <= INLINE) {
+            let packed = Value::Short(packed_key(s));
+            assert_eq!(packed.as_str(), s, "packed key of row {k}");
+        }
+    }
+
+    #[test]
+    fn companion_rows_are_those_that_differ_from_their_values_first_row() {
+        // Conversation ids of many values (the partitioned coding) with a
+        // contact column that mostly follows them: some rows name another
+        // contact, some lack one, some lack the id, and some contacts are
+        // longer than a key (never taken as equal).
+        let n = SMALL * 2 + 9;
+        let ids: Vec<Option<String>> = (0..n)
+            .map(|i| (!i.is_multiple_of(101)).then(|| format!("chat-{}", (i * 7_919) % 40_009)))
+            .collect();
+        let contact_of = |i: usize, id: &Option<String>| -> Option<String> {
+            let id = id.as_deref().unwrap_or("none");
+            match i % 53 {
+                0 => None,
+                1 => Some(String::new()),
+                2 => Some(format!("someone else {}", i % 3)),
+                3 => Some(format!("{id} with a contact longer than a key")),
+                4 => Some(format!("c13-{:09}", i % 17)),
+                _ => Some(format!("c-{id}")),
+            }
+        };
+        let contacts: Vec<Option<String>> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| contact_of(i, id))
+            .collect();
+        let ids = StringChunked::from_iter_options("id".into(), ids.into_iter());
+        let contacts = StringChunked::from_iter_options("contact".into(), contacts.into_iter());
+        let (dictionary, companion) = encode_in_byte_order_with(&ids, Some(&contacts));
+        assert_eq!(dictionary.codes, encode_in_byte_order(&ids).codes);
+        let companion = companion.unwrap();
+        let exact = companion_by_rows(&dictionary, &contacts);
+        assert_eq!(companion.first_rows, exact.first_rows);
+        let marked: PlHashSet<u32> = companion.differing.iter().copied().collect();
+        assert_eq!(
+            marked.len(),
+            companion.differing.len(),
+            "a row marked twice"
+        );
+        let must: PlHashSet<u32> = exact.differing.iter().copied().collect();
+        assert!(must.is_subset(&marked));
+        // Rows marked beyond those are only ones whose contact is too long
+        // to be compared inline.
+        for row in marked.difference(&must) {
+            let cell = contacts.get(*row as usize).unwrap_or_default();
+            assert!(cell.len() > INLINE, "row {row}: {cell:?}");
+        }
+        assert!(must.len() > n / 20 && marked.len() < n / 5);
     }
 
     #[test]

@@ -320,7 +320,7 @@ fn intern_all(columns: &[Option<&StringChunked>], order: &[u32]) -> Vec<Interned
         .map(|c| c.map(dictionary::encode))
         .collect();
     let values = |d: &dictionary::Dictionary| -> Vec<Arc<str>> {
-        d.values.iter().map(|&v| Arc::from(v)).collect()
+        d.values.iter().map(|v| Arc::from(v.as_str())).collect()
     };
     let mut interned: Vec<Option<Interned>> = coded.iter().map(|_| None).collect();
     let narrow: Vec<usize> = (0..coded.len())
@@ -609,9 +609,53 @@ fn text_broadcasts(
     text_broadcast
 }
 
+/// No table row, for a conversation whose id is missing.
+const NO_ROW: u32 = u32::MAX;
+
+/// Contact codes in sorted order, numbered by first appearance as
+/// [`dictionary::encode`] numbers them. Only each conversation's first row
+/// and the rows whose contact may differ from it are coded; every other
+/// row takes its conversation's code, read in sorted order, where the
+/// conversation codes run in sequence.
+fn contact_codes(
+    column: &StringChunked,
+    beside: &dictionary::Companion,
+    conv_of_row: &[u32],
+    position: &[u32],
+) -> Interned {
+    let mut include = vec![false; column.len()];
+    for &row in beside.first_rows.iter().chain(&beside.differing) {
+        if row != NO_ROW {
+            include[row as usize] = true;
+        }
+    }
+    // Every value first appears in a coded row: a row that is not coded
+    // repeats its conversation's first, earlier, row.
+    let coded = dictionary::encode_rows(column, &|row| include[row]);
+    let of_conversation: Vec<u32> = beside
+        .first_rows
+        .iter()
+        .map(|&row| match row {
+            NO_ROW => NONE,
+            row => coded.codes[row as usize],
+        })
+        .collect();
+    let mut codes: Vec<u32> = conv_of_row
+        .par_iter()
+        .map(|&c| of_conversation[c as usize])
+        .collect();
+    for &row in &beside.differing {
+        codes[position[row as usize] as usize] = coded.codes[row as usize];
+    }
+    Interned {
+        values: coded.values.iter().map(|v| Arc::from(v.as_str())).collect(),
+        codes,
+    }
+}
+
 /// Codes for the contact of each sorted row: `contact_id` when non-empty,
 /// else the conversation id.
-fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interned {
+fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[dictionary::Value]) -> Interned {
     if !contact_raw.codes.contains(&NONE) {
         return contact_raw;
     }
@@ -628,7 +672,10 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
         .map(|(_, &conv)| conv)
         .collect();
     needed.dedup();
-    let wanted: PlHashMap<&str, u32> = needed.iter().map(|&c| (ids[c as usize], NONE)).collect();
+    let wanted: PlHashMap<&str, u32> = needed
+        .iter()
+        .map(|&c| (ids[c as usize].as_str(), NONE))
+        .collect();
     let mut found = wanted;
     for (k, v) in values.iter().enumerate() {
         if let Some(slot) = found.get_mut(&**v)
@@ -639,7 +686,7 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[&str]) -> Interne
     }
     let mut of_conv: PlHashMap<u32, u32> = PlHashMap::default();
     for &conv in &needed {
-        let id = ids[conv as usize];
+        let id = ids[conv as usize].as_str();
         let slot = found.get_mut(id).map_or(NONE, |s| *s);
         let code = if slot == NONE {
             values.push(Arc::from(id));
@@ -781,15 +828,23 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
 
     // Codes in id order, so that sorted rows come out grouped by
     // conversation id. A missing id is the empty one, first in that order.
-    let dictionary::Dictionary {
-        codes: mut conv_code_raw,
-        values: mut ids,
-    } = dictionary::encode_in_byte_order(&conv_col);
+    // Where the contacts follow the conversations is found on the way.
+    let contact_column = str_column(df, "contact_id");
+    let (
+        dictionary::Dictionary {
+            codes: mut conv_code_raw,
+            values: mut ids,
+        },
+        mut contact_beside,
+    ) = dictionary::encode_in_byte_order_with(&conv_col, contact_column);
     if conv_code_raw.contains(&NONE) {
-        ids.insert(0, "");
+        ids.insert(0, dictionary::Value::Cell(""));
         conv_code_raw
             .par_iter_mut()
             .for_each(|c| *c = if *c == NONE { 0 } else { *c + 1 });
+        if let Some(beside) = &mut contact_beside {
+            beside.first_rows.insert(0, NO_ROW);
+        }
     }
     let SortedRows {
         order,
@@ -807,10 +862,20 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     // columns: they run side by side, so that one's serial stretches leave
     // no core idle.
     let code_columns = || {
-        let columns = ["contact_id", "sender", "agent", "segment", "outcome"]
-            .map(|name| str_column(df, name));
-        let interned = intern_all(&columns, &order);
-        let [contact_raw, sender, agent, segment, outcome]: [Interned; 5] = interned
+        let columns = ["sender", "agent", "segment", "outcome"].map(|name| str_column(df, name));
+        let (contact_raw, interned) = rayon::join(
+            || match (contact_column, &contact_beside) {
+                (Some(column), Some(beside)) => {
+                    contact_codes(column, beside, &conv_of_row, &position)
+                }
+                _ => Interned {
+                    values: Vec::new(),
+                    codes: vec![NONE; n],
+                },
+            },
+            || intern_all(&columns, &order),
+        );
+        let [sender, agent, segment, outcome]: [Interned; 4] = interned
             .try_into()
             .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
         let contact = contacts(contact_raw, &conv_of_row, &ids);
@@ -1012,7 +1077,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 run_count += 1;
             }
             conversations.push(Conversation {
-                id: Arc::from(ids[conv as usize]),
+                id: Arc::from(ids[conv as usize].as_str()),
                 start: start as u32,
                 end: end as u32,
                 is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
@@ -1214,6 +1279,45 @@ mod tests {
             let cells: Vec<Option<&str>> = (0..n).map(|r| got.get(r)).collect();
             assert_eq!(cells, expected);
         }
+    }
+
+    #[test]
+    fn contact_codes_are_the_coded_contacts_in_sorted_order() {
+        // More rows than the sequential coding takes; conversations with
+        // one contact, with two, without one, and rows without an id.
+        let n = 300_011;
+        let conversations = 20_011;
+        let id_of = |i: usize| {
+            (!i.is_multiple_of(211)).then(|| format!("conv-{}", (i * 7_919) % conversations))
+        };
+        let contact_of = |i: usize| match i % 31 {
+            0 => None,
+            1 => Some(format!("switched-{}", i % 7)),
+            _ => Some(format!("contact-{}", ((i * 7_919) % conversations) / 2)),
+        };
+        let ids = StringChunked::from_iter_options("id".into(), (0..n).map(id_of));
+        let contacts = StringChunked::from_iter_options("contact".into(), (0..n).map(contact_of));
+        let (coded, beside) = dictionary::encode_in_byte_order_with(&ids, Some(&contacts));
+        let mut beside = beside.unwrap();
+        let mut conv = coded.codes;
+        for c in &mut conv {
+            *c = if *c == NONE { 0 } else { *c + 1 };
+        }
+        beside.first_rows.insert(0, NO_ROW);
+        let ts: Vec<i64> = (0..n).map(|i| (i % 977) as i64).collect();
+        let sorted = sort_rows(&conv, &ts, coded.values.len() + 1);
+        let got = contact_codes(&contacts, &beside, &sorted.conv_of_row, &sorted.position);
+        let all = dictionary::encode(&contacts);
+        let expected: Vec<u32> = sorted
+            .order
+            .iter()
+            .map(|&i| all.codes[i as usize])
+            .collect();
+        assert_eq!(got.codes, expected);
+        let values: Vec<&str> = got.values.iter().map(|v| &**v).collect();
+        let expected_values: Vec<&str> = all.values.iter().map(dictionary::Value::as_str).collect();
+        assert_eq!(values, expected_values);
+        assert!(beside.differing.len() < n / 5);
     }
 
     #[test]
