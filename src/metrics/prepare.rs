@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -713,23 +714,53 @@ fn contacts(contact_raw: Interned, conv_of_row: &[u32], ids: &[dictionary::Value
 /// rows are not already in time order is sorted, on its own.
 fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> SortedRows {
     let n = conv.len();
+    // Table rows in parts, one a core, each counted and placed on its own:
+    // a part's rows of a conversation go after the earlier parts' rows.
+    let part_len = if n < 1 << 16 {
+        n.max(1)
+    } else {
+        n.div_ceil(rayon::current_num_threads())
+    };
+    let mut next: Vec<Vec<u32>> = conv
+        .par_chunks(part_len)
+        .map(|part| {
+            let mut count = vec![0u32; conversations];
+            for &c in part {
+                count[c as usize] += 1;
+            }
+            count
+        })
+        .collect();
     let mut start = vec![0u32; conversations + 1];
-    for &c in conv {
-        start[c as usize + 1] += 1;
+    let mut at = 0u32;
+    for c in 0..conversations {
+        start[c] = at;
+        for counts in &mut next {
+            let k = counts[c];
+            counts[c] = at;
+            at += k;
+        }
     }
-    for k in 1..start.len() {
-        start[k] += start[k - 1];
-    }
-    let mut order = vec![0u32; n];
+    start[conversations] = at;
+    // Parts write to slots no other part writes; relaxed stores compile to
+    // plain ones.
+    let placed: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
     let mut position = vec![0u32; n];
-    let mut next = start.clone();
-    for ((i, &c), at) in conv.iter().enumerate().zip(&mut position) {
-        let slot = &mut next[c as usize];
-        order[*slot as usize] = i as u32;
-        *at = *slot;
-        *slot += 1;
-    }
+    position
+        .par_chunks_mut(part_len)
+        .zip(conv.par_chunks(part_len))
+        .zip(next.par_iter_mut())
+        .enumerate()
+        .for_each(|(k, ((at, part), next))| {
+            for ((i, &c), at) in (k * part_len..).zip(part).zip(at) {
+                let slot = &mut next[c as usize];
+                placed[*slot as usize].store(i as u32, Ordering::Relaxed);
+                *at = *slot;
+                *slot += 1;
+            }
+        });
     drop(next);
+    let mut order: Vec<u32> = placed.into_iter().map(AtomicU32::into_inner).collect();
     // Stretches of whole conversations of about equal rows, each put in
     // time order with its times gathered beside it.
     let pieces = if n < 1 << 16 {
