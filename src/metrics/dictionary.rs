@@ -421,33 +421,21 @@ fn encode_partitioned<'a>(
     let missing: Vec<u32> = split.iter().flat_map(|s| s.2.iter().copied()).collect();
     drop(split);
 
-    // Global numbering, from each partition's local codes.
-    let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f, _)| vec![0u32; f.len()]).collect();
-    let mut values = Vec::with_capacity(coded.iter().map(|(_, f, _)| f.len()).sum());
-    let mut first_rows: Vec<u32> = Vec::new();
-    let mut number = |global: usize, p: usize, k: u32| {
-        remap[p][k as usize] = global as u32;
-        let (row, text) = coded[p].1[k as usize];
-        values.push(text);
-        if companion.is_some() {
-            first_rows.push(row);
-        }
-    };
-    match numbering {
+    // Global numbering, from each partition's local codes: each value's
+    // partition and local code, in the numbering's order.
+    let numbered: Vec<(u32, u32)> = match numbering {
         Numbering::FirstAppearance => {
-            let mut firsts: Vec<(u32, usize, u32)> = coded
+            let mut firsts: Vec<(u32, u32, u32)> = coded
                 .iter()
                 .enumerate()
                 .flat_map(|(p, (_, f, _))| {
                     f.iter()
                         .enumerate()
-                        .map(move |(k, &(row, _))| (row, p, k as u32))
+                        .map(move |(k, &(row, _))| (row, p as u32, k as u32))
                 })
                 .collect();
             firsts.par_sort_unstable();
-            for (global, &(_, p, k)) in firsts.iter().enumerate() {
-                number(global, p, k);
-            }
+            firsts.into_par_iter().map(|(_, p, k)| (p, k)).collect()
         }
         Numbering::ByteOrder => {
             // Sorted on the prefixes taken while coding: a value's text is
@@ -467,11 +455,34 @@ fn encode_partitioned<'a>(
                 a.0.cmp(&b.0)
                     .then_with(|| text(a.1, a.2).cmp(text(b.1, b.2)))
             });
-            for (global, &(_, p, k)) in keyed.iter().enumerate() {
-                number(global, p as usize, k);
-            }
+            keyed.into_par_iter().map(|(_, p, k)| (p, k)).collect()
         }
-    }
+    };
+    // Values and first rows are read in the new order, and each
+    // partition's new codes written, on every core: one by one these
+    // scattered reads and writes cost as much as the sort.
+    let first = |&(p, k): &(u32, u32)| coded[p as usize].1[k as usize];
+    let values: Vec<Value> = numbered.par_iter().map(|e| first(e).1).collect();
+    let first_rows: Vec<u32> = match companion {
+        Some(_) => numbered.par_iter().map(|e| first(e).0).collect(),
+        None => Vec::new(),
+    };
+    let mut remap: Vec<Vec<u32>> = coded.iter().map(|(_, f, _)| vec![0u32; f.len()]).collect();
+    let per_core = PARTITIONS.div_ceil(rayon::current_num_threads());
+    remap
+        .par_chunks_mut(per_core)
+        .enumerate()
+        .for_each(|(k, maps)| {
+            let lowest = k * per_core;
+            for (global, &(p, local)) in numbered.iter().enumerate() {
+                if let Some(map) = (p as usize)
+                    .checked_sub(lowest)
+                    .and_then(|i| maps.get_mut(i))
+                {
+                    map[local as usize] = global as u32;
+                }
+            }
+        });
 
     // Back to table order: within a stretch, each partition's rows are the
     // next ones of that partition's list.
