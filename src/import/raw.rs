@@ -381,12 +381,14 @@ pub fn read_csv(
     } else {
         rayon::current_num_threads() * 2
     };
+    // Each stretch numbers its lines from 0; its first line is known once
+    // the stretches before it have counted theirs.
     let parts: Vec<Result<Part, String>> = split_records(body.as_bytes(), pieces)
         .into_par_iter()
-        .map(|(from, to, lines_before)| {
+        .map(|(from, to)| {
             parse_part(
                 &body[from..to],
-                body_line + lines_before,
+                0,
                 delimiter,
                 width,
                 &keep,
@@ -397,6 +399,11 @@ pub fn read_csv(
         .collect();
     table.columns = (0..width).map(|_| TextColumn::default()).collect();
     let mut parts: Vec<Part> = parts.into_iter().collect::<Result<_, _>>()?;
+    let mut first_line = body_line;
+    for part in &mut parts {
+        part.number_from(first_line);
+        first_line += part.newlines;
+    }
     // Each column read while splitting, joined from its stretches.
     let mut pieces: Vec<Vec<ReadCells>> = read_as.iter().map(|_| Vec::new()).collect();
     for part in &mut parts {
@@ -465,64 +472,68 @@ struct Part {
     lines: Vec<u64>,
     blank_lines: u64,
     ragged: (u64, Vec<u64>),
+    /// Line breaks in the stretch: how far the next one's lines start on.
+    newlines: u64,
+}
+
+impl Part {
+    /// Moves lines numbered from the stretch's own first line to the file's.
+    fn number_from(&mut self, first_line: u64) {
+        if first_line > 0 {
+            for line in self.lines.iter_mut().chain(&mut self.ragged.1) {
+                *line += first_line;
+            }
+        }
+    }
 }
 
 /// Splits a CSV body into about `pieces` stretches that each start at a
 /// record boundary: a newline outside quotes. Quote parity is counted per
 /// stretch in parallel, so splitting costs one extra pass over the bytes.
-/// Returns `(start, end, newlines before start)`.
-fn split_records(body: &[u8], pieces: usize) -> Vec<(usize, usize, u64)> {
+/// Returns `(start, end)` of each stretch.
+fn split_records(body: &[u8], pieces: usize) -> Vec<(usize, usize)> {
     if pieces <= 1 || body.is_empty() {
-        return vec![(0, body.len(), 0)];
+        return vec![(0, body.len())];
     }
     let step = body.len() / pieces;
     let marks: Vec<usize> = (0..pieces).map(|i| i * step).chain([body.len()]).collect();
-    let counts: Vec<(usize, u64)> = marks
+    let quotes: Vec<usize> = marks
         .par_windows(2)
-        .map(|w| {
-            let seg = &body[w[0]..w[1]];
-            let quotes = memchr::memchr_iter(b'"', seg).count();
-            let newlines = memchr::memchr_iter(b'\n', seg).count() as u64;
-            (quotes, newlines)
-        })
+        .map(|w| memchr::memchr_iter(b'"', &body[w[0]..w[1]]).count())
         .collect();
-    let mut bounds = vec![(0usize, 0u64)];
-    let (mut quotes_before, mut lines_before) = (0usize, 0u64);
+    let mut bounds = vec![0usize];
+    let mut quotes_before = 0usize;
     for i in 1..pieces {
-        quotes_before += counts[i - 1].0;
-        lines_before += counts[i - 1].1;
+        quotes_before += quotes[i - 1];
         // Walk to the first newline after the mark that is outside quotes.
-        let (mut q, mut l) = (quotes_before, lines_before);
+        let mut q = quotes_before;
         let mut pos = marks[i];
         let mut found = None;
         while pos < body.len() {
             match body[pos] {
                 b'"' => q += 1,
-                b'\n' => {
-                    l += 1;
-                    if q % 2 == 0 {
-                        found = Some((pos + 1, l));
-                        break;
-                    }
+                b'\n' if q % 2 == 0 => {
+                    found = Some(pos + 1);
+                    break;
                 }
                 _ => {}
             }
             pos += 1;
         }
         match found {
-            Some(b) if b.0 > bounds.last().map_or(0, |x| x.0) => bounds.push(b),
+            Some(b) if b > bounds.last().copied().unwrap_or(0) => bounds.push(b),
             _ => {}
         }
     }
     let mut out = Vec::with_capacity(bounds.len());
-    for (k, &(start, lines)) in bounds.iter().enumerate() {
-        let end = bounds.get(k + 1).map_or(body.len(), |b| b.0);
+    for (k, &start) in bounds.iter().enumerate() {
+        let end = bounds.get(k + 1).copied().unwrap_or(body.len());
         if start < end {
-            out.push((start, end, lines));
+            out.push((start, end));
         }
     }
     if out.is_empty() {
-        out.push((0, body.len(), 0));
+        out.push((0, body.len()));
     }
     out
 }
@@ -719,6 +730,7 @@ fn parse_part(
         lines: Vec::with_capacity(estimate),
         blank_lines: 0,
         ragged: (0, Vec::new()),
+        newlines: 0,
     };
     // For each kept column, which of `read` reads it, if any.
     let reader: Vec<Option<usize>> = keep
@@ -761,6 +773,7 @@ fn parse_part(
     progress
         .bytes_read
         .fetch_add(text.len() as u64 - reported_bytes, Ordering::Relaxed);
+    part.newlines = records.line - first_line;
     Ok(part)
 }
 
@@ -1070,17 +1083,12 @@ mod tests {
         for pieces in [2, 3, 7, 16] {
             let mut lines = Vec::new();
             let mut ids = TextColumn::default();
-            for (from, to, before) in split_records(body.as_bytes(), pieces) {
-                let part = parse_part(
-                    &body[from..to],
-                    2 + before,
-                    b',',
-                    3,
-                    &[0, 1],
-                    &[],
-                    &progress,
-                )
-                .unwrap();
+            let mut first_line = 2;
+            for (from, to) in split_records(body.as_bytes(), pieces) {
+                let mut part =
+                    parse_part(&body[from..to], 0, b',', 3, &[0, 1], &[], &progress).unwrap();
+                part.number_from(first_line);
+                first_line += part.newlines;
                 lines.extend(part.lines);
                 ids.append(&part.columns.into_iter().next().unwrap().finish());
             }
