@@ -512,7 +512,7 @@ fn split_records(body: &[u8], pieces: usize) -> Vec<(usize, usize)> {
         while pos < body.len() {
             match body[pos] {
                 b'"' => q += 1,
-                b'\n' if q % 2 == 0 => {
+                b'\n' if q.is_multiple_of(2) => {
                     found = Some(pos + 1);
                     break;
                 }
