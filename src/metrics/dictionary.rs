@@ -246,7 +246,9 @@ pub struct Companion {
 /// [`encode_in_byte_order`], and with it where `companion` (a column of
 /// the same length) follows the coded values. Comparing the companion's
 /// cells while each partition is coded costs little: the rows of one value
-/// meet in the same cache-sized map.
+/// meet in the same cache-sized map. A column coded without partitions
+/// (few rows, or few values) has no companion: coding the second column
+/// outright costs about as much there.
 pub fn encode_in_byte_order_with<'a>(
     column: &'a StringChunked,
     companion: Option<&StringChunked>,
@@ -272,34 +274,7 @@ pub fn encode_in_byte_order_with<'a>(
             .collect(),
         values: order.iter().map(|&k| values[k as usize]).collect(),
     };
-    let companion = companion.map(|c| companion_by_rows(&dictionary, c));
-    (dictionary, companion)
-}
-
-/// The companion of a coded column read cell by cell: for columns of few
-/// values or few rows, whose first rows stay in cache.
-fn companion_by_rows(dictionary: &Dictionary, companion: &StringChunked) -> Companion {
-    let mut first_rows = vec![u32::MAX; dictionary.values.len()];
-    for (row, &code) in dictionary.codes.iter().enumerate() {
-        if code != NONE && first_rows[code as usize] == u32::MAX {
-            first_rows[code as usize] = row as u32;
-        }
-    }
-    let cells = Cells::new(companion);
-    let cell = |row: usize| cells.get(row).filter(|s| !s.is_empty());
-    let differing = dictionary
-        .codes
-        .iter()
-        .enumerate()
-        .filter(|&(row, &code)| {
-            code == NONE || cell(row) != cell(first_rows[code as usize] as usize)
-        })
-        .map(|(row, _)| row as u32)
-        .collect();
-    Companion {
-        first_rows,
-        differing,
-    }
+    (dictionary, None)
 }
 
 /// One stretch's cells of each partition, with their companion keys and
@@ -1062,6 +1037,31 @@ mod tests {
         for (k, s) in texts.iter().enumerate().filter(|(_, s)| s.len() <= INLINE) {
             let packed = Value::Short(packed_key(s));
             assert_eq!(packed.as_str(), s, "packed key of row {k}");
+        }
+    }
+
+    /// The companion read cell by cell, to check the partitioned one.
+    fn companion_by_rows(dictionary: &Dictionary, companion: &StringChunked) -> Companion {
+        let mut first_rows = vec![u32::MAX; dictionary.values.len()];
+        for (row, &code) in dictionary.codes.iter().enumerate() {
+            if code != NONE && first_rows[code as usize] == u32::MAX {
+                first_rows[code as usize] = row as u32;
+            }
+        }
+        let cells = Cells::new(companion);
+        let cell = |row: usize| cells.get(row).filter(|s| !s.is_empty());
+        let differing = dictionary
+            .codes
+            .iter()
+            .enumerate()
+            .filter(|&(row, &code)| {
+                code == NONE || cell(row) != cell(first_rows[code as usize] as usize)
+            })
+            .map(|(row, _)| row as u32)
+            .collect();
+        Companion {
+            first_rows,
+            differing,
         }
     }
 

@@ -894,18 +894,19 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     // no core idle.
     let code_columns = || {
         let columns = ["sender", "agent", "segment", "outcome"].map(|name| str_column(df, name));
-        let (contact_raw, interned) = rayon::join(
-            || match (contact_column, &contact_beside) {
-                (Some(column), Some(beside)) => {
-                    contact_codes(column, beside, &conv_of_row, &position)
-                }
-                _ => Interned {
-                    values: Vec::new(),
-                    codes: vec![NONE; n],
-                },
-            },
-            || intern_all(&columns, &order),
-        );
+        // Without partitions (few rows or few conversations) there is no
+        // companion, and the contacts are coded like the other columns.
+        let (contact_raw, interned) =
+            if let (Some(column), Some(beside)) = (contact_column, &contact_beside) {
+                rayon::join(
+                    || contact_codes(column, beside, &conv_of_row, &position),
+                    || intern_all(&columns, &order),
+                )
+            } else {
+                let mut all = intern_all(&[[contact_column].as_slice(), &columns].concat(), &order);
+                let contact = all.remove(0);
+                (contact, all)
+            };
         let [sender, agent, segment, outcome]: [Interned; 4] = interned
             .try_into()
             .map_err(|_| polars_err!(ComputeError: "interning lost a column"))?;
