@@ -716,10 +716,12 @@ fn sort_rows(conv: &[u32], ts: &[i64], conversations: usize) -> SortedRows {
     let n = conv.len();
     // Table rows in parts, one a core, each counted and placed on its own:
     // a part's rows of a conversation go after the earlier parts' rows.
+    // Each part counts every conversation, so parts are few even on a
+    // machine of many cores.
     let part_len = if n < 1 << 16 {
         n.max(1)
     } else {
-        n.div_ceil(rayon::current_num_threads())
+        n.div_ceil(rayon::current_num_threads().min(8))
     };
     let mut next: Vec<Vec<u32>> = conv
         .par_chunks(part_len)
