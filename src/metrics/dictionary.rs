@@ -4,11 +4,15 @@
 //! A column with millions of distinct values (conversation and contact ids)
 //! makes one big hash map miss the caches on nearly every row. Rows are
 //! therefore split by hash into partitions whose maps fit in cache, each
-//! cell carried with its bytes when short (so that coding a partition does
-//! not read the column at random), and the partitions are coded in
-//! parallel; codes are then renumbered in the order values first appear,
-//! so the result is exactly what a single sequential pass would give, or
-//! in the values' byte order when rows are to be grouped by value.
+//! cell carried with its bytes (a short one inside its key, a long one
+//! copied beside its partition's list while the column is read in order),
+//! so that coding a partition reads the column only at each value's first
+//! row; the partitions are coded in parallel, and codes are then
+//! renumbered in the order values first appear, so the result is exactly
+//! what a single sequential pass would give, or in the values' byte order
+//! when rows are to be grouped by value. A second column that mostly
+//! repeats each value's first row (contacts beside conversation ids) can
+//! be compared on the way; see [`Companion`].
 //!
 //! A column of few values (agents, segments, statuses) is coded by
 //! stretches on every core instead, each with a small table seeded with the
