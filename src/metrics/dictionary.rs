@@ -110,9 +110,9 @@ pub struct Dictionary<'a> {
 /// longer one as the column's cell.
 #[derive(Clone, Copy, Debug)]
 pub enum Value<'a> {
-    /// A key as [`for_each_key`] makes it for a value of up to [`INLINE`]
-    /// bytes: a polars view (length, then up to 12 bytes) or a
-    /// [`packed_key`] (one length byte of 13 to 15, then the bytes).
+    /// The key of a value of up to 15 bytes, as the coding makes it: a
+    /// polars view (length, then up to 12 bytes) or a packed key (one
+    /// length byte of 13 to 15, then the bytes).
     Short([u8; INLINE + 1]),
     Cell(&'a str),
 }
