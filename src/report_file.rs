@@ -94,9 +94,21 @@ pub fn to_bytes(session: &Session) -> Result<Vec<u8>> {
         },
     };
     let manifest = serde_json::to_vec_pretty(&manifest).context("cannot write the manifest")?;
+    // Columns the importer keeps as enums are saved as text, so a report's
+    // table has the same types whichever version wrote it.
+    let mut saved = table.clone();
+    for name in table.get_column_names() {
+        if matches!(
+            table.column(name)?.dtype(),
+            DataType::Enum(..) | DataType::Categorical(..)
+        ) {
+            let text = table.column(name)?.cast(&DataType::String)?;
+            saved.replace(name, text)?;
+        }
+    }
     let mut parquet = Vec::new();
     ParquetWriter::new(&mut parquet)
-        .finish(&mut table.clone())
+        .finish(&mut saved)
         .map_err(|e| anyhow!("cannot write the table as Parquet: {e}"))?;
 
     let mut zip = ::zip::ZipWriter::new(Cursor::new(Vec::new()));

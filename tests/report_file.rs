@@ -81,6 +81,27 @@ fn save_then_open_gives_the_same_report() {
     assert_eq!(manifest["source"]["name"], "s.csv");
     assert_eq!(manifest["source"]["sha256"].as_str().unwrap().len(), 64);
 
+    // Columns the importer keeps as enums are saved as text.
+    assert!(matches!(
+        s.imported.table.column("direction").unwrap().dtype(),
+        polars::prelude::DataType::Enum(..)
+    ));
+    let mut parquet = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("table.parquet").unwrap(), &mut parquet).unwrap();
+    let saved = {
+        use polars::prelude::SerReader;
+        polars::prelude::ParquetReader::new(std::io::Cursor::new(parquet))
+            .finish()
+            .unwrap()
+    };
+    for name in ["direction", "status", "segment", "agent", "sender"] {
+        assert_eq!(
+            saved.column(name).unwrap().dtype(),
+            &polars::prelude::DataType::String,
+            "{name}"
+        );
+    }
+
     // The importer recognises a report too.
     let imported = import_path(&path, &ImportOptions::default()).unwrap();
     assert_eq!(imported.table.height(), s.imported.table.height());

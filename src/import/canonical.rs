@@ -10,16 +10,14 @@ use super::mapping::{Canonical, ColumnMapping};
 use super::raw::{NOT_READ, RawTable, TextColumn, par_str_column, stretch_len};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource};
 use super::{ImportOptions, SkipReason, Skipped};
-use crate::metrics::dictionary::few_value_counts;
 
 /// Whether every cell of a column is one of `spellings`, exactly (no
 /// missing cell, no other case). Read from the column's distinct values: a
 /// column of many values is not spelled as a few.
 fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
     column.is_some_and(|c| {
-        let cells = c.cells();
-        cells.null_count() == 0
-            && few_value_counts(cells)
+        c.null_count() == 0
+            && c.few_values()
                 .is_some_and(|values| values.iter().all(|(v, _)| spellings.contains(v)))
     })
 }
@@ -196,7 +194,7 @@ pub fn build(
         .and_then(|c| raw.instants.get(&c));
     // A conversation column without a missing cell needs no check per row.
     let every_row_has_conversation =
-        col(Canonical::ConversationId).is_some_and(|c| c.cells().null_count() == 0);
+        col(Canonical::ConversationId).is_some_and(|c| c.null_count() == 0);
     // The direction, or the sender when the team decides it.
     let by_team = !mapping.has(Canonical::Direction);
     let deciding = col(if by_team {
@@ -236,16 +234,17 @@ pub fn build(
         .enumerate()
         .for_each(|(k, (ts_out, status_out))| {
             let from = k * step;
-            let cells = deciding.map(|c| c.cells().slice(from as i64, ts_out.len()));
-            let mut deciding = cells.iter().flat_map(ChunkedArray::iter);
-            for (i, (ts, status)) in ts_out.iter_mut().zip(status_out).enumerate() {
-                match read_row(from + i, deciding.next().flatten()) {
-                    Ok((instant, outbound)) => {
-                        *ts = instant;
-                        *status = Ok(outbound);
-                    }
-                    Err(reason) => *status = Err(reason),
+            let len = ts_out.len();
+            let mut write = |i: usize, deciding: Option<&str>| match read_row(from + i, deciding) {
+                Ok((instant, outbound)) => {
+                    ts_out[i] = instant;
+                    status_out[i] = Ok(outbound);
                 }
+                Err(reason) => status_out[i] = Err(reason),
+            };
+            match deciding {
+                Some(c) => c.each_in(from, len, |row, v| write(row - from, v)),
+                None => (0..len).for_each(|i| write(i, None)),
             }
         });
     let mut skipped = Skipped::default();
@@ -310,9 +309,7 @@ pub fn build(
         }),
         Box::new(|| {
             let conv = col(Canonical::ConversationId);
-            if conv.is_some_and(|c| c.cells().null_count() == 0)
-                || !mapping.has(Canonical::ContactId)
-            {
+            if conv.is_some_and(|c| c.null_count() == 0) || !mapping.has(Canonical::ContactId) {
                 return pass_through(Canonical::ConversationId, "conversation_id");
             }
             Some(kept_rows(kept_len, &row_of, "conversation_id", |r| {
@@ -364,7 +361,7 @@ pub fn build(
     jobs.push(Box::new(|| {
         let status = col(Canonical::Status)?;
         let upper = |s: &str| s.chars().any(char::is_uppercase);
-        let has_upper = match few_value_counts(status.cells()) {
+        let has_upper = match status.few_values() {
             Some(values) => values.iter().any(|(v, _)| upper(v)),
             None => status.cells().par_iter().flatten().any(upper),
         };

@@ -532,14 +532,33 @@ fn read_content(
                 // A column that overrides also map to another field is
                 // still needed as text.
                 read_as.retain(|&(c, _)| m.columns.values().filter(|&&v| v == c).count() == 1);
+                // Columns of few values are kept as codes while they stay
+                // few: two bytes a row instead of a 16-byte view.
+                let coded = [
+                    Canonical::Direction,
+                    Canonical::ChatType,
+                    Canonical::Sender,
+                    Canonical::Agent,
+                    Canonical::Status,
+                    Canonical::Segment,
+                    Canonical::Outcome,
+                    Canonical::Category,
+                    Canonical::BroadcastId,
+                ]
+                .into_iter()
+                .filter_map(|canonical| m.get(canonical))
+                .filter(|c| read_as.iter().all(|(r, _)| r != c))
+                .collect();
                 raw::Wanted {
                     columns: m.columns.values().copied().collect(),
                     read_as,
+                    coded,
                 }
             }
             _ => raw::Wanted {
                 columns: (0..headers.len()).collect(),
                 read_as: Vec::new(),
+                coded: Vec::new(),
             },
         }
     };
@@ -859,10 +878,48 @@ fn finish_report(
         report.last_timestamp = Some(opts.zone.format_iso(hi));
     }
     if report.participants.is_none()
-        && let Ok(col) = df.column("sender").and_then(|c| c.str().cloned())
+        && let Ok(col) = df.column("sender")
     {
-        report.participants = Some(sorted_participants(count_values(&col)));
+        let counts = match col.str() {
+            Ok(cells) => Some(count_values(cells)),
+            // Columns of few values come as enums: their rows are counted
+            // by code.
+            Err(_) => crate::metrics::dictionary::encode_categories(col.as_materialized_series())
+                .map(|d| count_codes(&d)),
+        };
+        report.participants = counts.map(sorted_participants);
     }
+}
+
+/// How often each coded value occurs.
+fn count_codes(d: &crate::metrics::dictionary::Dictionary) -> BTreeMap<String, u64> {
+    use rayon::prelude::*;
+    let counts = d
+        .codes
+        .par_chunks(1 << 16)
+        .fold(
+            || vec![0u64; d.values.len()],
+            |mut counts, chunk| {
+                for &c in chunk {
+                    if let Some(n) = counts.get_mut(c as usize) {
+                        *n += 1;
+                    }
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0u64; d.values.len()],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            },
+        );
+    d.values
+        .iter()
+        .zip(counts)
+        .map(|(v, n)| (v.as_str().to_string(), n))
+        .collect()
 }
 
 /// How often each value occurs, counted in parallel stretches.

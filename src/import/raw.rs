@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 
 use calamine::{Data, Reader};
 use polars::prelude::*;
@@ -16,16 +17,44 @@ use super::timestamp::ReportZone;
 
 /// One column of text cells, already in the form the canonical table keeps
 /// them: trimmed, with blank cells missing. Stored as a polars string array,
-/// so columns that pass through unchanged are shared, not copied.
+/// so columns that pass through unchanged are shared, not copied; or, for a
+/// column of few values, as a code a row and each value once (see
+/// [`CodedCells`]).
 #[derive(Debug, Clone)]
 pub struct TextColumn {
-    cells: StringChunked,
+    repr: Repr,
 }
+
+#[derive(Debug, Clone)]
+enum Repr {
+    Cells(StringChunked),
+    Coded(Arc<CodedCells>),
+}
+
+/// A column of few values as two bytes a row instead of a 16-byte view: the
+/// canonical table keeps it as an enum column. Its cells as text are made
+/// only when a reader asks for them.
+#[derive(Debug)]
+pub struct CodedCells {
+    /// Distinct values, in order of first appearance.
+    values: Vec<String>,
+    /// Index into `values` of each row's value; [`MISSING`] for none.
+    codes: Vec<u16>,
+    cells: OnceLock<StringChunked>,
+}
+
+/// A row without a value in a coded column.
+const MISSING: u16 = u16::MAX;
+
+/// Distinct values a stretch of a coded column collects before it keeps
+/// its cells as text instead: a column of that many values is not one of
+/// few, and would only pay for the lookups.
+const CODED_LIMIT: usize = 4096;
 
 impl Default for TextColumn {
     fn default() -> Self {
         Self {
-            cells: StringChunked::full_null(PlSmallStr::EMPTY, 0),
+            repr: Repr::Cells(StringChunked::full_null(PlSmallStr::EMPTY, 0)),
         }
     }
 }
@@ -46,21 +75,82 @@ pub struct TextColumnBuilder {
     /// column read as instants, an optional column left blank) writes no
     /// per-cell views until then, and none at all if it stays blank.
     inner: Option<StringChunkedBuilder>,
+    /// Codes while the column is read as one of few values.
+    coded: Option<CodedBuilder>,
     capacity: usize,
     len: usize,
+}
+
+/// The codes of one stretch of a column of few values.
+#[derive(Default)]
+struct CodedBuilder {
+    values: Vec<String>,
+    index: PlHashMap<String, u16>,
+    codes: Vec<u16>,
+}
+
+impl CodedBuilder {
+    /// The value's code; `None` when the stretch holds too many values.
+    fn code(&mut self, s: &str) -> Option<u16> {
+        // A handful of values is found faster by comparing than hashing.
+        if self.values.len() <= 8 {
+            if let Some(k) = self.values.iter().position(|v| v == s) {
+                return Some(k as u16);
+            }
+        } else if let Some(&k) = self.index.get(s) {
+            return Some(k);
+        }
+        if self.values.len() >= CODED_LIMIT {
+            return None;
+        }
+        let k = self.values.len() as u16;
+        self.values.push(s.to_string());
+        self.index.insert(s.to_string(), k);
+        Some(k)
+    }
 }
 
 impl TextColumnBuilder {
     pub fn with_capacity(rows: usize) -> Self {
         Self {
             inner: None,
+            coded: None,
             capacity: rows,
             len: 0,
         }
     }
 
+    /// A builder that keeps codes while the stretch holds few values.
+    pub fn coded(rows: usize) -> Self {
+        Self {
+            coded: Some(CodedBuilder {
+                codes: Vec::with_capacity(rows),
+                ..CodedBuilder::default()
+            }),
+            ..Self::with_capacity(rows)
+        }
+    }
+
     pub fn push(&mut self, v: Option<&str>) {
-        match v.map(trim).filter(|s| !s.is_empty()) {
+        let text = v.map(trim).filter(|s| !s.is_empty());
+        if let Some(coded) = &mut self.coded {
+            match text {
+                None => {
+                    coded.codes.push(MISSING);
+                    self.len += 1;
+                    return;
+                }
+                Some(s) => {
+                    if let Some(k) = coded.code(s) {
+                        coded.codes.push(k);
+                        self.len += 1;
+                        return;
+                    }
+                    self.keep_text();
+                }
+            }
+        }
+        match text {
             Some(s) => self
                 .inner
                 .get_or_insert_with(|| {
@@ -80,56 +170,283 @@ impl TextColumnBuilder {
         self.len += 1;
     }
 
+    /// Goes on as a text column: the stretch holds too many values.
+    fn keep_text(&mut self) {
+        if let Some(coded) = self.coded.take() {
+            let mut b = StringChunkedBuilder::new(PlSmallStr::EMPTY, self.capacity);
+            for &k in &coded.codes {
+                b.append_option(coded.values.get(usize::from(k)).map(String::as_str));
+            }
+            self.inner = Some(b);
+        }
+    }
+
     pub fn finish(self) -> TextColumn {
+        if let Some(coded) = self.coded {
+            return TextColumn::from_codes(coded.values, coded.codes);
+        }
         TextColumn {
-            cells: match self.inner {
+            repr: Repr::Cells(match self.inner {
                 Some(b) => b.finish(),
                 None => StringChunked::full_null(PlSmallStr::EMPTY, self.len),
-            },
+            }),
         }
     }
 }
 
 impl TextColumn {
-    pub fn len(&self) -> usize {
-        self.cells.len()
+    fn from_codes(values: Vec<String>, codes: Vec<u16>) -> Self {
+        Self {
+            repr: Repr::Coded(Arc::new(CodedCells {
+                values,
+                codes,
+                cells: OnceLock::new(),
+            })),
+        }
     }
 
-    /// Appends another column's cells after this one's.
-    pub fn append(&mut self, other: &TextColumn) {
-        if self.cells.is_empty() {
-            self.cells = other.cells.clone();
-        } else if !other.cells.is_empty() {
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Cells(cells) => cells.len(),
+            Repr::Coded(coded) => coded.codes.len(),
+        }
+    }
+
+    /// The columns' cells one after the other. Coded columns stay coded,
+    /// their values merged, unless together they hold too many values.
+    pub fn concat(parts: Vec<TextColumn>) -> TextColumn {
+        let parts: Vec<TextColumn> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+        if parts.len() <= 1 {
+            return parts.into_iter().next().unwrap_or_default();
+        }
+        let coded: Vec<&CodedCells> = parts
+            .iter()
+            .filter_map(|p| match &p.repr {
+                Repr::Coded(c) => Some(&**c),
+                Repr::Cells(_) => None,
+            })
+            .collect();
+        if coded.len() == parts.len() {
+            let mut values: Vec<String> = Vec::new();
+            let mut index: PlHashMap<&str, u16> = PlHashMap::default();
+            let mut remaps: Vec<Vec<u16>> = Vec::with_capacity(coded.len());
+            let mut fits = true;
+            'parts: for part in &coded {
+                let mut remap = Vec::with_capacity(part.values.len());
+                for v in &part.values {
+                    let k = match index.get(v.as_str()) {
+                        Some(&k) => k,
+                        None if values.len() + 1 >= usize::from(MISSING) => {
+                            fits = false;
+                            break 'parts;
+                        }
+                        None => {
+                            let k = values.len() as u16;
+                            index.insert(v, k);
+                            values.push(v.clone());
+                            k
+                        }
+                    };
+                    remap.push(k);
+                }
+                remaps.push(remap);
+            }
+            if fits {
+                let mut codes = vec![MISSING; coded.iter().map(|c| c.codes.len()).sum()];
+                let mut slices: Vec<&mut [u16]> = Vec::with_capacity(coded.len());
+                let mut rest = &mut codes[..];
+                for part in &coded {
+                    let (head, tail) = rest.split_at_mut(part.codes.len());
+                    slices.push(head);
+                    rest = tail;
+                }
+                slices
+                    .into_par_iter()
+                    .zip(coded.par_iter())
+                    .zip(remaps.par_iter())
+                    .for_each(|((out, part), remap)| {
+                        for (o, &k) in out.iter_mut().zip(&part.codes) {
+                            if k != MISSING {
+                                *o = remap[usize::from(k)];
+                            }
+                        }
+                    });
+                return Self::from_codes(values, codes);
+            }
+        }
+        let mut cells = StringChunked::full_null(PlSmallStr::EMPTY, 0);
+        for part in &parts {
             // Both are string columns, so appending cannot fail.
-            let _ = self.cells.append(&other.cells);
+            let _ = cells.append(part.cells());
+        }
+        TextColumn {
+            repr: Repr::Cells(cells),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
+        self.len() == 0
     }
 
     /// The cell; `None` for a missing or blank cell or a row past the end.
     pub fn get(&self, row: usize) -> Option<&str> {
-        if row >= self.cells.len() {
-            return None;
+        match &self.repr {
+            Repr::Cells(cells) => {
+                if row >= cells.len() {
+                    return None;
+                }
+                cells.get(row)
+            }
+            Repr::Coded(coded) => coded
+                .codes
+                .get(row)
+                .and_then(|&k| coded.values.get(usize::from(k)))
+                .map(String::as_str),
         }
-        self.cells.get(row)
     }
 
-    /// The cells as a polars column of the given name (shared, not copied).
+    /// Calls `f` with each row of `from..from + len` and its cell, in order.
+    pub fn each_in(&self, from: usize, len: usize, mut f: impl FnMut(usize, Option<&str>)) {
+        match &self.repr {
+            Repr::Cells(cells) => {
+                for (row, v) in (from..).zip(cells.slice(from as i64, len).iter()) {
+                    f(row, v);
+                }
+            }
+            Repr::Coded(coded) => {
+                let end = (from + len).min(coded.codes.len());
+                for (row, &k) in (from..end).zip(&coded.codes[from.min(end)..end]) {
+                    f(row, coded.values.get(usize::from(k)).map(String::as_str));
+                }
+            }
+        }
+    }
+
+    /// Cells without a value.
+    pub fn null_count(&self) -> usize {
+        match &self.repr {
+            Repr::Cells(cells) => cells.null_count(),
+            Repr::Coded(coded) => coded.codes.par_iter().filter(|&&k| k == MISSING).count(),
+        }
+    }
+
+    /// The distinct values with the number of rows holding each, in order
+    /// of first appearance; `None` for a column of many values.
+    pub fn few_values(&self) -> Option<Vec<(&str, u64)>> {
+        match &self.repr {
+            Repr::Cells(cells) => crate::metrics::dictionary::few_value_counts(cells),
+            Repr::Coded(coded) => {
+                let counts = coded
+                    .codes
+                    .par_chunks(1 << 16)
+                    .fold(
+                        || vec![0u64; coded.values.len()],
+                        |mut counts, chunk| {
+                            for &k in chunk {
+                                if let Some(c) = counts.get_mut(usize::from(k)) {
+                                    *c += 1;
+                                }
+                            }
+                            counts
+                        },
+                    )
+                    .reduce(
+                        || vec![0u64; coded.values.len()],
+                        |mut a, b| {
+                            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                            a
+                        },
+                    );
+                Some(
+                    coded
+                        .values
+                        .iter()
+                        .map(String::as_str)
+                        .zip(counts)
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    /// The cells as a polars column of the given name: shared, not copied,
+    /// for text; an enum column of the values for a coded one.
     pub fn to_series(&self, name: &str) -> Series {
-        self.cells.clone().with_name(name.into()).into_series()
+        match &self.repr {
+            Repr::Cells(cells) => cells.clone().with_name(name.into()).into_series(),
+            Repr::Coded(coded) => enum_series(name, &coded.values, &coded.codes)
+                .unwrap_or_else(|| self.cells().clone().with_name(name.into()).into_series()),
+        }
     }
 
+    /// The cells as text (made once for a coded column).
     pub fn cells(&self) -> &StringChunked {
-        &self.cells
+        match &self.repr {
+            Repr::Cells(cells) => cells,
+            Repr::Coded(coded) => coded.cells.get_or_init(|| {
+                par_str_column("", coded.codes.len(), |row| {
+                    coded.values.get(usize::from(coded.codes[row]))
+                })
+                .str()
+                .cloned()
+                .unwrap_or_else(|_| StringChunked::full_null(PlSmallStr::EMPTY, 0))
+            }),
+        }
     }
 
     /// The cells in contiguous stretches; see [`slices`].
     pub fn stretches(&self) -> Vec<StringChunked> {
-        slices(&self.cells)
+        slices(self.cells())
     }
+}
+
+/// An enum column of `values` from their codes; `None` if polars refuses
+/// the values.
+fn enum_series(name: &str, values: &[String], codes: &[u16]) -> Option<Series> {
+    let categories = FrozenCategories::new(values.iter().map(String::as_str)).ok()?;
+    let physical = categories.physical();
+    let dtype = DataType::from_frozen_categories(categories);
+    let name = PlSmallStr::from(name);
+    let step = stretch_len(codes.len());
+    // A missing row gets a code no value has, which polars reads as
+    // missing; its check of every code runs on each stretch in parallel.
+    macro_rules! build {
+        ($native:ty, $physical:ty, $logical:ty) => {{
+            let mut chunks: Vec<Series> = codes
+                .par_chunks(step.max(1))
+                .map(|stretch| {
+                    let v: Vec<$native> = stretch
+                        .iter()
+                        .map(|&k| {
+                            if k == MISSING {
+                                <$native>::MAX
+                            } else {
+                                k as $native
+                            }
+                        })
+                        .collect();
+                    <$logical>::from_cats_and_dtype(
+                        <$physical>::from_vec(name.clone(), v),
+                        dtype.clone(),
+                    )
+                    .into_series()
+                })
+                .collect();
+            let mut all = chunks
+                .drain(..1)
+                .next()
+                .unwrap_or_else(|| Series::full_null(name.clone(), 0, &dtype));
+            for chunk in &chunks {
+                all.append(chunk).ok()?;
+            }
+            all
+        }};
+    }
+    Some(match physical {
+        CategoricalPhysical::U8 => build!(u8, UInt8Chunked, Categorical8Chunked),
+        CategoricalPhysical::U16 => build!(u16, UInt16Chunked, Categorical16Chunked),
+        CategoricalPhysical::U32 => build!(u32, UInt32Chunked, Categorical32Chunked),
+    })
 }
 
 /// Length of the stretches a pass over `len` rows is split into: about four
@@ -228,6 +545,8 @@ pub struct Wanted {
     pub columns: Vec<usize>,
     /// Kept columns read while the file is split.
     pub read_as: Vec<(usize, ReadAs)>,
+    /// Kept columns of few values, kept as codes while they stay few.
+    pub coded: Vec<usize>,
 }
 
 /// One stretch's cells of a column read while splitting.
@@ -365,14 +684,10 @@ pub fn read_csv(
         }
     }
     table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
-    let Wanted {
-        columns: keep,
-        read_as,
-    } = wanted(&table.headers);
-    let read_as: Vec<(usize, ReadAs)> = read_as
-        .into_iter()
-        .filter(|(column, _)| keep.contains(column))
-        .collect();
+    let mut wanted = wanted(&table.headers);
+    let keep = wanted.columns.clone();
+    wanted.read_as.retain(|(column, _)| keep.contains(column));
+    let read_as = wanted.read_as.clone();
     let width = table.headers.len();
     let body_line = header.line;
     let body = text.get(header.at..).unwrap_or_default();
@@ -385,17 +700,7 @@ pub fn read_csv(
     // the stretches before it have counted theirs.
     let parts: Vec<Result<Part, String>> = split_records(body.as_bytes(), pieces)
         .into_par_iter()
-        .map(|(from, to)| {
-            parse_part(
-                &body[from..to],
-                0,
-                delimiter,
-                width,
-                &keep,
-                &read_as,
-                progress,
-            )
-        })
+        .map(|(from, to)| parse_part(&body[from..to], 0, delimiter, width, &wanted, progress))
         .collect();
     table.columns = (0..width).map(|_| TextColumn::default()).collect();
     let mut parts: Vec<Part> = parts.into_iter().collect::<Result<_, _>>()?;
@@ -443,9 +748,10 @@ pub fn read_csv(
             table.typed.insert(column, series);
         }
     }
+    let mut stretches: Vec<Vec<TextColumn>> = keep.iter().map(|_| Vec::new()).collect();
     for part in parts {
-        for (k, col) in keep.iter().zip(part.columns) {
-            table.columns[*k].append(&col.finish());
+        for (j, col) in part.columns.into_iter().enumerate() {
+            stretches[j].push(col.finish());
         }
         table.lines.extend(part.lines);
         table.blank_lines += part.blank_lines;
@@ -458,6 +764,9 @@ pub fn read_csv(
     }
     // Columns stay in one chunk per stretch: joining them would copy every
     // cell's view, and readers take chunked columns as they are.
+    for (k, stretches) in keep.iter().zip(stretches) {
+        table.columns[*k] = TextColumn::concat(stretches);
+    }
     progress
         .rows_read
         .store(table.lines.len() as u64, Ordering::Relaxed);
@@ -712,16 +1021,26 @@ fn parse_part(
     first_line: u64,
     delimiter: u8,
     width: usize,
-    keep: &[usize],
-    read_as: &[(usize, ReadAs)],
+    wanted: &Wanted,
     progress: &Progress,
 ) -> Result<Part, String> {
+    let Wanted {
+        columns: keep,
+        read_as,
+        coded,
+    } = wanted;
     let mut records = Records::new(text, first_line, delimiter);
     let estimate = text.len() / 100;
     let mut part = Part {
         columns: keep
             .iter()
-            .map(|_| TextColumnBuilder::with_capacity(estimate))
+            .map(|k| {
+                if coded.contains(k) {
+                    TextColumnBuilder::coded(estimate)
+                } else {
+                    TextColumnBuilder::with_capacity(estimate)
+                }
+            })
             .collect(),
         read: read_as
             .iter()
@@ -1068,6 +1387,99 @@ mod tests {
     }
 
     #[test]
+    fn coded_columns_hold_the_cells_the_text_holds() {
+        use std::fmt::Write;
+        // Column 1: few values, with blank and padded cells. Column 2:
+        // 300 values (wider codes). Column 3: few values but for a run of
+        // thousands of distinct ones, more than a coded stretch keeps.
+        let n = 20_000;
+        let mut body = String::new();
+        for i in 0..n {
+            let few = match i % 13 {
+                0 => String::new(),
+                1 => "  outbound ".into(),
+                2 => "inbound".into(),
+                k => format!("v{k}"),
+            };
+            let many = if (9_000..15_000).contains(&i) {
+                format!("many-{i}")
+            } else {
+                format!("x{}", i % 5)
+            };
+            let _ = writeln!(body, "{i},{few},w{},{many}", i % 300);
+        }
+        let progress = Progress::default();
+        let read = |text: &str, coded: &[usize]| -> Vec<TextColumn> {
+            let wanted = Wanted {
+                columns: vec![1, 2, 3],
+                read_as: Vec::new(),
+                coded: coded.to_vec(),
+            };
+            let part = parse_part(text, 0, b',', 4, &wanted, &progress).unwrap();
+            part.columns
+                .into_iter()
+                .map(TextColumnBuilder::finish)
+                .collect()
+        };
+        for pieces in [1, 3, 7] {
+            let mut coded: Vec<Vec<TextColumn>> = vec![Vec::new(); 3];
+            let mut text: Vec<Vec<TextColumn>> = vec![Vec::new(); 3];
+            for (from, to) in split_records(body.as_bytes(), pieces) {
+                for (k, c) in read(&body[from..to], &[1, 2, 3]).into_iter().enumerate() {
+                    coded[k].push(c);
+                }
+                for (k, c) in read(&body[from..to], &[]).into_iter().enumerate() {
+                    text[k].push(c);
+                }
+            }
+            for (k, (coded, text)) in coded.into_iter().zip(text).enumerate() {
+                let (coded, text) = (TextColumn::concat(coded), TextColumn::concat(text));
+                assert_eq!(coded.len(), n, "column {k}, {pieces} pieces");
+                assert!(matches!(text.repr, Repr::Cells(_)));
+                // The first two stay coded. The third is text when one
+                // stretch holds all its values; split finer, each stretch
+                // may stay under the limit, and the column stays coded.
+                let stays_coded = matches!(coded.repr, Repr::Coded(_));
+                if k < 2 || pieces == 1 {
+                    assert_eq!(stays_coded, k < 2, "column {k}, {pieces} pieces");
+                }
+                for row in 0..n {
+                    assert_eq!(coded.get(row), text.get(row), "column {k}, row {row}");
+                }
+                assert_eq!(coded.null_count(), text.null_count());
+                let mut seen = Vec::new();
+                coded.each_in(4_000, 100, |row, v| seen.push((row, v.map(str::to_string))));
+                let expected: Vec<(usize, Option<String>)> = (4_000..4_100)
+                    .map(|row| (row, text.get(row).map(str::to_string)))
+                    .collect();
+                assert_eq!(seen, expected);
+                let as_text: Vec<Option<&str>> = coded.cells().iter().collect();
+                let expected: Vec<Option<&str>> = text.cells().iter().collect();
+                assert_eq!(as_text, expected);
+                let series = coded.to_series("c");
+                assert_eq!(matches!(series.dtype(), DataType::Enum(..)), stays_coded);
+                let cast = series.cast(&DataType::String).unwrap();
+                let cast: Vec<Option<&str>> = cast.str().unwrap().iter().collect();
+                assert_eq!(cast, expected);
+                if k < 2 {
+                    let counts = coded.few_values().unwrap();
+                    let total: u64 = counts.iter().map(|(_, c)| c).sum();
+                    assert_eq!(total as usize, n - text.null_count());
+                    // In order of first appearance: row 0 is blank in the
+                    // first column.
+                    let first = if k == 0 {
+                        ("outbound", (0..n).filter(|i| i % 13 == 1).count())
+                    } else {
+                        ("w0", (0..n).filter(|i| i % 300 == 0).count())
+                    };
+                    assert_eq!(counts[0], (first.0, first.1 as u64));
+                    assert_eq!(counts.len(), if k == 0 { 12 } else { 300 });
+                }
+            }
+        }
+    }
+
+    #[test]
     fn split_stretches_start_at_record_boundaries() {
         use std::fmt::Write;
         let mut body = String::new();
@@ -1079,20 +1491,25 @@ mod tests {
             }
         }
         let progress = Progress::default();
-        let whole = parse_part(&body, 2, b',', 3, &[0, 1], &[], &progress).unwrap();
+        let wanted = Wanted {
+            columns: vec![0, 1],
+            read_as: Vec::new(),
+            coded: Vec::new(),
+        };
+        let whole = parse_part(&body, 2, b',', 3, &wanted, &progress).unwrap();
         for pieces in [2, 3, 7, 16] {
             let mut lines = Vec::new();
-            let mut ids = TextColumn::default();
+            let mut ids = Vec::new();
             let mut first_line = 2;
             for (from, to) in split_records(body.as_bytes(), pieces) {
-                let mut part =
-                    parse_part(&body[from..to], 0, b',', 3, &[0, 1], &[], &progress).unwrap();
+                let mut part = parse_part(&body[from..to], 0, b',', 3, &wanted, &progress).unwrap();
                 part.number_from(first_line);
                 first_line += part.newlines;
                 lines.extend(part.lines);
-                ids.append(&part.columns.into_iter().next().unwrap().finish());
+                ids.push(part.columns.into_iter().next().unwrap().finish());
             }
             assert_eq!(lines, whole.lines, "{pieces} pieces");
+            let ids = TextColumn::concat(ids);
             assert_eq!(ids.len(), 2_000);
             assert_eq!(ids.get(1_999), Some("1999"));
             assert_eq!(ids.get(700), Some("700"));

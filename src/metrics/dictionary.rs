@@ -229,6 +229,98 @@ pub fn encode_rows<'a>(column: &'a StringChunked, include: Include) -> Dictionar
     encode_partitioned(column, Numbering::FirstAppearance, include, None).0
 }
 
+/// Each row's category id in an enum or categorical column, and each id's
+/// text.
+pub type CategoryIds<'a> = (Vec<u32>, Vec<Option<&'a str>>);
+
+/// A category column's physical ids, `NONE` where missing.
+fn physical_ids<T>(ids: &ChunkedArray<T>) -> Vec<u32>
+where
+    T: PolarsNumericType,
+    T::Native: Into<u32>,
+{
+    let ids = ids.rechunk();
+    let array = ids.downcast_as_array();
+    let values = array.values().as_slice();
+    match array.validity() {
+        None => values.par_iter().map(|&id| id.into()).collect(),
+        Some(valid) => values
+            .par_iter()
+            .enumerate()
+            .map(|(row, &id)| if valid.get_bit(row) { id.into() } else { NONE })
+            .collect(),
+    }
+}
+
+/// Each row's category id in an enum or categorical column (`NONE` where
+/// it has none), with each id's text (`None` for an empty one); `None` for
+/// a column of another type.
+pub fn category_ids(column: &Series) -> Option<CategoryIds<'_>> {
+    let (DataType::Enum(_, mapping) | DataType::Categorical(_, mapping)) = column.dtype() else {
+        return None;
+    };
+    let ids = match column.dtype().cat_physical().ok()? {
+        CategoricalPhysical::U8 => physical_ids(column.cat8().ok()?.physical()),
+        CategoricalPhysical::U16 => physical_ids(column.cat16().ok()?.physical()),
+        CategoricalPhysical::U32 => physical_ids(column.cat32().ok()?.physical()),
+    };
+    let text = (0..mapping.num_cats_upper_bound())
+        .map(|id| mapping.cat_to_str(id as u32).filter(|s| !s.is_empty()))
+        .collect();
+    Some((ids, text))
+}
+
+/// Codes for an enum or categorical column, numbered by first appearance
+/// as [`encode`] numbers a text column's (an empty value is a missing
+/// one); `None` for a column of another type. The importer keeps columns
+/// of few values as enums, so their rows are already codes: only the
+/// numbering is left.
+pub fn encode_categories(column: &Series) -> Option<Dictionary<'_>> {
+    let (ids, text) = category_ids(column)?;
+    let n = ids.len();
+    let has_text = |id: u32| matches!(text.get(id as usize), Some(Some(_)));
+    // The first row of each value, found on every core.
+    let step = crate::import::raw::stretch_len(n);
+    let first = ids
+        .par_chunks(step)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut first = vec![u32::MAX; text.len()];
+            for (row, &id) in (k * step..).zip(chunk) {
+                if let Some(f) = first.get_mut(id as usize)
+                    && *f == u32::MAX
+                {
+                    *f = row as u32;
+                }
+            }
+            first
+        })
+        .reduce(
+            || vec![u32::MAX; text.len()],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a = (*a).min(b));
+                a
+            },
+        );
+    let mut appearing: Vec<u32> = (0..text.len() as u32)
+        .filter(|&id| first[id as usize] != u32::MAX && has_text(id))
+        .collect();
+    appearing.sort_unstable_by_key(|&id| first[id as usize]);
+    let mut rank = vec![NONE; text.len()];
+    for (code, &id) in appearing.iter().enumerate() {
+        rank[id as usize] = code as u32;
+    }
+    let values = appearing
+        .iter()
+        .map(|&id| Value::Cell(text[id as usize].unwrap_or_default()))
+        .collect();
+    let codes = ids
+        .par_iter()
+        .map(|&id| rank.get(id as usize).copied().unwrap_or(NONE))
+        .collect();
+    Some(Dictionary { codes, values })
+}
+
 /// Codes numbered in the values' byte order, so that ordering rows by code
 /// orders them by value.
 pub fn encode_in_byte_order(column: &StringChunked) -> Dictionary<'_> {
@@ -977,6 +1069,35 @@ mod tests {
                 encode(&small_masked).codes
             );
         }
+    }
+
+    #[test]
+    fn enum_codes_are_numbered_as_text_codes_are() {
+        // Categories listed in another order than the rows meet them, one
+        // of them empty (a missing value) and one never used; 300 of them
+        // for two-byte codes.
+        let mut categories: Vec<String> = (0..300).rev().map(|k| format!("c{k}")).collect();
+        categories.insert(7, String::new());
+        categories.push("unused".into());
+        let cells: Vec<Option<&str>> = (0..50_000)
+            .map(|i| match i % 17 {
+                0 => None,
+                1 => Some(""),
+                _ => Some(categories[(i * 7) % 300 + usize::from((i * 7) % 300 >= 7)].as_str()),
+            })
+            .collect();
+        let text = StringChunked::from_iter_options("t".into(), cells.iter().copied());
+        let frozen = FrozenCategories::new(categories.iter().map(String::as_str)).unwrap();
+        let as_enum = text
+            .clone()
+            .into_series()
+            .cast(&DataType::from_frozen_categories(frozen))
+            .unwrap();
+        let from_enum = encode_categories(&as_enum).unwrap();
+        let from_text = encode(&text);
+        assert_eq!(from_enum.codes, from_text.codes);
+        assert_eq!(texts(&from_enum.values), texts(&from_text.values));
+        assert!(encode_categories(&text.into_series()).is_none());
     }
 
     #[test]

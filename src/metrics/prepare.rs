@@ -283,6 +283,39 @@ fn str_column<'a>(df: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
     df.column(name).ok().and_then(|c| c.str().ok())
 }
 
+/// A text column of the canonical table: text cells, or the codes of an
+/// enum column (as the importer keeps columns of few values).
+#[derive(Clone, Copy)]
+enum TextSource<'a> {
+    Text(&'a StringChunked),
+    Categories(&'a Series),
+}
+
+impl<'a> TextSource<'a> {
+    fn of(df: &'a DataFrame, name: &str) -> Option<Self> {
+        let column = df.column(name).ok()?;
+        match column.dtype() {
+            DataType::String => column.str().ok().map(TextSource::Text),
+            DataType::Enum(..) | DataType::Categorical(..) => {
+                Some(TextSource::Categories(column.as_materialized_series()))
+            }
+            _ => None,
+        }
+    }
+
+    fn encode(self) -> dictionary::Dictionary<'a> {
+        match self {
+            TextSource::Text(cells) => dictionary::encode(cells),
+            TextSource::Categories(series) => {
+                dictionary::encode_categories(series).unwrap_or_else(|| dictionary::Dictionary {
+                    codes: vec![NONE; series.len()],
+                    values: Vec::new(),
+                })
+            }
+        }
+    }
+}
+
 /// An integer (or datetime) column in sorted order; empty when absent.
 fn gather_i64(df: &DataFrame, name: &str, order: &[u32]) -> Vec<Option<i64>> {
     i64_array(df, name).map_or_else(Vec::new, |arr| {
@@ -315,10 +348,10 @@ fn i64_array(df: &DataFrame, name: &str) -> Option<<Int64Type as PolarsDataType>
 /// of order. Columns of fewer than 65,535 values are permuted four at a
 /// time, packed in one 64-bit word a row: a random read costs about the
 /// same for eight bytes as for four, and is most of the permutation.
-fn intern_all(columns: &[Option<&StringChunked>], order: &[u32]) -> Vec<Interned> {
+fn intern_all(columns: &[Option<TextSource>], order: &[u32]) -> Vec<Interned> {
     let coded: Vec<Option<dictionary::Dictionary>> = columns
         .par_iter()
-        .map(|c| c.map(dictionary::encode))
+        .map(|c| c.map(TextSource::encode))
         .collect();
     let values = |d: &dictionary::Dictionary| -> Vec<Arc<str>> {
         d.values.iter().map(|v| Arc::from(v.as_str())).collect()
@@ -424,6 +457,19 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
     let stretch = crate::import::raw::stretch_len(n);
     let mut flags = vec![0u8; n];
     let blocked = df.column("blocked").and_then(|c| c.bool().cloned()).ok();
+    // An enum column's value of each row as its code, with each code's
+    // text: a flag's test then runs once a value, not once a row.
+    let coded: Vec<(&str, Option<dictionary::CategoryIds>)> =
+        ["direction", "status", "chat_type", "broadcast_id"]
+            .into_iter()
+            .map(|name| {
+                let ids = df
+                    .column(name)
+                    .ok()
+                    .and_then(|c| dictionary::category_ids(c.as_materialized_series()));
+                (name, ids)
+            })
+            .collect();
     flags
         .par_chunks_mut(stretch)
         .enumerate()
@@ -431,7 +477,17 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
             let from = (k * stretch) as i64;
             let len = flags.len();
             let mut mark = |name: &str, flag: u8, test: &dyn Fn(Option<&str>) -> bool| {
-                if let Some(c) = str_column(df, name) {
+                if let Some((_, Some((ids, texts)))) = coded.iter().find(|(n, _)| *n == name) {
+                    let set: Vec<bool> = texts.iter().map(|&t| test(t)).collect();
+                    let missing = test(None);
+                    let from = from as usize;
+                    for (f, &id) in flags.iter_mut().zip(&ids[from..from + len]) {
+                        let hit = set.get(id as usize).copied().unwrap_or(missing);
+                        if hit {
+                            *f |= flag;
+                        }
+                    }
+                } else if let Some(c) = str_column(df, name) {
                     for (f, v) in flags.iter_mut().zip(c.slice(from, len).iter()) {
                         if test(v) {
                             *f |= flag;
@@ -895,7 +951,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     // columns: they run side by side, so that one's serial stretches leave
     // no core idle.
     let code_columns = || {
-        let columns = ["sender", "agent", "segment", "outcome"].map(|name| str_column(df, name));
+        let columns =
+            ["sender", "agent", "segment", "outcome"].map(|name| TextSource::of(df, name));
         // Without partitions (few rows or few conversations) there is no
         // companion, and the contacts are coded like the other columns.
         let (contact_raw, interned) =
@@ -905,7 +962,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     || intern_all(&columns, &order),
                 )
             } else {
-                let mut all = intern_all(&[[contact_column].as_slice(), &columns].concat(), &order);
+                let contact = contact_column.map(TextSource::Text);
+                let mut all = intern_all(&[[contact].as_slice(), &columns].concat(), &order);
                 let contact = all.remove(0);
                 (contact, all)
             };
@@ -1300,7 +1358,9 @@ mod tests {
             .collect();
         let mut columns: Vec<Option<&StringChunked>> = owned.iter().map(Some).collect();
         columns.insert(3, None);
-        let interned = intern_all(&columns, &order);
+        let sources: Vec<Option<TextSource>> =
+            columns.iter().map(|c| c.map(TextSource::Text)).collect();
+        let interned = intern_all(&sources, &order);
         assert_eq!(interned.len(), columns.len());
         for (got, column) in interned.iter().zip(&columns) {
             let expected: Vec<Option<&str>> = match column {
