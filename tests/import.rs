@@ -786,7 +786,8 @@ fn source_digest_is_recorded_only_when_asked() {
 #[test]
 fn enum_columns_give_the_figures_text_columns_give() {
     use chatlens::metrics::{Filters, Settings, compute, prepare::prepare};
-    let csv = chatlens::sample::csv_bytes(&chatlens::sample::generate(400, 7)).unwrap();
+    // Enough rows for several stretches.
+    let csv = chatlens::sample::csv_bytes(&chatlens::sample::generate(24_000, 7)).unwrap();
     let imported = import(&csv);
     let table = &imported.table;
     let enums: Vec<String> = table

@@ -229,70 +229,100 @@ pub fn encode_rows<'a>(column: &'a StringChunked, include: Include) -> Dictionar
     encode_partitioned(column, Numbering::FirstAppearance, include, None).0
 }
 
-/// Each row's category id in an enum or categorical column, and each id's
-/// text.
-pub type CategoryIds<'a> = (Vec<u32>, Vec<Option<&'a str>>);
+/// An enum or categorical column: its physical ids and each id's text
+/// (`None` for an empty one, which is a missing value).
+pub struct Categories<'a> {
+    column: &'a Series,
+    pub text: Vec<Option<&'a str>>,
+}
 
-/// A category column's physical ids, `NONE` where missing.
-fn physical_ids<T>(ids: &ChunkedArray<T>) -> Vec<u32>
+/// Calls `f` with the id of each row in `from..from + len` (`NONE` where
+/// missing).
+fn each_physical_id<T>(ids: &ChunkedArray<T>, from: usize, len: usize, f: &mut impl FnMut(u32))
 where
     T: PolarsNumericType,
     T::Native: Into<u32>,
 {
-    let ids = ids.rechunk();
-    let array = ids.downcast_as_array();
-    let values = array.values().as_slice();
-    match array.validity() {
-        None => values.par_iter().map(|&id| id.into()).collect(),
-        Some(valid) => values
-            .par_iter()
-            .enumerate()
-            .map(|(row, &id)| if valid.get_bit(row) { id.into() } else { NONE })
-            .collect(),
+    for array in ids.slice(from as i64, len).downcast_iter() {
+        match array.validity().filter(|v| v.unset_bits() > 0) {
+            None => array.values_iter().for_each(|&id| f(id.into())),
+            Some(valid) => array
+                .values_iter()
+                .zip(valid.iter())
+                .for_each(|(&id, ok)| f(if ok { id.into() } else { NONE })),
+        }
     }
 }
 
-/// Each row's category id in an enum or categorical column (`NONE` where
-/// it has none), with each id's text (`None` for an empty one); `None` for
-/// a column of another type.
-pub fn category_ids(column: &Series) -> Option<CategoryIds<'_>> {
-    let (DataType::Enum(_, mapping) | DataType::Categorical(_, mapping)) = column.dtype() else {
-        return None;
-    };
-    let ids = match column.dtype().cat_physical().ok()? {
-        CategoricalPhysical::U8 => physical_ids(column.cat8().ok()?.physical()),
-        CategoricalPhysical::U16 => physical_ids(column.cat16().ok()?.physical()),
-        CategoricalPhysical::U32 => physical_ids(column.cat32().ok()?.physical()),
-    };
-    let text = (0..mapping.num_cats_upper_bound())
-        .map(|id| mapping.cat_to_str(id as u32).filter(|s| !s.is_empty()))
-        .collect();
-    Some((ids, text))
+impl<'a> Categories<'a> {
+    /// `None` for a column of another type.
+    pub fn of(column: &'a Series) -> Option<Self> {
+        let (DataType::Enum(_, mapping) | DataType::Categorical(_, mapping)) = column.dtype()
+        else {
+            return None;
+        };
+        let text = (0..mapping.num_cats_upper_bound())
+            .map(|id| mapping.cat_to_str(id as u32).filter(|s| !s.is_empty()))
+            .collect();
+        Some(Self { column, text })
+    }
+
+    pub fn len(&self) -> usize {
+        self.column.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.column.is_empty()
+    }
+
+    /// Calls `f` with the id of each row in `from..from + len`, in order
+    /// (`NONE` where missing; an id may still have no text).
+    pub fn each_id(&self, from: usize, len: usize, mut f: impl FnMut(u32)) {
+        let column = self.column;
+        match column.dtype().cat_physical() {
+            Ok(CategoricalPhysical::U8) => {
+                if let Ok(c) = column.cat8() {
+                    each_physical_id(c.physical(), from, len, &mut f);
+                }
+            }
+            Ok(CategoricalPhysical::U16) => {
+                if let Ok(c) = column.cat16() {
+                    each_physical_id(c.physical(), from, len, &mut f);
+                }
+            }
+            Ok(CategoricalPhysical::U32) => {
+                if let Ok(c) = column.cat32() {
+                    each_physical_id(c.physical(), from, len, &mut f);
+                }
+            }
+            Err(_) => {}
+        }
+    }
 }
 
-/// Codes for an enum or categorical column, numbered by first appearance
-/// as [`encode`] numbers a text column's (an empty value is a missing
-/// one); `None` for a column of another type. The importer keeps columns
-/// of few values as enums, so their rows are already codes: only the
-/// numbering is left.
-pub fn encode_categories(column: &Series) -> Option<Dictionary<'_>> {
-    let (ids, text) = category_ids(column)?;
-    let n = ids.len();
+/// Each id's code, numbered by first appearance as [`encode`] numbers a
+/// text column's (`NONE` for an id no row holds or without text), and the
+/// values in code order. Each stretch is read on its own core.
+pub fn rank_categories<'a>(categories: &Categories<'a>) -> (Vec<u32>, Vec<Value<'a>>) {
+    let text = &categories.text;
+    let n = categories.len();
     let has_text = |id: u32| matches!(text.get(id as usize), Some(Some(_)));
-    // The first row of each value, found on every core.
     let step = crate::import::raw::stretch_len(n);
-    let first = ids
-        .par_chunks(step)
-        .enumerate()
-        .map(|(k, chunk)| {
+    let first = (0..n)
+        .step_by(step)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|from| {
             let mut first = vec![u32::MAX; text.len()];
-            for (row, &id) in (k * step..).zip(chunk) {
+            let mut row = from as u32;
+            categories.each_id(from, step.min(n - from), |id| {
                 if let Some(f) = first.get_mut(id as usize)
                     && *f == u32::MAX
                 {
-                    *f = row as u32;
+                    *f = row;
                 }
-            }
+                row += 1;
+            });
             first
         })
         .reduce(
@@ -314,10 +344,28 @@ pub fn encode_categories(column: &Series) -> Option<Dictionary<'_>> {
         .iter()
         .map(|&id| Value::Cell(text[id as usize].unwrap_or_default()))
         .collect();
-    let codes = ids
-        .par_iter()
-        .map(|&id| rank.get(id as usize).copied().unwrap_or(NONE))
-        .collect();
+    (rank, values)
+}
+
+/// Codes for an enum or categorical column, numbered by first appearance
+/// as [`encode`] numbers a text column's (an empty value is a missing
+/// one); `None` for a column of another type. The importer keeps columns
+/// of few values as enums, so their rows are already codes: only the
+/// numbering is left.
+pub fn encode_categories(column: &Series) -> Option<Dictionary<'_>> {
+    let categories = Categories::of(column)?;
+    let (rank, values) = rank_categories(&categories);
+    let n = categories.len();
+    let step = crate::import::raw::stretch_len(n);
+    let mut codes = vec![NONE; n];
+    codes.par_chunks_mut(step).enumerate().for_each(|(k, out)| {
+        let mut out = out.iter_mut();
+        categories.each_id(k * step, out.len(), |id| {
+            if let Some(o) = out.next() {
+                *o = rank.get(id as usize).copied().unwrap_or(NONE);
+            }
+        });
+    });
     Some(Dictionary { codes, values })
 }
 
@@ -1079,7 +1127,7 @@ mod tests {
         let mut categories: Vec<String> = (0..300).rev().map(|k| format!("c{k}")).collect();
         categories.insert(7, String::new());
         categories.push("unused".into());
-        let cells: Vec<Option<&str>> = (0..50_000)
+        let cells: Vec<Option<&str>> = (0..200_000)
             .map(|i| match i % 17 {
                 0 => None,
                 1 => Some(""),
@@ -1088,11 +1136,20 @@ mod tests {
             .collect();
         let text = StringChunked::from_iter_options("t".into(), cells.iter().copied());
         let frozen = FrozenCategories::new(categories.iter().map(String::as_str)).unwrap();
-        let as_enum = text
+        let whole = text
             .clone()
             .into_series()
             .cast(&DataType::from_frozen_categories(frozen))
             .unwrap();
+        // In chunks whose bounds are not the stretches' a pass reads.
+        let bounds = [0usize, 30_001, 100_000, 170_003, 200_000];
+        let mut as_enum = whole.slice(0, bounds[1]);
+        for w in bounds[1..].windows(2) {
+            as_enum
+                .append(&whole.slice(w[0] as i64, w[1] - w[0]))
+                .unwrap();
+        }
+        assert_eq!(as_enum.n_chunks(), 4);
         let from_enum = encode_categories(&as_enum).unwrap();
         let from_text = encode(&text);
         assert_eq!(from_enum.codes, from_text.codes);

@@ -457,17 +457,16 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
     let stretch = crate::import::raw::stretch_len(n);
     let mut flags = vec![0u8; n];
     let blocked = df.column("blocked").and_then(|c| c.bool().cloned()).ok();
-    // An enum column's value of each row as its code, with each code's
-    // text: a flag's test then runs once a value, not once a row.
-    let coded: Vec<(&str, Option<dictionary::CategoryIds>)> =
+    // Enum columns: a flag's test runs once a value, not once a row.
+    let coded: Vec<(&str, Option<dictionary::Categories>)> =
         ["direction", "status", "chat_type", "broadcast_id"]
             .into_iter()
             .map(|name| {
-                let ids = df
+                let categories = df
                     .column(name)
                     .ok()
-                    .and_then(|c| dictionary::category_ids(c.as_materialized_series()));
-                (name, ids)
+                    .and_then(|c| dictionary::Categories::of(c.as_materialized_series()));
+                (name, categories)
             })
             .collect();
     flags
@@ -477,16 +476,17 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
             let from = (k * stretch) as i64;
             let len = flags.len();
             let mut mark = |name: &str, flag: u8, test: &dyn Fn(Option<&str>) -> bool| {
-                if let Some((_, Some((ids, texts)))) = coded.iter().find(|(n, _)| *n == name) {
-                    let set: Vec<bool> = texts.iter().map(|&t| test(t)).collect();
+                if let Some((_, Some(categories))) = coded.iter().find(|(n, _)| *n == name) {
+                    let set: Vec<bool> = categories.text.iter().map(|&t| test(t)).collect();
                     let missing = test(None);
-                    let from = from as usize;
-                    for (f, &id) in flags.iter_mut().zip(&ids[from..from + len]) {
-                        let hit = set.get(id as usize).copied().unwrap_or(missing);
-                        if hit {
+                    let mut f = flags.iter_mut();
+                    categories.each_id(from as usize, len, |id| {
+                        if let Some(f) = f.next()
+                            && set.get(id as usize).copied().unwrap_or(missing)
+                        {
                             *f |= flag;
                         }
-                    }
+                    });
                 } else if let Some(c) = str_column(df, name) {
                     for (f, v) in flags.iter_mut().zip(c.slice(from, len).iter()) {
                         if test(v) {
