@@ -544,6 +544,7 @@ fn read_content(
                     Canonical::Outcome,
                     Canonical::Category,
                     Canonical::BroadcastId,
+                    Canonical::GroupId,
                 ]
                 .into_iter()
                 .filter_map(|canonical| m.get(canonical))
