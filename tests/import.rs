@@ -804,6 +804,8 @@ fn enum_columns_give_the_figures_text_columns_give() {
         "status",
         "segment",
         "outcome",
+        "group_id",
+        "broadcast_id",
     ] {
         assert!(enums.iter().any(|e| e == name), "{name} is not an enum");
     }
