@@ -885,7 +885,7 @@ fn finish_report(
             Ok(cells) => Some(count_values(cells)),
             // Columns of few values come as enums: their rows are counted
             // by code.
-            Err(_) => crate::metrics::dictionary::encode_categories(col.as_materialized_series())
+            Err(_) => crate::dictionary::encode_categories(col.as_materialized_series())
                 .map(|d| count_codes(&d)),
         };
         report.participants = counts.map(sorted_participants);
@@ -893,7 +893,7 @@ fn finish_report(
 }
 
 /// How often each coded value occurs.
-fn count_codes(d: &crate::metrics::dictionary::Dictionary) -> BTreeMap<String, u64> {
+fn count_codes(d: &crate::dictionary::Dictionary) -> BTreeMap<String, u64> {
     use rayon::prelude::*;
     let counts = d
         .codes
@@ -926,7 +926,7 @@ fn count_codes(d: &crate::metrics::dictionary::Dictionary) -> BTreeMap<String, u
 /// How often each value occurs, counted in parallel stretches.
 fn count_values(col: &StringChunked) -> BTreeMap<String, u64> {
     use rayon::prelude::*;
-    if let Some(counts) = crate::metrics::dictionary::few_value_counts(col) {
+    if let Some(counts) = crate::dictionary::few_value_counts(col) {
         return counts
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))

@@ -334,7 +334,7 @@ impl TextColumn {
     /// of first appearance; `None` for a column of many values.
     pub fn few_values(&self) -> Option<Vec<(&str, u64)>> {
         match &self.repr {
-            Repr::Cells(cells) => crate::metrics::dictionary::few_value_counts(cells),
+            Repr::Cells(cells) => crate::dictionary::few_value_counts(cells),
             Repr::Coded(coded) => {
                 let counts = coded
                     .codes

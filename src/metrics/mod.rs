@@ -2,7 +2,6 @@
 //! canonical table. Pure functions from (table, settings, filters) to plain
 //! serialisable results; the GUI, the exports and the CLI only show them.
 
-pub mod dictionary;
 pub mod figures;
 pub mod prepare;
 pub mod scope;

@@ -13,9 +13,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::{Settings, dictionary};
+use super::Settings;
+use crate::dictionary;
 
-pub const NONE: u32 = u32::MAX;
+pub use crate::dictionary::NONE;
 
 /// Touch and row categories (METRICS.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -18,13 +18,18 @@
 //! stretches on every core instead, each with a small table seeded with the
 //! values of the column's first rows. Short cells are keyed by their polars
 //! view, which holds a string of up to 12 bytes inline.
+//!
+//! The importer keeps columns of few values as enum columns; their rows
+//! are already codes, which [`encode_categories`] only renumbers. The
+//! importer and the engine both use this module.
 
 use std::hash::BuildHasher;
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::prepare::NONE;
+/// No code: a missing or empty cell, or a row left out.
+pub const NONE: u32 = u32::MAX;
 
 /// Partitions of the hash space; 2^6 keeps each map small at ten million
 /// rows and the per-stretch bookkeeping negligible.
