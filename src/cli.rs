@@ -298,7 +298,7 @@ pub enum ImageFormat {
 pub struct ExportArgs {
     /// The message log or .chatlens report.
     pub file: PathBuf,
-    /// Folder for the files (created if missing); each chart is written as <chart id>.png/.svg.
+    /// Folder for the files (created if missing); each chart is a file named by its id (.png or .svg).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Image format.

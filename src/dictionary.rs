@@ -868,8 +868,8 @@ fn encode_few<'a>(column: &'a StringChunked, include: Include) -> Dictionary<'a>
 /// The distinct non-empty values of a column of few values, each with the
 /// number of rows holding it, in order of first appearance; `None` when
 /// the column's first rows already hold many distinct values. Each stretch
-/// counts on its own, with cells keyed as [`for_each_key`] keys them, so
-/// the text of a short cell is never read.
+/// counts on its own, with cells keyed by their views as the coding keys
+/// them, so the text of a short cell is never read.
 pub fn few_value_counts(column: &StringChunked) -> Option<Vec<(&str, u64)>> {
     if !few_distinct(column) {
         return None;
