@@ -1480,6 +1480,28 @@ mod tests {
     }
 
     #[test]
+    fn coded_stretches_of_too_many_values_together_become_text() {
+        // Seventeen stretches of 4,000 values each: 68,000 in all, more
+        // than two-byte codes hold.
+        let parts: Vec<TextColumn> = (0..17)
+            .map(|p| {
+                let values: Vec<String> = (0..4_000).map(|v| format!("p{p}-{v}")).collect();
+                let codes: Vec<u16> = (0..4_001u16)
+                    .map(|k| if k == 4_000 { MISSING } else { k })
+                    .collect();
+                TextColumn::from_codes(values, codes)
+            })
+            .collect();
+        let all = TextColumn::concat(parts);
+        assert!(matches!(all.repr, Repr::Cells(_)));
+        assert_eq!(all.len(), 17 * 4_001);
+        assert_eq!(all.get(0), Some("p0-0"));
+        assert_eq!(all.get(4_000), None);
+        assert_eq!(all.get(16 * 4_001 + 3_999), Some("p16-3999"));
+        assert_eq!(all.null_count(), 17);
+    }
+
+    #[test]
     fn split_stretches_start_at_record_boundaries() {
         use std::fmt::Write;
         let mut body = String::new();
