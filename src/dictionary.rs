@@ -352,6 +352,36 @@ pub fn rank_categories<'a>(categories: &Categories<'a>) -> (Vec<u32>, Vec<Value<
     (rank, values)
 }
 
+/// How many rows hold each of `values` codes, counted on every core;
+/// `index` reads a code, and a code past the values (a missing row's) is
+/// not counted.
+pub fn code_counts<C: Copy + Sync>(
+    codes: &[C],
+    values: usize,
+    index: impl Fn(C) -> usize + Sync,
+) -> Vec<u64> {
+    codes
+        .par_chunks(1 << 16)
+        .fold(
+            || vec![0u64; values],
+            |mut counts, chunk| {
+                for &c in chunk {
+                    if let Some(n) = counts.get_mut(index(c)) {
+                        *n += 1;
+                    }
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0u64; values],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            },
+        )
+}
+
 /// Codes for an enum or categorical column, numbered by first appearance
 /// as [`encode`] numbers a text column's (an empty value is a missing
 /// one); `None` for a column of another type. The importer keeps columns

@@ -894,28 +894,7 @@ fn finish_report(
 
 /// How often each coded value occurs.
 fn count_codes(d: &crate::dictionary::Dictionary) -> BTreeMap<String, u64> {
-    use rayon::prelude::*;
-    let counts = d
-        .codes
-        .par_chunks(1 << 16)
-        .fold(
-            || vec![0u64; d.values.len()],
-            |mut counts, chunk| {
-                for &c in chunk {
-                    if let Some(n) = counts.get_mut(c as usize) {
-                        *n += 1;
-                    }
-                }
-                counts
-            },
-        )
-        .reduce(
-            || vec![0u64; d.values.len()],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-                a
-            },
-        );
+    let counts = crate::dictionary::code_counts(&d.codes, d.values.len(), |c| c as usize);
     d.values
         .iter()
         .zip(counts)

@@ -336,27 +336,8 @@ impl TextColumn {
         match &self.repr {
             Repr::Cells(cells) => crate::dictionary::few_value_counts(cells),
             Repr::Coded(coded) => {
-                let counts = coded
-                    .codes
-                    .par_chunks(1 << 16)
-                    .fold(
-                        || vec![0u64; coded.values.len()],
-                        |mut counts, chunk| {
-                            for &k in chunk {
-                                if let Some(c) = counts.get_mut(usize::from(k)) {
-                                    *c += 1;
-                                }
-                            }
-                            counts
-                        },
-                    )
-                    .reduce(
-                        || vec![0u64; coded.values.len()],
-                        |mut a, b| {
-                            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-                            a
-                        },
-                    );
+                let counts =
+                    crate::dictionary::code_counts(&coded.codes, coded.values.len(), usize::from);
                 Some(
                     coded
                         .values
