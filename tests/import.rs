@@ -829,3 +829,28 @@ fn enum_columns_give_the_figures_text_columns_give() {
     assert_eq!(figures, report(&as_text));
     assert!(figures["direct"]["conversations"].as_u64().unwrap() > 0);
 }
+
+/// A column that overrides map to two fields feeds both, once per row: it
+/// is neither read twice nor kept as codes for a field that needs text.
+#[test]
+fn a_column_mapped_to_two_fields_feeds_both() {
+    let csv = "timestamp,chat,dir,seg\n\
+               2024-01-01 09:00,a,out,SMB\n\
+               2024-01-01 09:05,a,in,SMB\n\
+               2024-01-01 10:00,b,out,Enterprise\n";
+    let o = ImportOptions {
+        overrides: vec![
+            "text=seg".parse::<MapOverride>().unwrap(),
+            "segment=seg".parse().unwrap(),
+        ],
+        ..opts()
+    };
+    let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+    assert_eq!(i.report.rows_read, 3);
+    assert_eq!(i.report.rows_kept, 3);
+    let expected = [Some("SMB"), Some("SMB"), Some("Enterprise")].map(|v| v.map(String::from));
+    assert_eq!(strings(&i.table, "text"), expected);
+    assert_eq!(strings(&i.table, "segment"), expected);
+    // The engine reads the text as text.
+    assert_eq!(i.table.column("text").unwrap().dtype(), &DataType::String);
+}

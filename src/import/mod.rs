@@ -533,8 +533,9 @@ fn read_content(
                 // still needed as text.
                 read_as.retain(|&(c, _)| m.columns.values().filter(|&&v| v == c).count() == 1);
                 // Columns of few values are kept as codes while they stay
-                // few: two bytes a row instead of a 16-byte view.
-                let coded = [
+                // few: two bytes a row instead of a 16-byte view. A column
+                // that overrides also map to another field stays text.
+                let few = [
                     Canonical::Direction,
                     Canonical::ChatType,
                     Canonical::Sender,
@@ -545,11 +546,17 @@ fn read_content(
                     Canonical::Category,
                     Canonical::BroadcastId,
                     Canonical::GroupId,
-                ]
-                .into_iter()
-                .filter_map(|canonical| m.get(canonical))
-                .filter(|c| read_as.iter().all(|(r, _)| r != c))
-                .collect();
+                ];
+                let coded = few
+                    .into_iter()
+                    .filter_map(|canonical| m.get(canonical))
+                    .filter(|&c| {
+                        m.columns
+                            .iter()
+                            .all(|(field, &source)| source != c || few.contains(field))
+                            && read_as.iter().all(|&(r, _)| r != c)
+                    })
+                    .collect();
                 raw::Wanted {
                     columns: m.columns.values().copied().collect(),
                     read_as,

@@ -666,6 +666,9 @@ pub fn read_csv(
     }
     table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
     let mut wanted = wanted(&table.headers);
+    // A column that overrides map to two fields is read once.
+    wanted.columns.sort_unstable();
+    wanted.columns.dedup();
     let keep = wanted.columns.clone();
     wanted.read_as.retain(|(column, _)| keep.contains(column));
     let read_as = wanted.read_as.clone();
