@@ -854,3 +854,86 @@ fn a_column_mapped_to_two_fields_feeds_both() {
     // The engine reads the text as text.
     assert_eq!(i.table.column("text").unwrap().dtype(), &DataType::String);
 }
+
+/// Parquet timestamps (with a zone or without) read as instants give the
+/// instants their text gives in a CSV, in a zone with summer time: a
+/// naive time in the spring gap, one in the autumn fold, and a year past
+/// 9999 that neither reads.
+#[test]
+fn parquet_datetimes_read_as_their_text_reads() {
+    use std::fmt::Write as _;
+    let zone = "Europe/Berlin";
+    let at = |y, mo, d, h, mi, ms| {
+        chrono::NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_milli_opt(h, mi, 0, ms)
+            .unwrap()
+    };
+    let naive = [
+        at(2024, 3, 31, 1, 30, 0),
+        at(2024, 3, 31, 2, 30, 0),
+        at(2024, 10, 27, 2, 30, 250),
+        at(2024, 6, 1, 12, 0, 0),
+        at(12000, 1, 1, 0, 0, 0),
+    ];
+    let ms: Vec<i64> = naive
+        .iter()
+        .map(|t| t.and_utc().timestamp_millis())
+        .collect();
+    let opts_in = ImportOptions {
+        zone: ReportZone::from_name(zone).unwrap(),
+        ..ImportOptions::default()
+    };
+    for tz in [None, Some(TimeZone::UTC)] {
+        let stamp = |unit| {
+            Int64Chunked::from_vec("timestamp".into(), ms.clone())
+                .into_datetime(TimeUnit::Milliseconds, tz.clone())
+                .into_series()
+                .cast(&DataType::Datetime(unit, tz.clone()))
+                .unwrap()
+        };
+        let mut closed = stamp(TimeUnit::Microseconds);
+        closed.rename("closed_at".into());
+        let mut df = DataFrame::new_infer_height(vec![
+            stamp(TimeUnit::Milliseconds).into(),
+            closed.into(),
+            Series::new("conversation_id".into(), ["a", "a", "b", "b", "c"]).into(),
+            Series::new("direction".into(), ["out", "in", "out", "in", "out"]).into(),
+        ])
+        .unwrap();
+        let mut parquet = Vec::new();
+        ParquetWriter::new(&mut parquet).finish(&mut df).unwrap();
+        let from_parquet = import_bytes(&parquet, "t.parquet", "t.parquet", &opts_in).unwrap();
+        let suffix = if tz.is_some() { "Z" } else { "" };
+        let mut csv = String::from("timestamp,closed_at,conversation_id,direction\n");
+        for ((t, conv), dir) in naive
+            .iter()
+            .zip(["a", "a", "b", "b", "c"])
+            .zip(["out", "in", "out", "in", "out"])
+        {
+            let _ = writeln!(csv, "{t}{suffix},{t}{suffix},{conv},{dir}");
+        }
+        let from_csv = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &opts_in).unwrap();
+        assert_eq!(from_parquet.report.rows_kept, 4, "{tz:?}");
+        assert_eq!(
+            from_parquet.report.skipped, from_csv.report.skipped,
+            "{tz:?}"
+        );
+        for column in ["timestamp", "closed_at"] {
+            let instants = |i: &Imported| -> Vec<Option<i64>> {
+                let c = i
+                    .table
+                    .column(column)
+                    .unwrap()
+                    .cast(&DataType::Int64)
+                    .unwrap();
+                c.i64().unwrap().iter().collect()
+            };
+            assert_eq!(
+                instants(&from_parquet),
+                instants(&from_csv),
+                "{column} {tz:?}"
+            );
+        }
+    }
+}

@@ -459,50 +459,6 @@ fn read_content(
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return import_zip(bytes, name, shown, opts).map(Contents::Imported);
     }
-    if bytes.starts_with(b"PAR1") {
-        let table = raw::read_parquet(bytes).map_err(invalid)?;
-        return Ok(Contents::Cells {
-            table,
-            format: "parquet",
-            dialect: Dialect::default(),
-        });
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return import_spreadsheet(bytes, "xls", shown, opts).map(Contents::Imported);
-    }
-    let (text, encoding) = raw::decode_text(bytes);
-    if looks_binary(&text) {
-        return Err(invalid(
-            "the file holds binary data, not text; expected CSV/TSV, Parquet, JSON, XLSX/XLS/ODS or a WhatsApp chat export"
-                .into(),
-        ));
-    }
-    if text.trim().is_empty() {
-        return Err(invalid(
-            "the file holds only blank lines; expected a message log with a header row".into(),
-        ));
-    }
-    let dialect = Dialect {
-        encoding: encoding.to_string(),
-        ..Dialect::default()
-    };
-    let first = text.trim_start_matches('\u{feff}').trim_start();
-    if first.starts_with('[') || first.starts_with('{') {
-        // A WhatsApp iOS export also starts with `[`: try it first.
-        if first.starts_with('[') && whatsapp::looks_like_whatsapp(&text) {
-            return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
-        }
-        let (table, format) = raw::read_json(&text).map_err(invalid)?;
-        return Ok(Contents::Cells {
-            table,
-            format,
-            dialect,
-        });
-    }
-    if whatsapp::looks_like_whatsapp(&text) {
-        return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
-    }
-    let delimiter = raw::sniff_delimiter(&text);
     let overrides = opts.overrides.clone();
     let needs_team = opts.team.is_none();
     let zone = opts.zone;
@@ -570,6 +526,50 @@ fn read_content(
             },
         }
     };
+    if bytes.starts_with(b"PAR1") {
+        let table = raw::read_parquet(bytes, &wanted).map_err(invalid)?;
+        return Ok(Contents::Cells {
+            table,
+            format: "parquet",
+            dialect: Dialect::default(),
+        });
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return import_spreadsheet(bytes, "xls", shown, opts).map(Contents::Imported);
+    }
+    let (text, encoding) = raw::decode_text(bytes);
+    if looks_binary(&text) {
+        return Err(invalid(
+            "the file holds binary data, not text; expected CSV/TSV, Parquet, JSON, XLSX/XLS/ODS or a WhatsApp chat export"
+                .into(),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(invalid(
+            "the file holds only blank lines; expected a message log with a header row".into(),
+        ));
+    }
+    let dialect = Dialect {
+        encoding: encoding.to_string(),
+        ..Dialect::default()
+    };
+    let first = text.trim_start_matches('\u{feff}').trim_start();
+    if first.starts_with('[') || first.starts_with('{') {
+        // A WhatsApp iOS export also starts with `[`: try it first.
+        if first.starts_with('[') && whatsapp::looks_like_whatsapp(&text) {
+            return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
+        }
+        let (table, format) = raw::read_json(&text).map_err(invalid)?;
+        return Ok(Contents::Cells {
+            table,
+            format,
+            dialect,
+        });
+    }
+    if whatsapp::looks_like_whatsapp(&text) {
+        return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
+    }
+    let delimiter = raw::sniff_delimiter(&text);
     let table = raw::read_csv(&text, delimiter, &wanted, &opts.progress).map_err(|m| {
         if m == "cancelled" {
             ImportError::Cancelled {

@@ -574,6 +574,40 @@ impl RawTable {
     pub fn rows(&self) -> usize {
         self.lines.len()
     }
+
+    /// Keeps what a column's stretches read, joined in order.
+    fn keep_read(&mut self, column: usize, how: ReadAs, pieces: Vec<ReadCells>) {
+        let mut instants: Vec<i64> = Vec::new();
+        let mut typed: Option<Series> = None;
+        for cells in pieces {
+            let series = match cells {
+                ReadCells::Instants(_, v) if instants.is_empty() => {
+                    instants = v;
+                    continue;
+                }
+                ReadCells::Instants(_, v) => {
+                    instants.extend_from_slice(&v);
+                    continue;
+                }
+                ReadCells::Numbers(b) => b.finish().into_series(),
+                ReadCells::WholeNumbers(b) => b.finish().into_series(),
+                ReadCells::YesNo(b) => b.finish().into_series(),
+            };
+            match &mut typed {
+                // Stretches of one column share its type: appending cannot
+                // fail.
+                Some(all) => {
+                    let _ = all.append(&series);
+                }
+                None => typed = Some(series),
+            }
+        }
+        if matches!(how, ReadAs::PlainInstants(_)) {
+            self.instants.insert(column, instants);
+        } else if let Some(series) = typed {
+            self.typed.insert(column, series);
+        }
+    }
 }
 
 /// Decoded text and the encoding it came in.
@@ -701,36 +735,7 @@ pub fn read_csv(
         }
     }
     for (&(column, how), pieces) in read_as.iter().zip(pieces) {
-        let mut instants: Vec<i64> = Vec::new();
-        let mut typed: Option<Series> = None;
-        for cells in pieces {
-            let series = match cells {
-                ReadCells::Instants(_, v) if instants.is_empty() => {
-                    instants = v;
-                    continue;
-                }
-                ReadCells::Instants(_, v) => {
-                    instants.extend_from_slice(&v);
-                    continue;
-                }
-                ReadCells::Numbers(b) => b.finish().into_series(),
-                ReadCells::WholeNumbers(b) => b.finish().into_series(),
-                ReadCells::YesNo(b) => b.finish().into_series(),
-            };
-            match &mut typed {
-                // Stretches of one column share its type: appending cannot
-                // fail.
-                Some(all) => {
-                    let _ = all.append(&series);
-                }
-                None => typed = Some(series),
-            }
-        }
-        if matches!(how, ReadAs::PlainInstants(_)) {
-            table.instants.insert(column, instants);
-        } else if let Some(series) = typed {
-            table.typed.insert(column, series);
-        }
+        table.keep_read(column, how, pieces);
     }
     let mut stretches: Vec<Vec<TextColumn>> = keep.iter().map(|_| Vec::new()).collect();
     for part in parts {
@@ -1192,68 +1197,155 @@ fn json_cell(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Reads a Parquet file; typed columns become text the mapper understands
-/// (datetimes as ISO 8601, with `Z` when the column carries a zone).
-pub fn read_parquet(bytes: &[u8]) -> Result<RawTable, String> {
+/// Reads a Parquet file: the columns `wanted` keeps, each on its own
+/// core, read as a CSV stretch's cells are (see [`read_csv`]).
+pub fn read_parquet(
+    bytes: &[u8],
+    wanted: &dyn Fn(&[String]) -> Wanted,
+) -> Result<RawTable, String> {
     let df = ParquetReader::new(Cursor::new(bytes))
         .finish()
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-    dataframe_to_raw(&df)
+    dataframe_to_raw(&df, wanted)
 }
 
-pub fn dataframe_to_raw(df: &DataFrame) -> Result<RawTable, String> {
+/// A column's index, its text cells, and what was read of it.
+type ColumnRead = (usize, TextColumn, Option<(ReadAs, ReadCells)>);
+
+/// A table's columns as text cells, or as what `wanted` reads them as.
+pub fn dataframe_to_raw(
+    df: &DataFrame,
+    wanted: &dyn Fn(&[String]) -> Wanted,
+) -> Result<RawTable, String> {
     let rows = df.height();
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut wanted = wanted(&headers);
+    wanted.columns.sort_unstable();
+    wanted.columns.dedup();
+    wanted.columns.retain(|&c| c < headers.len());
+    let keep = wanted.columns.clone();
+    wanted.read_as.retain(|(column, _)| keep.contains(column));
+    let columns = df.columns();
+    let read: Vec<ColumnRead> = keep
+        .par_iter()
+        .map(|&k| {
+            let how = wanted
+                .read_as
+                .iter()
+                .find(|(c, _)| *c == k)
+                .map(|&(_, how)| how);
+            let coded = wanted.coded.contains(&k);
+            let (text, read) = column_cells(columns[k].as_materialized_series(), how, coded)?;
+            Ok((k, text, how.zip(read)))
+        })
+        .collect::<Result<_, String>>()?;
     let mut table = RawTable {
-        headers: df
-            .get_column_names()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+        columns: (0..headers.len()).map(|_| TextColumn::default()).collect(),
+        headers,
         lines: (1..=rows as u64).collect(),
         ..RawTable::default()
     };
-    for col in df.columns() {
-        let s = col.as_materialized_series();
-        let mut out = TextColumnBuilder::with_capacity(rows);
-        match s.dtype() {
-            DataType::Datetime(unit, tz) => {
-                let phys = s.cast(&DataType::Int64).map_err(|e| e.to_string())?;
-                let ca = phys.i64().map_err(|e| e.to_string())?;
-                let to_ms = |v: i64| match unit {
-                    TimeUnit::Nanoseconds => v.div_euclid(1_000_000),
-                    TimeUnit::Microseconds => v.div_euclid(1_000),
-                    TimeUnit::Milliseconds => v,
-                };
-                for v in ca.iter() {
-                    let text = v.map(|v| {
-                        let dt =
-                            chrono::DateTime::from_timestamp_millis(to_ms(v)).unwrap_or_default();
-                        if tz.is_some() {
-                            dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-                        } else {
-                            dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
-                        }
-                    });
-                    out.push(text.as_deref());
-                }
-            }
-            DataType::String => {
-                let ca = s.str().map_err(|e| e.to_string())?;
-                for v in ca.iter() {
-                    out.push(v);
-                }
-            }
-            _ => {
-                let cast = s.cast(&DataType::String).map_err(|e| e.to_string())?;
-                let ca = cast.str().map_err(|e| e.to_string())?;
-                for v in ca.iter() {
-                    out.push(v);
-                }
-            }
+    for (k, text, read) in read {
+        table.columns[k] = text;
+        if let Some((how, cells)) = read {
+            table.keep_read(k, how, vec![cells]);
         }
-        table.columns.push(out.finish());
     }
     Ok(table)
+}
+
+/// Reads one cell as `read` says, and keeps in `out` the text still kept.
+fn push(out: &mut TextColumnBuilder, read: &mut Option<ReadCells>, cell: Option<&str>) {
+    out.push(match read {
+        Some(read) => read.push(cell),
+        None => cell,
+    });
+}
+
+/// One column's cells: as text, as codes when `coded`, and read as `how`
+/// says (the text then keeps only the cells not read).
+fn column_cells(
+    s: &Series,
+    how: Option<ReadAs>,
+    coded: bool,
+) -> Result<(TextColumn, Option<ReadCells>), String> {
+    let rows = s.len();
+    // A text column already trimmed and without blank cells is shared as
+    // it is.
+    if let (None, false, Ok(cells)) = (how, coded, s.str())
+        && slices(cells).par_iter().all(|part| {
+            part.iter()
+                .flatten()
+                .all(|v| !v.is_empty() && trim(v).len() == v.len())
+        })
+    {
+        return Ok((
+            TextColumn {
+                repr: Repr::Cells(cells.clone()),
+            },
+            None,
+        ));
+    }
+    let mut read = how.map(|how| ReadCells::new(how, rows));
+    let mut out = if coded {
+        TextColumnBuilder::coded(rows)
+    } else {
+        TextColumnBuilder::with_capacity(rows)
+    };
+    match s.dtype() {
+        DataType::Datetime(unit, tz) => {
+            let phys = s.cast(&DataType::Int64).map_err(|e| e.to_string())?;
+            let ca = phys.i64().map_err(|e| e.to_string())?;
+            let to_ms = |v: i64| match unit {
+                TimeUnit::Nanoseconds => v.div_euclid(1_000_000),
+                TimeUnit::Microseconds => v.div_euclid(1_000),
+                TimeUnit::Milliseconds => v,
+            };
+            for v in ca.iter() {
+                let at = v
+                    .map(|v| chrono::DateTime::from_timestamp_millis(to_ms(v)).unwrap_or_default());
+                // Read as an instant without writing it out, when it is
+                // one the text would have given (a four-digit year).
+                if let (Some(at), Some(ReadCells::Instants(zone, instants))) = (at, &mut read)
+                    && (1000..=9999).contains(&chrono::Datelike::year(&at))
+                {
+                    instants.push(if tz.is_some() {
+                        at.timestamp_millis()
+                    } else {
+                        zone.to_instant(at.naive_utc())
+                    });
+                    out.push(None);
+                    continue;
+                }
+                let text = at.map(|at| {
+                    if tz.is_some() {
+                        at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+                    } else {
+                        at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()
+                    }
+                });
+                push(&mut out, &mut read, text.as_deref());
+            }
+        }
+        DataType::String => {
+            let ca = s.str().map_err(|e| e.to_string())?;
+            for v in ca.iter() {
+                push(&mut out, &mut read, v);
+            }
+        }
+        _ => {
+            let cast = s.cast(&DataType::String).map_err(|e| e.to_string())?;
+            let ca = cast.str().map_err(|e| e.to_string())?;
+            for v in ca.iter() {
+                push(&mut out, &mut read, v);
+            }
+        }
+    }
+    Ok((out.finish(), read))
 }
 
 /// Reads a spreadsheet (XLSX, XLS, XLSB, ODS): the named sheet, else the
