@@ -1087,6 +1087,19 @@ fn parse_part(
 
 /// Reads a JSON array of objects, or NDJSON (one object per line).
 pub fn read_json(text: &str) -> Result<(RawTable, &'static str), String> {
+    // A large NDJSON file is read on every core; an array, and a file of
+    // one object, in one pass.
+    if text.len() >= 1 << 20
+        && !text.trim_start().starts_with('[')
+        && let Some(table) = read_ndjson_in_parallel(text)?
+    {
+        return Ok((table, "ndjson"));
+    }
+    read_json_in_one_pass(text)
+}
+
+/// Reads a JSON array of objects, or NDJSON, in one pass.
+fn read_json_in_one_pass(text: &str) -> Result<(RawTable, &'static str), String> {
     let trimmed = text.trim_start();
     let (objects, format): (Vec<(u64, serde_json::Map<String, serde_json::Value>)>, _) = if trimmed
         .starts_with('[')
@@ -1185,6 +1198,150 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
     }
+}
+
+/// One stretch of an NDJSON file, read on its own core.
+#[derive(Default)]
+struct NdjsonPart {
+    headers: Vec<String>,
+    columns: Vec<TextColumnBuilder>,
+    /// Line of each row, counted from the stretch's first line (0).
+    lines: Vec<u64>,
+    /// Line breaks in the stretch.
+    newlines: u64,
+    /// The first line that is not an object, and what is wrong with it:
+    /// its line in the stretch, and the message with `{line}` for the
+    /// file's line number.
+    error: Option<(u64, String)>,
+}
+
+/// The lines of `text` in stretches of whole lines, one object a line.
+fn ndjson_part(text: &str) -> NdjsonPart {
+    let mut part = NdjsonPart {
+        newlines: memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64,
+        ..NdjsonPart::default()
+    };
+    let mut index: PlHashMap<String, usize> = PlHashMap::default();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let m = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(m)) => m,
+            Ok(other) => {
+                let kind = json_kind(&other);
+                part.error = Some((
+                    i as u64,
+                    format!(
+                        "line {{line}}: found {kind}, expected one JSON object per line (NDJSON) or an array of objects"
+                    ),
+                ));
+                return part;
+            }
+            Err(e) => {
+                let column = e.column();
+                part.error = Some((
+                    i as u64,
+                    format!("line {{line}}, column {column}: invalid JSON: {e}"),
+                ));
+                return part;
+            }
+        };
+        let rows = part.lines.len();
+        for k in m.keys() {
+            if !index.contains_key(k) {
+                index.insert(k.clone(), part.headers.len());
+                part.headers.push(k.clone());
+                let mut column = TextColumnBuilder::with_capacity(0);
+                for _ in 0..rows {
+                    column.push(None);
+                }
+                part.columns.push(column);
+            }
+        }
+        for (column, name) in part.columns.iter_mut().zip(&part.headers) {
+            let cell = m.get(name).and_then(json_cell);
+            column.push(cell.as_deref());
+        }
+        part.lines.push(i as u64);
+    }
+    part
+}
+
+/// A large NDJSON file read in stretches of whole lines on every core;
+/// columns in the order their keys first appear, as one pass gives them.
+/// `None` when it holds a single object, which the one-pass reader judges.
+fn read_ndjson_in_parallel(text: &str) -> Result<Option<RawTable>, String> {
+    let pieces = rayon::current_num_threads() * 4;
+    let bytes = text.as_bytes();
+    // Stretches end just after a line break near each equal share.
+    let mut bounds = vec![0usize];
+    for k in 1..pieces {
+        let from = (bytes.len() * k / pieces).max(bounds[bounds.len() - 1]);
+        if let Some(p) = memchr::memchr(b'\n', &bytes[from..]) {
+            let end = from + p + 1;
+            if end < bytes.len() {
+                bounds.push(end);
+            }
+        }
+    }
+    bounds.dedup();
+    bounds.push(bytes.len());
+    let parts: Vec<NdjsonPart> = bounds
+        .par_windows(2)
+        .map(|w| ndjson_part(&text[w[0]..w[1]]))
+        .collect();
+    let mut first_line = 1u64;
+    let mut starts = Vec::with_capacity(parts.len());
+    for part in &parts {
+        starts.push(first_line);
+        first_line += part.newlines;
+    }
+    for (part, start) in parts.iter().zip(&starts) {
+        if let Some((line, message)) = &part.error {
+            return Err(message.replace("{line}", &(start + line).to_string()));
+        }
+    }
+    let rows: usize = parts.iter().map(|p| p.lines.len()).sum();
+    if rows == 1 {
+        return Ok(None);
+    }
+    let mut headers: Vec<String> = Vec::new();
+    for part in &parts {
+        for h in &part.headers {
+            if !headers.contains(h) {
+                headers.push(h.clone());
+            }
+        }
+    }
+    let mut lines = Vec::with_capacity(rows);
+    let mut stretches: Vec<Vec<TextColumn>> = headers.iter().map(|_| Vec::new()).collect();
+    for (part, start) in parts.into_iter().zip(starts) {
+        lines.extend(part.lines.iter().map(|l| start + l));
+        let len = part.lines.len();
+        let mut own: Vec<Option<TextColumn>> = headers.iter().map(|_| None).collect();
+        for (name, column) in part.headers.iter().zip(part.columns) {
+            if let Some(k) = headers.iter().position(|h| h == name) {
+                own[k] = Some(column.finish());
+            }
+        }
+        for (k, column) in own.into_iter().enumerate() {
+            stretches[k].push(column.unwrap_or_else(|| {
+                let mut missing = TextColumnBuilder::with_capacity(0);
+                for _ in 0..len {
+                    missing.push(None);
+                }
+                missing.finish()
+            }));
+        }
+    }
+    Ok(Some(RawTable {
+        columns: stretches.into_iter().map(TextColumn::concat).collect(),
+        headers,
+        lines,
+        ..RawTable::default()
+    }))
 }
 
 fn json_cell(v: &serde_json::Value) -> Option<String> {
@@ -1575,6 +1732,65 @@ mod tests {
         assert_eq!(all.get(4_000), None);
         assert_eq!(all.get(16 * 4_001 + 3_999), Some("p16-3999"));
         assert_eq!(all.null_count(), 17);
+    }
+
+    /// Every cell of every column, with the headers and lines.
+    fn table_cells(t: &RawTable) -> (Vec<String>, Vec<u64>, Vec<Vec<Option<String>>>) {
+        let cells = t
+            .columns
+            .iter()
+            .map(|c| {
+                (0..t.rows())
+                    .map(|r| c.get(r).map(str::to_string))
+                    .collect()
+            })
+            .collect();
+        (t.headers.clone(), t.lines.clone(), cells)
+    }
+
+    #[test]
+    fn ndjson_read_in_stretches_is_read_as_in_one_pass() {
+        use std::fmt::Write;
+        // Over a megabyte, with blank lines, CRLF line ends, nulls, nested
+        // values, and keys that first appear late in the file.
+        let mut text = String::new();
+        for i in 0..30_000 {
+            let late = if i > 25_000 {
+                format!(",\"late\": {i}")
+            } else {
+                String::new()
+            };
+            let end = if i % 3 == 0 { "\r\n" } else { "\n" };
+            let _ = write!(
+                text,
+                "{{\"ts\": \"2024-01-01 09:{:02}\", \"chat\": \"c{}\", \"dir\": {}, \"meta\": {{\"n\": {i}}}, \"note\": \"  padded  \"{late}}}{end}",
+                i % 60,
+                i % 97,
+                if i % 5 == 0 {
+                    "null".to_string()
+                } else {
+                    "\"out\"".to_string()
+                },
+            );
+            if i % 1_000 == 0 {
+                text.push('\n');
+            }
+        }
+        assert!(text.len() > 1 << 20);
+        let (parallel, format) = read_json(&text).unwrap();
+        let (one_pass, _) = read_json_in_one_pass(&text).unwrap();
+        assert_eq!(format, "ndjson");
+        assert_eq!(table_cells(&parallel), table_cells(&one_pass));
+        assert!(parallel.headers.contains(&"late".to_string()));
+        // The first bad line is named as one pass names it, wherever the
+        // stretches fall.
+        for (at, bad) in [(29_000, "{\"chat\": oops}"), (21_000, "[1, 2]"), (7, "{")] {
+            let mut lines: Vec<&str> = text.split('\n').collect();
+            lines[at] = bad;
+            let broken = lines.join("\n");
+            let expected = read_json_in_one_pass(&broken).err().unwrap();
+            assert_eq!(read_json(&broken).err(), Some(expected));
+        }
     }
 
     #[test]
