@@ -120,6 +120,14 @@ impl TextColumnBuilder {
         }
     }
 
+    /// A builder whose first `rows` cells are missing.
+    pub fn missing(rows: usize) -> Self {
+        Self {
+            len: rows,
+            ..Self::with_capacity(rows)
+        }
+    }
+
     /// A builder that keeps codes while the stretch holds few values.
     pub fn coded(rows: usize) -> Self {
         Self {
@@ -1253,11 +1261,7 @@ fn ndjson_part(text: &str) -> NdjsonPart {
             if !index.contains_key(k) {
                 index.insert(k.clone(), part.headers.len());
                 part.headers.push(k.clone());
-                let mut column = TextColumnBuilder::with_capacity(0);
-                for _ in 0..rows {
-                    column.push(None);
-                }
-                part.columns.push(column);
+                part.columns.push(TextColumnBuilder::missing(rows));
             }
         }
         for (column, name) in part.columns.iter_mut().zip(&part.headers) {
@@ -1327,13 +1331,7 @@ fn read_ndjson_in_parallel(text: &str) -> Result<Option<RawTable>, String> {
             }
         }
         for (k, column) in own.into_iter().enumerate() {
-            stretches[k].push(column.unwrap_or_else(|| {
-                let mut missing = TextColumnBuilder::with_capacity(0);
-                for _ in 0..len {
-                    missing.push(None);
-                }
-                missing.finish()
-            }));
+            stretches[k].push(column.unwrap_or_else(|| TextColumnBuilder::missing(len).finish()));
         }
     }
     Ok(Some(RawTable {
