@@ -208,7 +208,13 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                     ui.label(&r.file);
                     ui.end_row();
                     ui.label("Format");
-                    ui.label(format!("{} · {}", r.format, r.dialect.encoding));
+                    // Binary formats (Parquet, spreadsheets) have no text
+                    // encoding to name.
+                    ui.label(if r.dialect.encoding.is_empty() {
+                        r.format.clone()
+                    } else {
+                        format!("{} · {}", r.format, r.dialect.encoding)
+                    });
                     ui.end_row();
                     ui.label("Rows read");
                     ui.label(format::count(r.rows_read));
