@@ -368,3 +368,24 @@ fn a_chart_exports_at_the_chosen_size() {
     // PNGs are drawn at twice the logical size.
     assert_eq!((img.width(), img.height()), (1600, 900));
 }
+
+#[test]
+fn the_import_report_of_a_parquet_log_names_its_format_alone() {
+    use polars::prelude::*;
+    let mut df = CsvReadOptions::default()
+        .into_reader_with_file_handle(std::io::Cursor::new(SMALL_LOG.as_bytes()))
+        .finish()
+        .unwrap();
+    let mut parquet = Vec::new();
+    ParquetWriter::new(&mut parquet).finish(&mut df).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "demo.parquet", &parquet);
+    let mut h = harness();
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    h.get_by_label("Import report").click();
+    h.run();
+    assert!(shows(&h, "parquet"), "the format is named");
+    assert!(!shows(&h, "parquet · "), "no encoding is named after it");
+}
