@@ -1106,38 +1106,38 @@ pub fn read_json(text: &str) -> Result<(RawTable, &'static str), String> {
     read_json_in_one_pass(text)
 }
 
-/// Reads a JSON array of objects, or NDJSON, in one pass.
+/// Reads a JSON array of objects, or NDJSON, in one pass, each object
+/// turned into a row as it is parsed.
 fn read_json_in_one_pass(text: &str) -> Result<(RawTable, &'static str), String> {
-    let trimmed = text.trim_start();
-    let (objects, format): (Vec<(u64, serde_json::Map<String, serde_json::Value>)>, _) = if trimmed
-        .starts_with('[')
-    {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    let mut rows = JsonRows::default();
+    let format = if text.trim_start().starts_with('[') {
+        let mut first_bad = None;
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde::Deserializer::deserialize_seq(
+            &mut de,
+            ArrayRows {
+                rows: &mut rows,
+                first_bad: &mut first_bad,
+            },
+        )
+        .and_then(|()| de.end())
+        .map_err(|e| {
             format!(
                 "line {}, column {}: invalid JSON: {e}",
                 e.line(),
                 e.column()
             )
         })?;
-        let serde_json::Value::Array(items) = v else {
-            return Err("expected a JSON array of objects".into());
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            match item {
-                serde_json::Value::Object(m) => out.push((i as u64 + 1, m)),
-                other => {
-                    return Err(format!(
-                        "item {} of the array is {}, expected an object with one message",
-                        i + 1,
-                        json_kind(&other)
-                    ));
-                }
-            }
+        if let Some((item, kind)) = first_bad {
+            return Err(format!(
+                "item {item} of the array is {kind}, expected an object with one message"
+            ));
         }
-        (out, "json")
+        "json"
     } else {
-        let mut out = Vec::new();
+        // Whether the first object holds only objects: alone in the file,
+        // it is one object of nested ones, not a log.
+        let mut first_nested = false;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {
@@ -1146,7 +1146,12 @@ fn read_json_in_one_pass(text: &str) -> Result<(RawTable, &'static str), String>
             let v: serde_json::Value = serde_json::from_str(line)
                 .map_err(|e| format!("line {}, column {}: invalid JSON: {e}", i + 1, e.column()))?;
             match v {
-                serde_json::Value::Object(m) => out.push((i as u64 + 1, m)),
+                serde_json::Value::Object(m) => {
+                    if rows.lines.is_empty() {
+                        first_nested = m.values().all(serde_json::Value::is_object);
+                    }
+                    rows.add(&m, i as u64 + 1);
+                }
                 other => {
                     return Err(format!(
                         "line {}: found {}, expected one JSON object per line (NDJSON) or an array of objects",
@@ -1156,45 +1161,88 @@ fn read_json_in_one_pass(text: &str) -> Result<(RawTable, &'static str), String>
                 }
             }
         }
-        if out.len() == 1 && out[0].1.values().all(serde_json::Value::is_object) {
+        if rows.lines.len() == 1 && first_nested {
             return Err(
-                    "expected an array of message objects or NDJSON; found one object of nested objects"
-                        .into(),
-                );
+                "expected an array of message objects or NDJSON; found one object of nested objects"
+                    .into(),
+            );
         }
-        (out, "ndjson")
+        "ndjson"
     };
-    let mut headers: Vec<String> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (_, m) in &objects {
+    Ok((rows.into_table(), format))
+}
+
+/// Rows of JSON objects as text columns, in the order their keys first
+/// appear.
+#[derive(Default)]
+struct JsonRows {
+    headers: Vec<String>,
+    index: PlHashMap<String, usize>,
+    columns: Vec<TextColumnBuilder>,
+    lines: Vec<u64>,
+}
+
+impl JsonRows {
+    fn add(&mut self, m: &serde_json::Map<String, serde_json::Value>, line: u64) {
+        let rows = self.lines.len();
         for k in m.keys() {
-            if !index.contains_key(k) {
-                index.insert(k.clone(), headers.len());
-                headers.push(k.clone());
+            if !self.index.contains_key(k) {
+                self.index.insert(k.clone(), self.headers.len());
+                self.headers.push(k.clone());
+                self.columns.push(TextColumnBuilder::missing(rows));
             }
         }
-    }
-    let mut builders: Vec<TextColumnBuilder> = (0..headers.len())
-        .map(|_| TextColumnBuilder::with_capacity(objects.len()))
-        .collect();
-    let mut lines = Vec::with_capacity(objects.len());
-    for (line, m) in &objects {
-        for (builder, name) in builders.iter_mut().zip(&headers) {
+        for (column, name) in self.columns.iter_mut().zip(&self.headers) {
             let cell = m.get(name).and_then(json_cell);
-            builder.push(cell.as_deref());
+            column.push(cell.as_deref());
         }
-        lines.push(*line);
+        self.lines.push(line);
     }
-    let table = RawTable {
-        columns: builders
-            .into_iter()
-            .map(TextColumnBuilder::finish)
-            .collect(),
-        headers,
-        lines,
-        ..RawTable::default()
-    };
-    Ok((table, format))
+
+    fn into_table(self) -> RawTable {
+        RawTable {
+            columns: self
+                .columns
+                .into_iter()
+                .map(TextColumnBuilder::finish)
+                .collect(),
+            headers: self.headers,
+            lines: self.lines,
+            ..RawTable::default()
+        }
+    }
+}
+
+/// A JSON array's items, each object added as a row as soon as it is
+/// parsed (the array is never held whole). The first item that is not an
+/// object is noted, and the rest still parsed, so that a syntax error
+/// anywhere is reported first, as a whole-file parse reports it.
+struct ArrayRows<'r> {
+    rows: &'r mut JsonRows,
+    first_bad: &'r mut Option<(u64, &'static str)>,
+}
+
+impl<'de> serde::de::Visitor<'de> for ArrayRows<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of objects")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut item = 0u64;
+        while let Some(value) = seq.next_element::<serde_json::Value>()? {
+            item += 1;
+            if self.first_bad.is_some() {
+                continue;
+            }
+            match value {
+                serde_json::Value::Object(m) => self.rows.add(&m, item),
+                other => *self.first_bad = Some((item, json_kind(&other))),
+            }
+        }
+        Ok(())
+    }
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -1211,10 +1259,8 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 /// One stretch of an NDJSON file, read on its own core.
 #[derive(Default)]
 struct NdjsonPart {
-    headers: Vec<String>,
-    columns: Vec<TextColumnBuilder>,
-    /// Line of each row, counted from the stretch's first line (0).
-    lines: Vec<u64>,
+    /// Its rows, each with its line counted from the stretch's first (0).
+    rows: JsonRows,
     /// Line breaks in the stretch.
     newlines: u64,
     /// The first line that is not an object, and what is wrong with it:
@@ -1229,14 +1275,13 @@ fn ndjson_part(text: &str) -> NdjsonPart {
         newlines: memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64,
         ..NdjsonPart::default()
     };
-    let mut index: PlHashMap<String, usize> = PlHashMap::default();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let m = match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(serde_json::Value::Object(m)) => m,
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(m)) => part.rows.add(&m, i as u64),
             Ok(other) => {
                 let kind = json_kind(&other);
                 part.error = Some((
@@ -1255,20 +1300,7 @@ fn ndjson_part(text: &str) -> NdjsonPart {
                 ));
                 return part;
             }
-        };
-        let rows = part.lines.len();
-        for k in m.keys() {
-            if !index.contains_key(k) {
-                index.insert(k.clone(), part.headers.len());
-                part.headers.push(k.clone());
-                part.columns.push(TextColumnBuilder::missing(rows));
-            }
         }
-        for (column, name) in part.columns.iter_mut().zip(&part.headers) {
-            let cell = m.get(name).and_then(json_cell);
-            column.push(cell.as_deref());
-        }
-        part.lines.push(i as u64);
     }
     part
 }
@@ -1307,13 +1339,13 @@ fn read_ndjson_in_parallel(text: &str) -> Result<Option<RawTable>, String> {
             return Err(message.replace("{line}", &(start + line).to_string()));
         }
     }
-    let rows: usize = parts.iter().map(|p| p.lines.len()).sum();
+    let rows: usize = parts.iter().map(|p| p.rows.lines.len()).sum();
     if rows == 1 {
         return Ok(None);
     }
     let mut headers: Vec<String> = Vec::new();
     for part in &parts {
-        for h in &part.headers {
+        for h in &part.rows.headers {
             if !headers.contains(h) {
                 headers.push(h.clone());
             }
@@ -1322,10 +1354,16 @@ fn read_ndjson_in_parallel(text: &str) -> Result<Option<RawTable>, String> {
     let mut lines = Vec::with_capacity(rows);
     let mut stretches: Vec<Vec<TextColumn>> = headers.iter().map(|_| Vec::new()).collect();
     for (part, start) in parts.into_iter().zip(starts) {
-        lines.extend(part.lines.iter().map(|l| start + l));
-        let len = part.lines.len();
+        let JsonRows {
+            headers: names,
+            columns,
+            lines: own_lines,
+            ..
+        } = part.rows;
+        lines.extend(own_lines.iter().map(|l| start + l));
+        let len = own_lines.len();
         let mut own: Vec<Option<TextColumn>> = headers.iter().map(|_| None).collect();
-        for (name, column) in part.headers.iter().zip(part.columns) {
+        for (name, column) in names.iter().zip(columns) {
             if let Some(k) = headers.iter().position(|h| h == name) {
                 own[k] = Some(column.finish());
             }
@@ -1732,8 +1770,10 @@ mod tests {
         assert_eq!(all.null_count(), 17);
     }
 
-    /// Every cell of every column, with the headers and lines.
-    fn table_cells(t: &RawTable) -> (Vec<String>, Vec<u64>, Vec<Vec<Option<String>>>) {
+    /// A table's headers, lines, and every cell of every column.
+    type Cells = (Vec<String>, Vec<u64>, Vec<Vec<Option<String>>>);
+
+    fn table_cells(t: &RawTable) -> Cells {
         let cells = t
             .columns
             .iter()
@@ -1744,6 +1784,71 @@ mod tests {
             })
             .collect();
         (t.headers.clone(), t.lines.clone(), cells)
+    }
+
+    #[test]
+    fn json_arrays_read_item_by_item_as_a_whole_parse_reads_them() {
+        // What parsing the whole array first gives: its items' cells in
+        // the order keys first appear, or the first error.
+        let whole = |text: &str| -> Result<Cells, String> {
+            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                format!(
+                    "line {}, column {}: invalid JSON: {e}",
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            let serde_json::Value::Array(items) = v else {
+                unreachable!()
+            };
+            let mut headers: Vec<String> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let serde_json::Value::Object(m) = item else {
+                    return Err(format!(
+                        "item {} of the array is {}, expected an object with one message",
+                        i + 1,
+                        json_kind(item)
+                    ));
+                };
+                for k in m.keys() {
+                    if !headers.contains(k) {
+                        headers.push(k.clone());
+                    }
+                }
+            }
+            let cells = headers
+                .iter()
+                .map(|h| {
+                    items
+                        .iter()
+                        .map(|item| {
+                            item.get(h)
+                                .and_then(json_cell)
+                                .map(|c| trim(&c).to_string())
+                                .filter(|c| !c.is_empty())
+                        })
+                        .collect()
+                })
+                .collect();
+            Ok((headers, (1..=items.len() as u64).collect(), cells))
+        };
+        for text in [
+            r#"[{"ts": "2024-01-01 09:00", "chat": "a", "dir": "out"},
+                {"ts": "2024-01-01 09:05", "chat": "a", "dir": null, "late": 1.5},
+                {"chat": " b ", "nested": {"x": [1, 2]}, "flag": true, "blank": ""}]"#,
+            "[]",
+            r#"[{"a": 1}, 5, {"a": 2}]"#,
+            r#"[{"a": 1}, 5, {"a": }]"#,
+            r#"[{"a": 1}] x"#,
+            r#"[{"a": 1},]"#,
+            r#"[{"a": 1}, "#,
+        ] {
+            let streamed = read_json(text).map(|(t, format)| {
+                assert_eq!(format, "json");
+                table_cells(&t)
+            });
+            assert_eq!(streamed, whole(text), "{text}");
+        }
     }
 
     #[test]
