@@ -538,6 +538,20 @@ pub struct Wanted {
     pub coded: Vec<usize>,
 }
 
+impl Wanted {
+    /// The columns of a table `width` wide, each once (a column that
+    /// overrides map to two fields is read once), and only kept columns
+    /// read as something else.
+    fn within(mut self, width: usize) -> Self {
+        self.columns.retain(|&c| c < width);
+        self.columns.sort_unstable();
+        self.columns.dedup();
+        let keep = &self.columns;
+        self.read_as.retain(|(column, _)| keep.contains(column));
+        self
+    }
+}
+
 /// One stretch's cells of a column read while splitting.
 enum ReadCells {
     Instants(ReportZone, Vec<i64>),
@@ -707,14 +721,10 @@ pub fn read_csv(
         }
     }
     table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
-    let mut wanted = wanted(&table.headers);
-    // A column that overrides map to two fields is read once.
-    wanted.columns.sort_unstable();
-    wanted.columns.dedup();
-    let keep = wanted.columns.clone();
-    wanted.read_as.retain(|(column, _)| keep.contains(column));
-    let read_as = wanted.read_as.clone();
     let width = table.headers.len();
+    let wanted = wanted(&table.headers).within(width);
+    let keep = wanted.columns.clone();
+    let read_as = wanted.read_as.clone();
     let body_line = header.line;
     let body = text.get(header.at..).unwrap_or_default();
     let pieces = if body.len() < 8 << 20 {
@@ -1177,7 +1187,7 @@ fn read_json_in_one_pass(text: &str) -> Result<(RawTable, &'static str), String>
 #[derive(Default)]
 struct JsonRows {
     headers: Vec<String>,
-    index: PlHashMap<String, usize>,
+    known: PlHashSet<String>,
     columns: Vec<TextColumnBuilder>,
     lines: Vec<u64>,
 }
@@ -1186,8 +1196,8 @@ impl JsonRows {
     fn add(&mut self, m: &serde_json::Map<String, serde_json::Value>, line: u64) {
         let rows = self.lines.len();
         for k in m.keys() {
-            if !self.index.contains_key(k) {
-                self.index.insert(k.clone(), self.headers.len());
+            if !self.known.contains(k) {
+                self.known.insert(k.clone());
                 self.headers.push(k.clone());
                 self.columns.push(TextColumnBuilder::missing(rows));
             }
@@ -1416,12 +1426,8 @@ pub fn dataframe_to_raw(
         .iter()
         .map(ToString::to_string)
         .collect();
-    let mut wanted = wanted(&headers);
-    wanted.columns.sort_unstable();
-    wanted.columns.dedup();
-    wanted.columns.retain(|&c| c < headers.len());
+    let wanted = wanted(&headers).within(headers.len());
     let keep = wanted.columns.clone();
-    wanted.read_as.retain(|(column, _)| keep.contains(column));
     let columns = df.columns();
     let read: Vec<ColumnRead> = keep
         .par_iter()
