@@ -272,12 +272,8 @@ impl<'a> Categories<'a> {
         Some(Self { column, text })
     }
 
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.column.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.column.is_empty()
     }
 
     /// Calls `f` with the id of each row in `from..from + len`, in order
@@ -308,7 +304,7 @@ impl<'a> Categories<'a> {
 /// Each id's code, numbered by first appearance as [`encode`] numbers a
 /// text column's (`NONE` for an id no row holds or without text), and the
 /// values in code order. Each stretch is read on its own core.
-pub fn rank_categories<'a>(categories: &Categories<'a>) -> (Vec<u32>, Vec<Value<'a>>) {
+fn rank_categories<'a>(categories: &Categories<'a>) -> (Vec<u32>, Vec<Value<'a>>) {
     let text = &categories.text;
     let n = categories.len();
     let has_text = |id: u32| matches!(text.get(id as usize), Some(Some(_)));
