@@ -477,6 +477,77 @@ fn encodings() {
     }
 }
 
+/// A large log's start tells its kind and the rest is checked for UTF-8
+/// stretch by stretch: each encoding still reads as a small file of it
+/// does, whether the odd byte is near the start, near the end, or a
+/// character sits across the first megabyte's end.
+#[test]
+fn large_files_decode_as_small_ones() {
+    use std::fmt::Write as _;
+    // Over 8 MB: 150,000 rows of about 60 bytes.
+    let rows = 150_000;
+    let mut text = String::from("timestamp,chat,dir,sender\n");
+    for i in 0..rows {
+        // Rows of two lengths, so that some multi-byte name straddles the
+        // first megabyte's end.
+        let name = if i % 2 == 0 {
+            "Zoë Lindqvist-Øster"
+        } else {
+            "Zoë Lindqvist-Øster Ü"
+        };
+        let _ = writeln!(
+            text,
+            "2024-01-01 09:{:02},chat-{:06},{},{name}",
+            i % 60,
+            i % 5_000,
+            if i % 3 == 0 { "in" } else { "out" }
+        );
+    }
+    assert!(text.len() > 8 << 20);
+    let straddles = (1 << 20) - 8..(1 << 20) + 8;
+    assert!(straddles.clone().any(|k| !text.is_char_boundary(k)));
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    // "Zoë" in Windows-1252 on the last row: not UTF-8.
+    let latin_tail = |bytes: &[u8]| {
+        let mut bytes = bytes.to_vec();
+        let at = bytes.iter().rposition(|&b| b == b',').unwrap() + 1;
+        bytes.splice(at.., b"Zo\xEB Lindqvist\n".iter().copied());
+        bytes
+    };
+    let last_name = |i: &Imported| strings(&i.table, "sender")[rows - 1].clone();
+    let utf8 = import(text.as_bytes());
+    assert_eq!(utf8.report.dialect.encoding, "UTF-8");
+    assert_eq!(utf8.report.rows_kept, rows as u64);
+    assert_eq!(
+        strings(&utf8.table, "sender")[0].as_deref(),
+        Some("Zoë Lindqvist-Øster")
+    );
+    assert_eq!(last_name(&utf8).as_deref(), Some("Zoë Lindqvist-Øster Ü"));
+
+    let with_bom = import(&bom);
+    assert_eq!(with_bom.report.dialect.encoding, "UTF-8 with BOM");
+    assert!(with_bom.table.equals_missing(&utf8.table));
+
+    let latin = import(&latin_tail(text.as_bytes()));
+    assert_eq!(latin.report.dialect.encoding, "Windows-1252");
+    assert_eq!(latin.report.rows_kept, rows as u64);
+    assert_eq!(
+        strings(&latin.table, "sender")[0].as_deref(),
+        Some("ZoÃ« Lindqvist-Ã˜ster")
+    );
+    assert_eq!(last_name(&latin).as_deref(), Some("Zoë Lindqvist"));
+
+    // After a byte-order mark, bytes that are not UTF-8 are replaced.
+    let lossy = import(&latin_tail(&bom));
+    assert_eq!(lossy.report.dialect.encoding, "UTF-8 with BOM");
+    assert_eq!(last_name(&lossy).as_deref(), Some("Zo\u{FFFD} Lindqvist"));
+    assert_eq!(
+        strings(&lossy.table, "sender")[..rows - 1],
+        strings(&utf8.table, "sender")[..rows - 1]
+    );
+}
+
 #[test]
 fn gzip_json_ndjson_parquet_and_xlsx() {
     let csv = "timestamp,chat,dir\n2024-01-01 09:00,a,out\n2024-01-01 09:05,a,in\n";

@@ -537,6 +537,38 @@ fn read_content(
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return import_spreadsheet(bytes, "xls", shown, opts).map(Contents::Imported);
     }
+    let read_error = |m: String| {
+        if m == "cancelled" {
+            ImportError::Cancelled {
+                path: shown.to_string(),
+            }
+        } else {
+            invalid(m)
+        }
+    };
+    // A large UTF-8 log is checked stretch by stretch as it is parsed, on
+    // every core, rather than whole on one before parsing starts: its
+    // start alone tells that it is delimited text.
+    if let Some(head) = raw::Utf8Head::of(bytes)
+        && !looks_binary(head.text)
+        && head
+            .text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with(|c| c != '[' && c != '{')
+        && whatsapp::decided_from_start(head.text) == Some(false)
+    {
+        let delimiter = raw::sniff_delimiter(head.text);
+        match raw::read_delimited(head.text, head.all, delimiter, &wanted, &opts.progress) {
+            Ok(Some(table)) => return Ok(delimited(table, delimiter, head.encoding)),
+            // Decoded whole below, as any other text.
+            Ok(None) => opts
+                .progress
+                .bytes_read
+                .store(0, std::sync::atomic::Ordering::Relaxed),
+            Err(m) => return Err(read_error(m)),
+        }
+    }
     let (text, encoding) = raw::decode_text(bytes);
     if looks_binary(&text) {
         return Err(invalid(
@@ -570,17 +602,15 @@ fn read_content(
         return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
     }
     let delimiter = raw::sniff_delimiter(&text);
-    let table = raw::read_csv(&text, delimiter, &wanted, &opts.progress).map_err(|m| {
-        if m == "cancelled" {
-            ImportError::Cancelled {
-                path: shown.to_string(),
-            }
-        } else {
-            invalid(m)
-        }
-    })?;
+    let table = raw::read_csv(&text, delimiter, &wanted, &opts.progress).map_err(read_error)?;
+    Ok(delimited(table, delimiter, encoding))
+}
+
+/// The cells of a delimited file, with its dialect.
+fn delimited(table: raw::RawTable, delimiter: u8, encoding: &str) -> Contents {
     let format = if delimiter == b'\t' { "tsv" } else { "csv" };
     let dialect = Dialect {
+        encoding: encoding.to_string(),
         delimiter: Some(
             match delimiter {
                 b'\t' => "tab",
@@ -590,13 +620,13 @@ fn read_content(
             }
             .to_string(),
         ),
-        ..dialect
+        ..Dialect::default()
     };
-    Ok(Contents::Cells {
+    Contents::Cells {
         table,
         format,
         dialect,
-    })
+    }
 }
 
 fn binary_kind(bytes: &[u8]) -> Option<&'static str> {

@@ -597,20 +597,49 @@ impl RawTable {
         self.lines.len()
     }
 
-    /// Keeps what a column's stretches read, joined in order.
-    fn keep_read(&mut self, column: usize, how: ReadAs, pieces: Vec<ReadCells>) {
-        let mut instants: Vec<i64> = Vec::new();
+    /// Keeps what a column's stretches read.
+    fn keep_read(&mut self, column: usize, joined: JoinedRead) {
+        match joined {
+            JoinedRead::Instants(instants) => {
+                self.instants.insert(column, instants);
+            }
+            JoinedRead::Typed(Some(series)) => {
+                self.typed.insert(column, series);
+            }
+            JoinedRead::Typed(None) => {}
+        }
+    }
+}
+
+/// A column's cells read while splitting, joined from its stretches.
+enum JoinedRead {
+    Instants(Vec<i64>),
+    Typed(Option<Series>),
+}
+
+impl JoinedRead {
+    /// Joins a column's stretches in order.
+    fn of(how: ReadAs, pieces: Vec<ReadCells>) -> Self {
+        if matches!(how, ReadAs::PlainInstants(_)) {
+            let rows = pieces
+                .iter()
+                .map(|p| match p {
+                    ReadCells::Instants(_, v) => v.len(),
+                    _ => 0,
+                })
+                .sum();
+            let mut instants: Vec<i64> = Vec::with_capacity(rows);
+            for cells in pieces {
+                if let ReadCells::Instants(_, v) = cells {
+                    instants.extend_from_slice(&v);
+                }
+            }
+            return Self::Instants(instants);
+        }
         let mut typed: Option<Series> = None;
         for cells in pieces {
             let series = match cells {
-                ReadCells::Instants(_, v) if instants.is_empty() => {
-                    instants = v;
-                    continue;
-                }
-                ReadCells::Instants(_, v) => {
-                    instants.extend_from_slice(&v);
-                    continue;
-                }
+                ReadCells::Instants(..) => continue,
                 ReadCells::Numbers(b) => b.finish().into_series(),
                 ReadCells::WholeNumbers(b) => b.finish().into_series(),
                 ReadCells::YesNo(b) => b.finish().into_series(),
@@ -624,11 +653,7 @@ impl RawTable {
                 None => typed = Some(series),
             }
         }
-        if matches!(how, ReadAs::PlainInstants(_)) {
-            self.instants.insert(column, instants);
-        } else if let Some(series) = typed {
-            self.typed.insert(column, series);
-        }
+        Self::Typed(typed)
     }
 }
 
@@ -708,17 +733,86 @@ pub fn read_csv(
     wanted: &dyn Fn(&[String]) -> Wanted,
     progress: &Progress,
 ) -> Result<RawTable, String> {
+    read_delimited(text, text.as_bytes(), delimiter, wanted, progress)?
+        .ok_or_else(|| "the file is not UTF-8 text".to_string())
+}
+
+/// The start of a large file that is UTF-8 as far as that start goes.
+pub struct Utf8Head<'a> {
+    /// The start, up to and with its last line break in the first
+    /// megabyte.
+    pub text: &'a str,
+    /// The whole file, without a byte-order mark.
+    pub all: &'a [u8],
+    pub encoding: &'static str,
+}
+
+impl<'a> Utf8Head<'a> {
+    /// `None` for a file under 8 MB, for UTF-16, for a first megabyte that
+    /// is not UTF-8 or whose last line break comes within its first 64 KB:
+    /// [`decode_text`] decodes those whole.
+    pub fn of(bytes: &'a [u8]) -> Option<Self> {
+        const HEAD: usize = 1 << 20;
+        if bytes.len() < 8 << 20
+            || bytes.starts_with(&[0xFF, 0xFE])
+            || bytes.starts_with(&[0xFE, 0xFF])
+        {
+            return None;
+        }
+        let (all, encoding) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            Some(rest) => (rest, "UTF-8 with BOM"),
+            None => (bytes, "UTF-8"),
+        };
+        let start = &all[..HEAD.min(all.len())];
+        let valid = match std::str::from_utf8(start) {
+            Ok(_) => start.len(),
+            // A character cut by the megabyte's end.
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return None,
+        };
+        let cut = memchr::memrchr(b'\n', &start[..valid])? + 1;
+        if cut < 64 << 10 {
+            return None;
+        }
+        let text = std::str::from_utf8(&all[..cut]).ok()?;
+        Some(Self {
+            text,
+            all,
+            encoding,
+        })
+    }
+}
+
+/// Reads delimited text whose start `head` is the valid UTF-8 start of
+/// `all`. The rest of `all` is checked stretch by stretch, on every core,
+/// as it is parsed: `None` when a stretch is not UTF-8, or when the header
+/// does not end inside `head`.
+pub fn read_delimited(
+    head: &str,
+    all: &[u8],
+    delimiter: u8,
+    wanted: &dyn Fn(&[String]) -> Wanted,
+    progress: &Progress,
+) -> Result<Option<RawTable>, String> {
     let mut table = RawTable::default();
-    let mut header = Records::new(text, 1, delimiter);
+    let mut header = Records::new(head, 1, delimiter);
     let mut fields = Vec::new();
+    let whole = head.len() == all.len();
     // The header is the first non-blank record.
     loop {
         if header.next_record(&mut fields).is_none() {
+            if !whole {
+                return Ok(None);
+            }
             return Err("the file has no header row".into());
         }
         if !fields.iter().all(|f| f.trim_ascii().is_empty()) {
             break;
         }
+    }
+    // A header record that reaches the end of the head may go on past it.
+    if !whole && header.at >= head.len() {
+        return Ok(None);
     }
     table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
     let width = table.headers.len();
@@ -726,7 +820,7 @@ pub fn read_csv(
     let keep = wanted.columns.clone();
     let read_as = wanted.read_as.clone();
     let body_line = header.line;
-    let body = text.get(header.at..).unwrap_or_default();
+    let body = all.get(header.at..).unwrap_or_default();
     let pieces = if body.len() < 8 << 20 {
         1
     } else {
@@ -734,33 +828,41 @@ pub fn read_csv(
     };
     // Each stretch numbers its lines from 0; its first line is known once
     // the stretches before it have counted theirs.
-    let parts: Vec<Result<Part, String>> = split_records(body.as_bytes(), pieces)
+    let parts: Vec<Option<Result<Part, String>>> = split_records(body, pieces)
         .into_par_iter()
-        .map(|(from, to)| parse_part(&body[from..to], 0, delimiter, width, &wanted, progress))
+        .map(|(from, to)| {
+            let text = std::str::from_utf8(&body[from..to]).ok()?;
+            Some(parse_part(text, 0, delimiter, width, &wanted, progress))
+        })
         .collect();
+    let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
     table.columns = (0..width).map(|_| TextColumn::default()).collect();
     let mut parts: Vec<Part> = parts.into_iter().collect::<Result<_, _>>()?;
     let mut first_line = body_line;
-    for part in &mut parts {
-        part.number_from(first_line);
+    let mut first_lines = Vec::with_capacity(parts.len());
+    for part in &parts {
+        first_lines.push(first_line);
         first_line += part.newlines;
     }
-    // Each column read while splitting, joined from its stretches.
-    let mut pieces: Vec<Vec<ReadCells>> = read_as.iter().map(|_| Vec::new()).collect();
-    for part in &mut parts {
-        for (j, cells) in std::mem::take(&mut part.read).into_iter().enumerate() {
-            pieces[j].push(cells);
-        }
-    }
-    for (&(column, how), pieces) in read_as.iter().zip(pieces) {
-        table.keep_read(column, how, pieces);
-    }
-    let mut stretches: Vec<Vec<TextColumn>> = keep.iter().map(|_| Vec::new()).collect();
+    parts
+        .par_iter_mut()
+        .zip(first_lines)
+        .for_each(|(part, first)| part.number_from(first));
+    // The stretches' pieces of each column, and their line numbers, are
+    // joined column by column on every core.
+    let mut read: Vec<Vec<ReadCells>> = read_as.iter().map(|_| Vec::new()).collect();
+    let mut kept: Vec<Vec<TextColumnBuilder>> = keep.iter().map(|_| Vec::new()).collect();
+    let mut lines: Vec<Vec<u64>> = Vec::with_capacity(parts.len());
     for part in parts {
-        for (j, col) in part.columns.into_iter().enumerate() {
-            stretches[j].push(col.finish());
+        for (j, cells) in part.read.into_iter().enumerate() {
+            read[j].push(cells);
         }
-        table.lines.extend(part.lines);
+        for (j, builder) in part.columns.into_iter().enumerate() {
+            kept[j].push(builder);
+        }
+        lines.push(part.lines);
         table.blank_lines += part.blank_lines;
         table.ragged.0 += part.ragged.0;
         for line in part.ragged.1 {
@@ -769,15 +871,46 @@ pub fn read_csv(
             }
         }
     }
-    // Columns stay in one chunk per stretch: joining them would copy every
-    // cell's view, and readers take chunked columns as they are.
-    for (k, stretches) in keep.iter().zip(stretches) {
-        table.columns[*k] = TextColumn::concat(stretches);
+    let ((joined, columns), all_lines) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    read_as
+                        .par_iter()
+                        .zip(read)
+                        .map(|(&(_, how), pieces)| JoinedRead::of(how, pieces))
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    // Columns stay in one chunk per stretch: joining them
+                    // would copy every cell's view, and readers take
+                    // chunked columns as they are.
+                    kept.into_par_iter()
+                        .map(|builders| {
+                            TextColumn::concat(
+                                builders
+                                    .into_iter()
+                                    .map(TextColumnBuilder::finish)
+                                    .collect(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                },
+            )
+        },
+        || lines.concat(),
+    );
+    for (&(column, _), joined) in read_as.iter().zip(joined) {
+        table.keep_read(column, joined);
     }
+    for (&k, column) in keep.iter().zip(columns) {
+        table.columns[k] = column;
+    }
+    table.lines = all_lines;
     progress
         .rows_read
         .store(table.lines.len() as u64, Ordering::Relaxed);
-    Ok(table)
+    Ok(Some(table))
 }
 
 /// Rows of one stretch of a CSV body.
@@ -1451,7 +1584,7 @@ pub fn dataframe_to_raw(
     for (k, text, read) in read {
         table.columns[k] = text;
         if let Some((how, cells)) = read {
-            table.keep_read(k, how, vec![cells]);
+            table.keep_read(k, JoinedRead::of(how, vec![cells]));
         }
     }
     Ok(table)

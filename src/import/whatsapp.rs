@@ -583,14 +583,39 @@ enum Last {
 /// Cheap check: does one of the first 20 non-empty lines look like a
 /// `WhatsApp` header?
 pub fn looks_like_whatsapp(text: &str) -> bool {
+    first_lines(text).0
+}
+
+/// [`looks_like_whatsapp`] of a text, told from its start `head` (cut
+/// after a line break): `None` when the start holds too few lines to tell.
+pub fn decided_from_start(head: &str) -> Option<bool> {
+    match first_lines(head) {
+        (true, _) => Some(true),
+        (false, FIRST_LINES) => Some(false),
+        _ => None,
+    }
+}
+
+/// The non-blank lines that tell a chat export.
+const FIRST_LINES: usize = 20;
+
+/// Whether one of the first [`FIRST_LINES`] non-blank lines is a message
+/// header, and how many of them were read.
+fn first_lines(text: &str) -> (bool, usize) {
     let mut scratch = Scratch::default();
-    split_lines(text)
+    let mut read = 0;
+    for line in split_lines(text)
         .filter(|l| l.chars().any(|c| !(c.is_whitespace() || is_mark(c))))
-        .take(20)
-        .any(|l| {
-            match_header(l, &mut scratch)
-                .is_some_and(|h| resolve(&h, DateOrder::DayFirst).is_some())
-        })
+        .take(FIRST_LINES)
+    {
+        read += 1;
+        if match_header(line, &mut scratch)
+            .is_some_and(|h| resolve(&h, DateOrder::DayFirst).is_some())
+        {
+            return (true, read);
+        }
+    }
+    (false, read)
 }
 
 /// Parses a `WhatsApp` chat export. `order` overrides the day/month order
@@ -760,6 +785,24 @@ mod tests {
         let v: Vec<&str> = split_lines("x\n").collect();
         assert_eq!(v, ["x", ""]);
         assert_eq!(split_lines("").collect::<Vec<_>>(), [""]);
+    }
+
+    #[test]
+    fn a_start_decides_only_with_enough_lines() {
+        let header = "12/03/2024, 09:15 - Ana: hello\n";
+        let csv_line = "timestamp,chat,dir\n";
+        // Blank lines do not count.
+        let nineteen = format!("\n \n{}", csv_line.repeat(19));
+        assert_eq!(decided_from_start(&nineteen), None);
+        let twenty = csv_line.repeat(20);
+        assert_eq!(decided_from_start(&twenty), Some(false));
+        assert!(!looks_like_whatsapp(&format!("{twenty}{header}")));
+        assert_eq!(
+            decided_from_start(&format!("{nineteen}{header}")),
+            Some(true)
+        );
+        assert_eq!(decided_from_start(header), Some(true));
+        assert!(looks_like_whatsapp(&format!("{nineteen}{header}")));
     }
 
     #[test]
