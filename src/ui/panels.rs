@@ -1109,9 +1109,9 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
                     ui.label(r.contact_name(p));
                     ui.label(r.segment_name(p));
                     ui.label(r.agent_name(p).unwrap_or(format::MISSING));
-                    ui.label(format::count(r.messages));
-                    ui.label(format::count(r.outbound));
-                    ui.label(format::count(r.inbound));
+                    ui.label(format::count(u64::from(r.messages)));
+                    ui.label(format::count(u64::from(r.outbound)));
+                    ui.label(format::count(u64::from(r.inbound)));
                     ui.label(format::duration(r.first_response_secs));
                     ui.label(zone.local(r.last_ts).format("%Y-%m-%d %H:%M").to_string());
                     ui.end_row();

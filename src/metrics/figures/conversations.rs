@@ -26,9 +26,9 @@ pub struct ConversationRow {
     /// Agent of the first outbound row in scope.
     pub agent: Option<u32>,
     pub outcome: Option<u32>,
-    pub messages: u64,
-    pub outbound: u64,
-    pub inbound: u64,
+    pub messages: u32,
+    pub outbound: u32,
+    pub inbound: u32,
     pub first_ts: i64,
     pub last_ts: i64,
     pub first_response_secs: Option<f64>,
@@ -36,12 +36,12 @@ pub struct ConversationRow {
     pub team_reply_median_secs: Option<f64>,
     pub customer_reply_median_secs: Option<f64>,
     /// Follow-up touches in scope, any status.
-    pub followups: u64,
+    pub followups: u32,
     /// Follow-ups before the first reply when the conversation is a lead.
-    pub lead_followups: Option<u64>,
+    pub lead_followups: Option<u32>,
     /// Delivered non-broadcast touches in scope and how many were answered.
-    pub touches: u64,
-    pub responded: u64,
+    pub touches: u32,
+    pub responded: u32,
     pub balanced: Option<bool>,
     pub multi_thread: Option<bool>,
     pub quick_both_ways: Option<bool>,
@@ -104,8 +104,8 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                         .filter(|r| scope.in_period(r.first_ts))
                         .filter_map(|r| r.answer_ts().map(|at| (at - r.first_ts) as f64 / 1000.0)),
                 );
-                let mut followups = 0u64;
-                let (mut t_count, mut t_resp) = (0u64, 0u64);
+                let mut followups = 0u32;
+                let (mut t_count, mut t_resp) = (0u32, 0u32);
                 for t in p.touches[conv.touch_start as usize..conv.touch_end as usize]
                     .iter()
                     .filter(|t| scope.in_period(t.start))
@@ -118,7 +118,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     }
                     if t.delivered && t.category != Category::Broadcast {
                         t_count += 1;
-                        t_resp += u64::from(t.responded);
+                        t_resp += u32::from(t.responded);
                     }
                 }
                 let (lo, hi) = crate::metrics::scope::row_range(
@@ -160,9 +160,11 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     segment: c.segment,
                     agent,
                     outcome: c.outcome,
-                    messages: c.rows,
-                    outbound: c.outbound,
-                    inbound: c.inbound,
+                    // A conversation has fewer rows than the table, whose
+                    // rows are numbered in 32 bits.
+                    messages: c.rows as u32,
+                    outbound: c.outbound as u32,
+                    inbound: c.inbound as u32,
                     first_ts: c.first_ts,
                     last_ts: c.last_ts,
                     first_response_secs: match fr {

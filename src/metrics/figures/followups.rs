@@ -82,7 +82,7 @@ pub struct FollowupFigures {
 
 /// Follow-up touches before the first reply, when the conversation is a
 /// lead (its first row starts an initial-outreach touch in scope).
-pub fn lead_followups(scope: &Scope, conv: u32) -> Option<u64> {
+pub fn lead_followups(scope: &Scope, conv: u32) -> Option<u32> {
     let p = scope.p;
     let c = &p.conversations[conv as usize];
     if c.touch_start == c.touch_end || !scope.conv_ok[conv as usize] {
@@ -102,7 +102,7 @@ pub fn lead_followups(scope: &Scope, conv: u32) -> Option<u64> {
             .filter(|t| {
                 t.category == Category::FollowUp && scope.in_period(t.start) && t.first_row < limit
             })
-            .count() as u64,
+            .count() as u32,
     )
 }
 
@@ -154,7 +154,7 @@ pub fn compute(scope: &Scope) -> FollowupFigures {
     for c in scope.direct_convs() {
         if let Some(n) = lead_followups(scope, c.conv) {
             f.leads += 1;
-            total += n;
+            total += u64::from(n);
         }
     }
     f.avg_per_lead = ratio(total as f64, f.leads as f64);

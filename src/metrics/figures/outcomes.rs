@@ -24,13 +24,13 @@ impl Cohort {
         let mut firsts = Vec::new();
         for r in rows {
             n += 1;
-            messages += r.messages;
-            touches += r.touches;
-            responded += r.responded;
+            messages += u64::from(r.messages);
+            touches += u64::from(r.touches);
+            responded += u64::from(r.responded);
             firsts.extend(r.first_response_secs);
             if let Some(f) = r.lead_followups {
                 leads += 1;
-                lead_followups += f;
+                lead_followups += u64::from(f);
             }
         }
         Self {
@@ -147,10 +147,10 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
             direct().map(|(_, r)| {
                 let y = f64::from(u8::from(r.positive == Some(true)));
                 [
-                    Some(r.messages as f64),
-                    ratio(r.outbound as f64, r.inbound as f64),
+                    Some(f64::from(r.messages)),
+                    ratio(f64::from(r.outbound), f64::from(r.inbound)),
                     r.team_reply_median_secs.map(|s| s / 3_600.0),
-                    Some(r.followups as f64),
+                    Some(f64::from(r.followups)),
                 ]
                 .map(|x| x.map(|x| (x, y)))
             })

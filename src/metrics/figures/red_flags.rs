@@ -166,13 +166,17 @@ fn conversation_id(scope: &Scope, conv: u32) -> Arc<str> {
 }
 
 fn high_send_low_receive(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
-    let (out, inb) = direct(rows).fold((0u64, 0u64), |(o, i), r| (o + r.outbound, i + r.inbound));
+    let (out, inb) = direct(rows).fold((0u64, 0u64), |(o, i), r| {
+        (o + u64::from(r.outbound), i + u64::from(r.inbound))
+    });
     flag(
         "high_send_low_receive",
         ratio(out as f64, inb as f64),
         scope.settings.thresholds.high_send_low_receive,
         direct(rows)
-            .filter(|r| r.outbound >= 5 && r.outbound as f64 / r.inbound.max(1) as f64 >= 5.0)
+            .filter(|r| {
+                r.outbound >= 5 && f64::from(r.outbound) / f64::from(r.inbound.max(1)) >= 5.0
+            })
             .map(|r| conversation_id(scope, r.conv))
             .collect(),
         inb,
