@@ -1065,8 +1065,9 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
             6 => a.inbound.cmp(&b.inbound),
             7 => a
                 .first_response_secs
+                .get()
                 .unwrap_or(f64::INFINITY)
-                .total_cmp(&b.first_response_secs.unwrap_or(f64::INFINITY)),
+                .total_cmp(&b.first_response_secs.get().unwrap_or(f64::INFINITY)),
             _ => a.last_ts.cmp(&b.last_ts),
         };
         if asc { o } else { o.reverse() }
@@ -1112,7 +1113,7 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
                     ui.label(format::count(u64::from(r.messages)));
                     ui.label(format::count(u64::from(r.outbound)));
                     ui.label(format::count(u64::from(r.inbound)));
-                    ui.label(format::duration(r.first_response_secs));
+                    ui.label(format::duration(r.first_response_secs.get()));
                     ui.label(zone.local(r.last_ts).format("%Y-%m-%d %H:%M").to_string());
                     ui.end_row();
                 }

@@ -10,31 +10,84 @@ use crate::metrics::prepare::{Category, NONE, Prepared};
 use crate::metrics::scope::Scope;
 use crate::metrics::stats::median_in_place;
 
+/// A code into one of the prepared data's lists of names, or none, in four
+/// bytes (an `Option<u32>` takes eight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaybeCode(u32);
+
+impl MaybeCode {
+    pub fn get(self) -> Option<u32> {
+        (self.0 != NONE).then_some(self.0)
+    }
+}
+
+impl Default for MaybeCode {
+    fn default() -> Self {
+        Self(NONE)
+    }
+}
+
+impl From<Option<u32>> for MaybeCode {
+    fn from(code: Option<u32>) -> Self {
+        Self(code.unwrap_or(NONE))
+    }
+}
+
+/// A duration in seconds, or none, in eight bytes (an `Option<f64>` takes
+/// sixteen): none is NaN, which no duration is.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeSecs(f64);
+
+impl MaybeSecs {
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+}
+
+impl Default for MaybeSecs {
+    fn default() -> Self {
+        Self(f64::NAN)
+    }
+}
+
+impl PartialEq for MaybeSecs {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl From<Option<f64>> for MaybeSecs {
+    fn from(secs: Option<f64>) -> Self {
+        Self(secs.unwrap_or(f64::NAN))
+    }
+}
+
 /// Names are held as codes into the prepared data (a 10M-message log has
 /// millions of rows here; pointers to shared names cost more to copy and
 /// free than the figures themselves). [`ConversationRow::id`] and its
-/// siblings resolve them where a row is shown or exported.
+/// siblings resolve them where a row is shown or exported. Six figures
+/// read every row in turn, so the row is kept to 120 bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConversationRow {
     /// Conversation code: its id is `Prepared::conversations[conv].id`.
     pub conv: u32,
-    /// Contact of the first row in scope; `None` when that row has none
+    /// Contact of the first row in scope; none when that row has none
     /// (the conversation id stands in).
-    pub contact: Option<u32>,
-    /// `None` is the "Unknown" segment.
-    pub segment: Option<u32>,
+    pub contact: MaybeCode,
+    /// None is the "Unknown" segment.
+    pub segment: MaybeCode,
     /// Agent of the first outbound row in scope.
-    pub agent: Option<u32>,
-    pub outcome: Option<u32>,
+    pub agent: MaybeCode,
+    pub outcome: MaybeCode,
     pub messages: u32,
     pub outbound: u32,
     pub inbound: u32,
     pub first_ts: i64,
     pub last_ts: i64,
-    pub first_response_secs: Option<f64>,
+    pub first_response_secs: MaybeSecs,
     pub unanswered_first: bool,
-    pub team_reply_median_secs: Option<f64>,
-    pub customer_reply_median_secs: Option<f64>,
+    pub team_reply_median_secs: MaybeSecs,
+    pub customer_reply_median_secs: MaybeSecs,
     /// Follow-up touches in scope, any status.
     pub followups: u32,
     /// Follow-ups before the first reply when the conversation is a lead.
@@ -60,20 +113,22 @@ impl ConversationRow {
 
     pub fn contact_name<'p>(&self, p: &'p Prepared) -> &'p str {
         self.contact
+            .get()
             .map_or_else(|| self.id(p), |c| &*p.contact.values[c as usize])
     }
 
     pub fn segment_name<'p>(&self, p: &'p Prepared) -> &'p str {
         self.segment
+            .get()
             .map_or(UNKNOWN, |s| &*p.segment.values[s as usize])
     }
 
     pub fn agent_name<'p>(&self, p: &'p Prepared) -> Option<&'p str> {
-        self.agent.map(|a| &*p.agent.values[a as usize])
+        self.agent.get().map(|a| &*p.agent.values[a as usize])
     }
 
     pub fn outcome_name<'p>(&self, p: &'p Prepared) -> Option<&'p str> {
-        self.outcome.map(|o| &*p.outcome.values[o as usize])
+        self.outcome.get().map(|o| &*p.outcome.values[o as usize])
     }
 
     pub fn chat_type(&self) -> &'static str {
@@ -156,10 +211,10 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     .then(|| scope.zone.day_number(c.first_ts) != scope.zone.day_number(c.last_ts));
                 let mut row = ConversationRow {
                     conv: c.conv,
-                    contact: p.contact.codes.get(lo).copied().and_then(code),
-                    segment: c.segment,
-                    agent,
-                    outcome: c.outcome,
+                    contact: p.contact.codes.get(lo).copied().and_then(code).into(),
+                    segment: c.segment.into(),
+                    agent: agent.into(),
+                    outcome: c.outcome.into(),
                     // A conversation has fewer rows than the table, whose
                     // rows are numbered in 32 bits.
                     messages: c.rows as u32,
@@ -170,10 +225,11 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     first_response_secs: match fr {
                         FirstResponse::After(s) => Some(s),
                         _ => None,
-                    },
+                    }
+                    .into(),
                     unanswered_first: fr == FirstResponse::Unanswered,
-                    team_reply_median_secs: team_median,
-                    customer_reply_median_secs: customer_median,
+                    team_reply_median_secs: team_median.into(),
+                    customer_reply_median_secs: customer_median.into(),
                     followups,
                     lead_followups: lead_followups(scope, c.conv),
                     touches: t_count,
@@ -203,4 +259,27 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
         )
         .collect_into_vec(&mut rows);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_values_keep_none_apart_from_every_value() {
+        assert_eq!(MaybeCode::default().get(), None);
+        assert_eq!(MaybeCode::from(None).get(), None);
+        assert_eq!(MaybeCode::from(Some(0)).get(), Some(0));
+        assert_eq!(MaybeCode::from(Some(NONE - 1)).get(), Some(NONE - 1));
+        assert_eq!(MaybeSecs::default().get(), None);
+        assert_eq!(MaybeSecs::from(None), MaybeSecs::default());
+        for secs in [0.0, -0.0, 1.5, f64::INFINITY, 1e300] {
+            assert_eq!(MaybeSecs::from(Some(secs)).get(), Some(secs));
+        }
+        // A default row has no names, durations or counts.
+        let row = ConversationRow::default();
+        assert_eq!(row.agent.get(), None);
+        assert_eq!(row.first_response_secs.get(), None);
+        assert_eq!(row, ConversationRow::default());
+    }
 }

@@ -27,7 +27,7 @@ impl Cohort {
             messages += u64::from(r.messages);
             touches += u64::from(r.touches);
             responded += u64::from(r.responded);
-            firsts.extend(r.first_response_secs);
+            firsts.extend(r.first_response_secs.get());
             if let Some(f) = r.lead_followups {
                 leads += 1;
                 lead_followups += u64::from(f);
@@ -149,7 +149,7 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
                 [
                     Some(f64::from(r.messages)),
                     ratio(f64::from(r.outbound), f64::from(r.inbound)),
-                    r.team_reply_median_secs.map(|s| s / 3_600.0),
+                    r.team_reply_median_secs.get().map(|s| s / 3_600.0),
                     Some(f64::from(r.followups)),
                 ]
                 .map(|x| x.map(|x| (x, y)))
