@@ -2,6 +2,7 @@
 //! canonical table. Pure functions from (table, settings, filters) to plain
 //! serialisable results; the GUI, the exports and the CLI only show them.
 
+pub mod compact;
 pub mod figures;
 pub mod prepare;
 pub mod scope;

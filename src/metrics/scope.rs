@@ -5,25 +5,29 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
+use super::compact::MaybeCode;
 use super::prepare::{InboundRun, NONE, Prepared, Touch};
 use super::{ChatType, Filters, Settings};
 use crate::import::ReportZone;
 
-/// A conversation's values from its rows in scope (METRICS.md §5).
+/// A conversation's values from its rows in scope (METRICS.md §5). Every
+/// figure reads these, a million and more on a large log, so counts are
+/// 32-bit (a conversation has fewer rows than the table, whose rows are
+/// numbered in 32 bits) and codes compact.
 #[derive(Debug, Clone)]
 pub struct ConvStats {
     pub conv: u32,
     pub is_group: bool,
-    pub rows: u64,
-    pub outbound: u64,
-    pub inbound: u64,
+    pub rows: u32,
+    pub outbound: u32,
+    pub inbound: u32,
     pub first_ts: i64,
     pub last_ts: i64,
     /// First inbound row in scope.
-    pub first_inbound: Option<u32>,
-    pub segment: Option<u32>,
+    pub first_inbound: MaybeCode,
+    pub segment: MaybeCode,
     /// Last non-empty outcome in scope.
-    pub outcome: Option<u32>,
+    pub outcome: MaybeCode,
     /// Last non-empty value in scope.
     pub value: Option<f64>,
     /// Latest `closed_at` in scope.
@@ -116,42 +120,40 @@ impl<'a> Scope<'a> {
             .map(|&(ci, lo, hi)| {
                 let (ci, lo, hi) = (ci as usize, lo as usize, hi as usize);
                 let c = &p.conversations[ci];
-                let mut s = ConvStats {
-                    conv: ci as u32,
-                    is_group: c.is_group,
-                    rows: (hi - lo) as u64,
-                    outbound: 0,
-                    inbound: 0,
-                    first_ts: p.ts[lo],
-                    last_ts: p.ts[hi - 1],
-                    first_inbound: None,
-                    segment: None,
-                    outcome: None,
-                    value: None,
-                    closed_at: None,
-                    members: None,
-                };
+                let (mut outbound, mut inbound) = (0u32, 0u32);
+                let (mut first_inbound, mut segment, mut outcome) = (None, None, None);
                 for r in lo..hi {
                     if p.outbound[r] {
-                        s.outbound += 1;
+                        outbound += 1;
                     } else {
-                        s.inbound += 1;
-                        s.first_inbound.get_or_insert(r as u32);
+                        inbound += 1;
+                        first_inbound.get_or_insert(r as u32);
                     }
                     let seg = p.segment.codes[r];
-                    if s.segment.is_none() && seg != NONE {
-                        s.segment = Some(seg);
+                    if segment.is_none() && seg != NONE {
+                        segment = Some(seg);
                     }
                     let out = p.outcome.codes[r];
                     if out != NONE {
-                        s.outcome = Some(out);
+                        outcome = Some(out);
                     }
                 }
                 let conv = ci as u32;
-                s.value = p.value.in_rows(conv, lo, hi).last().copied();
-                s.closed_at = p.closed_at.in_rows(conv, lo, hi).iter().copied().max();
-                s.members = p.group_members.in_rows(conv, lo, hi).iter().copied().max();
-                s
+                ConvStats {
+                    conv,
+                    is_group: c.is_group,
+                    rows: (hi - lo) as u32,
+                    outbound,
+                    inbound,
+                    first_ts: p.ts[lo],
+                    last_ts: p.ts[hi - 1],
+                    first_inbound: first_inbound.into(),
+                    segment: segment.into(),
+                    outcome: outcome.into(),
+                    value: p.value.in_rows(conv, lo, hi).last().copied(),
+                    closed_at: p.closed_at.in_rows(conv, lo, hi).iter().copied().max(),
+                    members: p.group_members.in_rows(conv, lo, hi).iter().copied().max(),
+                }
             })
             .collect_into_vec(&mut convs);
         let in_set = |set: &Vec<String>| -> Vec<bool> {
@@ -218,11 +220,11 @@ impl<'a> Scope<'a> {
     }
 
     pub fn is_positive(&self, c: &ConvStats) -> bool {
-        c.outcome.is_some_and(|o| self.positive[o as usize])
+        c.outcome.get().is_some_and(|o| self.positive[o as usize])
     }
 
     pub fn is_negative(&self, c: &ConvStats) -> bool {
-        c.outcome.is_some_and(|o| self.negative[o as usize])
+        c.outcome.get().is_some_and(|o| self.negative[o as usize])
     }
 }
 

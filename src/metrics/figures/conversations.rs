@@ -6,61 +6,10 @@ use rayon::prelude::*;
 use super::direct::{FirstResponse, first_response};
 use super::followups::lead_followups;
 use super::segments::UNKNOWN;
+use crate::metrics::compact::{MaybeCode, MaybeSecs};
 use crate::metrics::prepare::{Category, NONE, Prepared};
 use crate::metrics::scope::Scope;
 use crate::metrics::stats::median_in_place;
-
-/// A code into one of the prepared data's lists of names, or none, in four
-/// bytes (an `Option<u32>` takes eight).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MaybeCode(u32);
-
-impl MaybeCode {
-    pub fn get(self) -> Option<u32> {
-        (self.0 != NONE).then_some(self.0)
-    }
-}
-
-impl Default for MaybeCode {
-    fn default() -> Self {
-        Self(NONE)
-    }
-}
-
-impl From<Option<u32>> for MaybeCode {
-    fn from(code: Option<u32>) -> Self {
-        Self(code.unwrap_or(NONE))
-    }
-}
-
-/// A duration in seconds, or none, in eight bytes (an `Option<f64>` takes
-/// sixteen): none is NaN, which no duration is.
-#[derive(Debug, Clone, Copy)]
-pub struct MaybeSecs(f64);
-
-impl MaybeSecs {
-    pub fn get(self) -> Option<f64> {
-        (!self.0.is_nan()).then_some(self.0)
-    }
-}
-
-impl Default for MaybeSecs {
-    fn default() -> Self {
-        Self(f64::NAN)
-    }
-}
-
-impl PartialEq for MaybeSecs {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl From<Option<f64>> for MaybeSecs {
-    fn from(secs: Option<f64>) -> Self {
-        Self(secs.unwrap_or(f64::NAN))
-    }
-}
 
 /// Names are held as codes into the prepared data (a 10M-message log has
 /// millions of rows here; pointers to shared names cost more to copy and
@@ -191,7 +140,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 let team_median = median_in_place(team);
                 let customer_median = median_in_place(customer);
                 let ratio_ok = c.inbound >= 1 && {
-                    let r = c.outbound as f64 / c.inbound as f64;
+                    let r = f64::from(c.outbound) / f64::from(c.inbound);
                     (0.5..=2.0).contains(&r)
                 };
                 let quick = match (team_median, customer_median) {
@@ -200,7 +149,7 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 };
                 let (progressed, positive) = if has_outcome {
                     (
-                        Some(c.outcome.is_some() && !scope.is_negative(c)),
+                        Some(c.outcome.get().is_some() && !scope.is_negative(c)),
                         Some(scope.is_positive(c)),
                     )
                 } else {
@@ -212,14 +161,12 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                 let mut row = ConversationRow {
                     conv: c.conv,
                     contact: p.contact.codes.get(lo).copied().and_then(code).into(),
-                    segment: c.segment.into(),
+                    segment: c.segment,
                     agent: agent.into(),
-                    outcome: c.outcome.into(),
-                    // A conversation has fewer rows than the table, whose
-                    // rows are numbered in 32 bits.
-                    messages: c.rows as u32,
-                    outbound: c.outbound as u32,
-                    inbound: c.inbound as u32,
+                    outcome: c.outcome,
+                    messages: c.rows,
+                    outbound: c.outbound,
+                    inbound: c.inbound,
                     first_ts: c.first_ts,
                     last_ts: c.last_ts,
                     first_response_secs: match fr {
@@ -259,27 +206,4 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
         )
         .collect_into_vec(&mut rows);
     rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compact_values_keep_none_apart_from_every_value() {
-        assert_eq!(MaybeCode::default().get(), None);
-        assert_eq!(MaybeCode::from(None).get(), None);
-        assert_eq!(MaybeCode::from(Some(0)).get(), Some(0));
-        assert_eq!(MaybeCode::from(Some(NONE - 1)).get(), Some(NONE - 1));
-        assert_eq!(MaybeSecs::default().get(), None);
-        assert_eq!(MaybeSecs::from(None), MaybeSecs::default());
-        for secs in [0.0, -0.0, 1.5, f64::INFINITY, 1e300] {
-            assert_eq!(MaybeSecs::from(Some(secs)).get(), Some(secs));
-        }
-        // A default row has no names, durations or counts.
-        let row = ConversationRow::default();
-        assert_eq!(row.agent.get(), None);
-        assert_eq!(row.first_response_secs.get(), None);
-        assert_eq!(row, ConversationRow::default());
-    }
 }

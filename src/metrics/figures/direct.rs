@@ -36,7 +36,7 @@ pub enum FirstResponse {
 }
 
 pub fn first_response(scope: &Scope, c: &ConvStats) -> FirstResponse {
-    let Some(row) = c.first_inbound else {
+    let Some(row) = c.first_inbound.get() else {
         return FirstResponse::NoInbound;
     };
     let p = scope.p;
@@ -58,8 +58,8 @@ pub fn compute(scope: &Scope) -> DirectFigures {
     let data_last = scope.p.data_last.unwrap_or(0);
     for c in scope.direct_convs() {
         f.conversations += 1;
-        f.messages_sent += c.outbound;
-        f.messages_received += c.inbound;
+        f.messages_sent += u64::from(c.outbound);
+        f.messages_received += u64::from(c.inbound);
         match first_response(scope, c) {
             FirstResponse::After(secs) => first_responses.push(secs),
             FirstResponse::NoInbound => {}

@@ -111,8 +111,8 @@ pub fn compute(scope: &Scope) -> FlowFigures {
         } else {
             &mut f.direct
         };
-        counts.outbound += c.outbound;
-        counts.inbound += c.inbound;
+        counts.outbound += u64::from(c.outbound);
+        counts.inbound += u64::from(c.inbound);
         for r in lo..hi {
             let w = &mut weeks[week_of(p.ts[r])];
             if p.outbound[r] {

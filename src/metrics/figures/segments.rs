@@ -37,11 +37,11 @@ pub fn compute(scope: &Scope) -> Vec<SegmentRow> {
     let mut by_code: PlHashMap<Option<u32>, SegmentRow> = PlHashMap::default();
     let mut seg_of_conv: Vec<Option<Option<u32>>> = vec![None; scope.p.conversations.len()];
     for c in scope.direct_convs() {
-        let row = by_code.entry(c.segment).or_default();
+        let row = by_code.entry(c.segment.get()).or_default();
         row.conversations += 1;
-        row.messages += c.rows;
+        row.messages += u64::from(c.rows);
         row.positive += u64::from(scope.is_positive(c));
-        seg_of_conv[c.conv as usize] = Some(c.segment);
+        seg_of_conv[c.conv as usize] = Some(c.segment.get());
     }
     for t in scope.response_touches() {
         if let Some(row) = seg_of_conv[t.conv as usize].and_then(|s| by_code.get_mut(&s)) {
