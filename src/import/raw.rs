@@ -733,6 +733,7 @@ pub fn read_csv(
     wanted: &dyn Fn(&[String]) -> Wanted,
     progress: &Progress,
 ) -> Result<RawTable, String> {
+    // Whole text is UTF-8 throughout, so the reader never hands it back.
     read_delimited(text, text.as_bytes(), delimiter, wanted, progress)?
         .ok_or_else(|| "the file is not UTF-8 text".to_string())
 }
@@ -817,8 +818,7 @@ pub fn read_delimited(
     table.headers = fields.iter().map(|f| f.trim().to_string()).collect();
     let width = table.headers.len();
     let wanted = wanted(&table.headers).within(width);
-    let keep = wanted.columns.clone();
-    let read_as = wanted.read_as.clone();
+    let (keep, read_as) = (&wanted.columns, &wanted.read_as);
     let body_line = header.line;
     let body = all.get(header.at..).unwrap_or_default();
     let pieces = if body.len() < 8 << 20 {
