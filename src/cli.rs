@@ -409,17 +409,17 @@ pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
                 .map_err(|e| UserError(format!("{e:#}")))?,
         );
     }
-    for path in written {
-        println!("{}", path.display());
+    let listing: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    if listing.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    print_out(&(listing.join("\n") + "\n"))
 }
 
 pub fn run_save(args: &SaveArgs) -> Result<(), UserError> {
     let session = load_session(&args.file, &args.import, &args.options, true)?;
     crate::report_file::save(&session, &args.out).map_err(|e| UserError(format!("{e:#}")))?;
-    println!("{}", args.out.display());
-    Ok(())
+    print_out(&format!("{}\n", args.out.display()))
 }
 
 pub fn run_inspect(args: &InspectArgs) -> Result<(), UserError> {
@@ -429,14 +429,10 @@ pub fn run_inspect(args: &InspectArgs) -> Result<(), UserError> {
         .map_err(|e| UserError(format!("{e:#}")))?;
     let imported = import_path(&args.file, &opts).map_err(|e| UserError(e.to_string()))?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&imported.report).unwrap_or_default()
-        );
+        print_out(&json_text(&imported.report)?)
     } else {
-        print!("{}", crate::text_report::import_text(&imported.report));
+        print_out(&crate::text_report::import_text(&imported.report))
     }
-    Ok(())
 }
 
 pub fn run_report(args: &ReportArgs) -> Result<(), UserError> {
@@ -444,19 +440,38 @@ pub fn run_report(args: &ReportArgs) -> Result<(), UserError> {
     // Moved out rather than copied: a large log has millions of rows.
     let mut report = std::mem::take(&mut session.report);
     report.import = Some(std::mem::take(&mut session.imported.report));
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+    let printed = if args.json {
+        json_text(&report).and_then(|text| print_out(&text))
     } else {
-        print!("{}", crate::text_report::report_text(&report));
-    }
+        print_out(&crate::text_report::report_text(&report))
+    };
     // The process ends here: the system takes the memory back at once,
     // which on a large log is faster than freeing it piece by piece.
     std::mem::forget(session);
     std::mem::forget(report);
-    Ok(())
+    printed
+}
+
+fn json_text(value: &impl serde::Serialize) -> Result<String, UserError> {
+    serde_json::to_string_pretty(value)
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|e| UserError(format!("cannot write the JSON document: {e}")))
+}
+
+/// Writes to standard output. A reader that stops early (`| head`) is not
+/// an error, as with other command-line tools; `println!` would panic.
+fn print_out(text: &str) -> Result<(), UserError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(UserError(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub fn run_sample(args: &SampleArgs) -> Result<(), UserError> {

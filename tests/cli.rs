@@ -277,3 +277,42 @@ fn save_names_the_source_by_its_digest() {
     );
     assert_eq!(manifest["source"]["size"], text.len());
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_error_but_a_full_disk_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    let (code, _, err) = run(&[
+        "sample",
+        "--conversations",
+        "200",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The pipe is closed before the report is written, as `| head -1`
+    // closes it after the first line.
+    let mut child = chatlens()
+        .args(["report", csv.to_str().unwrap(), "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    if cfg!(target_os = "linux") {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let out = chatlens()
+            .args(["report", csv.to_str().unwrap()])
+            .stdout(full)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+}
