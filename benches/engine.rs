@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chatlens::import::{ImportOptions, ReportZone, import_path};
 use chatlens::metrics::{Filters, Settings, compute, prepare::prepare};
+use chatlens::session::Once;
 use criterion::{Criterion, criterion_group, criterion_main};
 use polars::prelude::*;
 
@@ -78,13 +79,11 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("report end to end (import + every figure)", |b| {
             b.iter(|| {
+                // As `chatlens report` runs it.
                 let imported = import_path(&path, &opts).expect("imports");
-                let prepared = prepare(&imported.table, &settings).expect("prepares");
-                black_box(
-                    compute(&prepared, &settings, &Filters::default(), &zone)
-                        .direct
-                        .conversations,
-                )
+                let once = Once::compute(imported, &settings, &Filters::default(), &zone)
+                    .expect("computes");
+                black_box(once.report.direct.conversations)
             });
         });
         group.finish();

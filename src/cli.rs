@@ -336,14 +336,37 @@ pub struct SaveArgs {
 /// Exit code 2 for input the tool cannot use, with the message on stderr.
 pub struct UserError(pub String);
 
-/// Loads a file into a session for the headless commands; `saving` records
-/// the source's digest for a saved report's manifest.
-pub fn load_session(
+/// A file loaded for the headless commands, with the settings, filters
+/// and zone that apply to it.
+pub struct Loaded {
+    pub imported: crate::import::Imported,
+    pub settings: crate::metrics::Settings,
+    pub filters: crate::metrics::Filters,
+    pub zone: crate::import::ReportZone,
+}
+
+impl Loaded {
+    /// A session, which keeps the table to save it or to derive again.
+    pub fn session(self) -> Result<Session, UserError> {
+        Session::new(self.imported, self.settings, self.filters, self.zone)
+            .map_err(|e| UserError(format!("{e:#}")))
+    }
+
+    /// The figures once, for a command that only prints or exports them.
+    pub fn once(self) -> Result<crate::session::Once, UserError> {
+        crate::session::Once::compute(self.imported, &self.settings, &self.filters, &self.zone)
+            .map_err(|e| UserError(format!("{e:#}")))
+    }
+}
+
+/// Loads a file for the headless commands; `saving` records the source's
+/// digest for a saved report's manifest.
+pub fn load(
     file: &Path,
     import: &ImportArgs,
     options: &ReportOptions,
     saving: bool,
-) -> Result<Session, UserError> {
+) -> Result<Loaded, UserError> {
     let settings = options
         .settings()
         .map_err(|e| UserError(format!("{e:#}")))?;
@@ -377,8 +400,12 @@ pub fn load_session(
         let settings = options
             .overlay_settings(opened.settings)
             .map_err(|e| UserError(format!("{e:#}")))?;
-        return Session::new(opened.imported, settings, filters, zone)
-            .map_err(|e| UserError(format!("{e:#}")));
+        return Ok(Loaded {
+            imported: opened.imported,
+            settings,
+            filters,
+            zone,
+        });
     }
     let name = file
         .file_name()
@@ -388,14 +415,19 @@ pub fn load_session(
     // as soon as the cells are read.
     let imported = crate::import::import_owned(bytes, &name, &file.display().to_string(), &opts)
         .map_err(|e| UserError(e.to_string()))?;
-    Session::new(imported, settings, filters, opts.zone).map_err(|e| UserError(format!("{e:#}")))
+    Ok(Loaded {
+        imported,
+        settings,
+        filters,
+        zone: opts.zone,
+    })
 }
 
 pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
     use crate::export::images::{Formats, export_all};
-    let session = load_session(&args.file, &args.import, &args.options, false)?;
-    let report = session.report_with_import();
-    let charts = crate::charts::all_charts(&report);
+    let once = load(&args.file, &args.import, &args.options, false)?.once()?;
+    let report = &once.report;
+    let charts = crate::charts::all_charts(report);
     let formats = match args.format {
         ImageFormat::Png => Formats::Png,
         ImageFormat::Svg => Formats::Svg,
@@ -405,7 +437,7 @@ pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
         .map_err(|e| UserError(format!("{e:#}")))?;
     if args.data {
         written.extend(
-            crate::export::data::write_all(&report, &session.prepared, &args.out)
+            crate::export::data::write_all(report, &once.prepared, &args.out)
                 .map_err(|e| UserError(format!("{e:#}")))?,
         );
     }
@@ -417,7 +449,7 @@ pub fn run_export(args: &ExportArgs) -> Result<(), UserError> {
 }
 
 pub fn run_save(args: &SaveArgs) -> Result<(), UserError> {
-    let session = load_session(&args.file, &args.import, &args.options, true)?;
+    let session = load(&args.file, &args.import, &args.options, true)?.session()?;
     crate::report_file::save(&session, &args.out).map_err(|e| UserError(format!("{e:#}")))?;
     print_out(&format!("{}\n", args.out.display()))
 }
@@ -436,19 +468,16 @@ pub fn run_inspect(args: &InspectArgs) -> Result<(), UserError> {
 }
 
 pub fn run_report(args: &ReportArgs) -> Result<(), UserError> {
-    let mut session = load_session(&args.file, &args.import, &args.options, false)?;
-    // Moved out rather than copied: a large log has millions of rows.
-    let mut report = std::mem::take(&mut session.report);
-    report.import = Some(std::mem::take(&mut session.imported.report));
+    let once = load(&args.file, &args.import, &args.options, false)?.once()?;
+    let report = &once.report;
     let printed = if args.json {
-        json_text(&report).and_then(|text| print_out(&text))
+        json_text(report).and_then(|text| print_out(&text))
     } else {
-        print_out(&crate::text_report::report_text(&report))
+        print_out(&crate::text_report::report_text(report))
     };
     // The process ends here: the system takes the memory back at once,
     // which on a large log is faster than freeing it piece by piece.
-    std::mem::forget(session);
-    std::mem::forget(report);
+    std::mem::forget(once);
     printed
 }
 

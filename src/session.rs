@@ -75,6 +75,39 @@ impl Drop for Session {
     }
 }
 
+/// The figures of a log computed once, for a command that prints or
+/// exports them and ends.
+pub struct Once {
+    pub prepared: Prepared,
+    /// With the import report attached, as `report --json` prints it.
+    pub report: Report,
+}
+
+impl Once {
+    /// Lets go of the table as soon as it is prepared: nothing reads it
+    /// after that, and the peak is then the prepared data and the figures
+    /// rather than those and the table.
+    pub fn compute(
+        imported: Imported,
+        settings: &Settings,
+        filters: &Filters,
+        zone: &ReportZone,
+    ) -> Result<Self> {
+        let Imported { table, report } = imported;
+        let prepared =
+            prepare(&table, settings).context("the message table is missing a required column")?;
+        // Freed beside the figures, which then need not wait for it.
+        let freeing = std::thread::spawn(move || drop(table));
+        let mut figures = compute(&prepared, settings, filters, zone);
+        figures.import = Some(report);
+        let _ = freeing.join();
+        Ok(Self {
+            prepared,
+            report: figures,
+        })
+    }
+}
+
 /// Conversations in the built-in sample.
 pub const SAMPLE_CONVERSATIONS: usize = 1_500;
 
@@ -88,4 +121,44 @@ pub fn sample_session(settings: &Settings, zone: &ReportZone) -> Result<Session>
     };
     let imported = crate::import::import_bytes(&bytes, "Sample data.csv", "Sample data", &opts)?;
     Session::new(imported, settings.clone(), Filters::default(), *zone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The headless commands' figures are the app's, with the import
+    /// report the app shows beside them.
+    #[test]
+    fn figures_once_are_the_sessions() {
+        let zone = ReportZone::utc();
+        let session = sample_session(&Settings::default(), &zone).unwrap();
+        let filters = Filters {
+            segments: vec!["SMB".into()],
+            ..Filters::default()
+        };
+        let filtered = Session::new(
+            session.imported.clone(),
+            Settings::default(),
+            filters.clone(),
+            zone,
+        )
+        .unwrap();
+        for (session, filters) in [(&session, Filters::default()), (&filtered, filters)] {
+            let once = Once::compute(
+                session.imported.clone(),
+                &Settings::default(),
+                &filters,
+                &zone,
+            )
+            .unwrap();
+            let json = |r: &Report| serde_json::to_string(r).unwrap();
+            assert_eq!(json(&once.report), json(&session.report_with_import()));
+            assert!(once.report.import.is_some());
+            assert_eq!(
+                once.prepared.conversations.len(),
+                session.prepared.conversations.len()
+            );
+        }
+    }
 }
