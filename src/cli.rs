@@ -243,9 +243,17 @@ impl ReportOptions {
             Some("group" | "groups") => Some(ChatType::Group),
             Some(other) => bail!("--chat-type {other:?}: expected direct or group"),
         };
+        let (from, to) = (bound(&self.from, "from")?, bound(&self.to, "to")?);
+        if let (Some(f), Some(t), Some(fv), Some(tv)) = (from, to, &self.from, &self.to)
+            && t <= f
+        {
+            bail!(
+                "--to {tv:?} is not after --from {fv:?}: the period [from, to) would be empty (--to is exclusive)"
+            );
+        }
         Ok(Filters {
-            from: bound(&self.from, "from")?,
-            to: bound(&self.to, "to")?,
+            from,
+            to,
             chat_type,
             segments: self.segments.clone(),
             agents: self.agents.clone(),

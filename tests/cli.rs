@@ -95,6 +95,12 @@ fn bad_files_exit_2_with_the_file_named() {
     let (code, _, err) = run(&["report", png.to_str().unwrap(), "--tz", "Mars/Base"]);
     assert_eq!(code, 2);
     assert!(err.contains("Mars/Base"), "{err}");
+    for to in ["2024-03-01", "2024-02-01"] {
+        let args = ["report", "x.csv", "--from", "2024-03-01", "--to", to];
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2);
+        assert!(err.contains("--to is exclusive"), "{err}");
+    }
 }
 
 #[test]

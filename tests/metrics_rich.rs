@@ -421,3 +421,103 @@ fn recomputed_reports_match_fresh_ones() {
     // Back to no filters: all six conversations.
     assert_eq!(s.report.conversations.len(), 6);
 }
+
+/// A conversation's segment and agents for the filters come from its rows
+/// in the period, as the segments' and agents' tables take them.
+#[test]
+fn filters_read_segment_and_agents_in_the_period() {
+    // S1: SMB on 02-01 (before the period), Consumer on 02-02 (in it).
+    // S2: Ann wrote on 02-01 only; Bob on 02-02. S3: no agent on 02-02.
+    const SHIFTING: &str = "\
+timestamp,conversation_id,direction,agent,segment
+2024-02-01 10:00:00,S1,in,,SMB
+2024-02-02 10:00:00,S1,in,,Consumer
+2024-02-01 10:00:00,S2,out,Ann,
+2024-02-02 10:00:00,S2,out,Bob,
+2024-02-02 11:00:00,S3,out,,
+";
+    let from = chatlens::import::ReportZone::utc().resolve(
+        chatlens::import::timestamp::parse_timestamp(
+            "2024-02-02",
+            chatlens::import::DateOrder::DayFirst,
+        )
+        .unwrap(),
+    );
+    let run = |segments: &[&str], agents: &[&str]| {
+        let filters = Filters {
+            from: Some(from),
+            segments: segments.iter().map(ToString::to_string).collect(),
+            agents: agents.iter().map(ToString::to_string).collect(),
+            ..Filters::default()
+        };
+        report_json_with(SHIFTING, "UTC", Settings::default(), filters)
+    };
+    let r = run(&[], &[]);
+    assert_eq!(at(&r, "segments.0.segment"), "Consumer");
+    assert_close(&r, "segments.0.conversations", 1.0);
+    // In the period S1 is Consumer, not SMB; S2 and S3 are Unknown.
+    assert_close(&run(&["Consumer"], &[]), "direct.conversations", 1.0);
+    assert_close(&run(&["SMB"], &[]), "direct.conversations", 0.0);
+    assert_close(&run(&["Unknown"], &[]), "direct.conversations", 2.0);
+    // Ann wrote in S2 only before the period; Bob wrote in it.
+    assert_close(&run(&[], &["Ann"]), "direct.conversations", 0.0);
+    assert_close(&run(&[], &["Bob"]), "direct.conversations", 1.0);
+    // A name no row has selects nothing; Unassigned is S3's empty agent.
+    assert_close(&run(&[], &["Zed"]), "direct.conversations", 0.0);
+    let r = run(&[], &["Unassigned"]);
+    assert_close(&r, "direct.conversations", 1.0);
+    assert_eq!(at(&r, "agents.0.agent"), "Unassigned");
+    assert_close(
+        &run(&[], &["Bob", "Unassigned"]),
+        "direct.conversations",
+        2.0,
+    );
+}
+
+/// Blocked contacts are counted among the contacts written to: the rate
+/// stays a share of them.
+#[test]
+fn block_rate_counts_only_contacts_written_to() {
+    // K1 got a message; K2 and K3 only wrote, and blocked.
+    const BLOCKS: &str = "\
+timestamp,conversation_id,direction,contact_id,blocked
+2024-02-01 10:00:00,C1,out,K1,
+2024-02-01 10:00:00,C2,in,K2,true
+2024-02-01 10:00:00,C3,in,K3,true
+2024-02-01 11:00:00,C4,out,K4,
+2024-02-01 11:05:00,C4,in,K4,true
+";
+    let r = report_json(BLOCKS);
+    let f = flag(&r, "high_block_rate");
+    // K4 blocked of the 2 contacts written to (K1, K4).
+    assert_close(f, "value", 0.5);
+    assert_eq!(strings(f, "offenders"), ["K4"]);
+}
+
+/// An empty period compares with itself: no whole week fits in it.
+#[test]
+fn an_empty_period_shifts_by_nothing() {
+    let at_noon = chatlens::import::ReportZone::utc().resolve(
+        chatlens::import::timestamp::parse_timestamp(
+            "2024-02-06 12:00",
+            chatlens::import::DateOrder::DayFirst,
+        )
+        .unwrap(),
+    );
+    let f = Filters {
+        from: Some(at_noon),
+        to: Some(at_noon),
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), f);
+    assert_close(&r, "compare.shift_days", 0.0);
+    assert_close(&r, "direct.conversations", 0.0);
+    // One hour is part of a week: one week back.
+    let f = Filters {
+        from: Some(at_noon),
+        to: Some(at_noon + 3_600_000),
+        ..Filters::default()
+    };
+    let r = report_json_with(LOG, "UTC", Settings::default(), f);
+    assert_close(&r, "compare.shift_days", 7.0);
+}

@@ -178,8 +178,6 @@ pub struct Conversation {
     pub run_end: u32,
     /// First inbound row anywhere in the log.
     pub first_inbound_row: Option<u32>,
-    /// First non-empty segment of the whole conversation (used by filters).
-    pub segment_any: Option<u32>,
 }
 
 /// A column that most rows leave empty (values, close times, member
@@ -1179,10 +1177,6 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 run_start: (run_base + run_start) as u32,
                 run_end: (run_base + run_count) as u32,
                 first_inbound_row,
-                segment_any: segment.codes[start..end]
-                    .iter()
-                    .copied()
-                    .find(|&c| c != NONE),
             });
             start = end;
         }

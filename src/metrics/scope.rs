@@ -67,36 +67,44 @@ impl<'a> Scope<'a> {
             .map(|i| i as u32)
             .collect();
         let wants_unknown_segment = filters.segments.iter().any(|s| s == "Unknown");
+        // A name no row has selects nothing; `Unassigned` is the rows
+        // without an agent, as the agents' table names them.
         let agent_codes: HashSet<u32> = filters
             .agents
             .iter()
-            .map(|a| {
-                p.agent
-                    .values
-                    .iter()
-                    .position(|v| **v == **a)
-                    .map_or(NONE, |i| i as u32)
+            .flat_map(|a| {
+                let named = p.agent.values.iter().position(|v| **v == **a);
+                let unassigned = (a == super::figures::agents::UNASSIGNED).then_some(NONE);
+                named.map(|i| i as u32).into_iter().chain(unassigned)
             })
             .collect();
+        // A conversation's segment and agents come from its rows in scope,
+        // as every per-conversation value does (METRICS.md §5): the filter
+        // keeps what the segments' and agents' tables list.
+        let passes = |c: &super::prepare::Conversation, lo: usize, hi: usize| {
+            let type_ok = match filters.chat_type {
+                None => true,
+                Some(ChatType::Group) => c.is_group,
+                Some(ChatType::Direct) => !c.is_group,
+            };
+            let segment_ok = filters.segments.is_empty()
+                || match p.segment.codes[lo..hi].iter().find(|&&code| code != NONE) {
+                    Some(code) => segment_codes.contains(code),
+                    None => wants_unknown_segment,
+                };
+            let agent_ok = filters.agents.is_empty()
+                || (lo..hi).any(|r| p.outbound[r] && agent_codes.contains(&p.agent.codes[r]));
+            type_ok && segment_ok && agent_ok
+        };
+        let range = |c: &super::prepare::Conversation| {
+            row_range(p, c.start as usize, c.end as usize, from, to)
+        };
         let conv_ok: Vec<bool> = p
             .conversations
             .par_iter()
             .map(|c| {
-                let type_ok = match filters.chat_type {
-                    None => true,
-                    Some(ChatType::Group) => c.is_group,
-                    Some(ChatType::Direct) => !c.is_group,
-                };
-                let segment_ok = filters.segments.is_empty()
-                    || match c.segment_any {
-                        Some(code) => segment_codes.contains(&code),
-                        None => wants_unknown_segment,
-                    };
-                let agent_ok = filters.agents.is_empty()
-                    || (c.start..c.end).any(|r| {
-                        p.outbound[r as usize] && agent_codes.contains(&p.agent.codes[r as usize])
-                    });
-                type_ok && segment_ok && agent_ok
+                let (lo, hi) = range(c);
+                passes(c, lo, hi)
             })
             .collect();
         // Which conversations are in scope first, so that their stats are
@@ -107,11 +115,8 @@ impl<'a> Scope<'a> {
             .par_iter()
             .enumerate()
             .filter_map(|(ci, c)| {
-                if !conv_ok[ci] {
-                    return None;
-                }
-                let (lo, hi) = row_range(p, c.start as usize, c.end as usize, from, to);
-                (lo < hi).then_some((ci as u32, lo as u32, hi as u32))
+                let (lo, hi) = range(c);
+                (conv_ok[ci] && lo < hi).then_some((ci as u32, lo as u32, hi as u32))
             })
             .collect();
         let mut convs = p.spare.take_conv_stats();

@@ -87,12 +87,19 @@ where
 {
     let mut n = [0usize; K];
     let (mut sx, mut sy) = ([-0.0; K], [-0.0; K]);
+    // Whether x and y vary, decided on the values themselves: equal values
+    // around an inexact mean leave a sum of squares a rounding error above
+    // zero, and a correlation out of it.
+    let (mut x_low, mut x_high) = ([f64::INFINITY; K], [f64::NEG_INFINITY; K]);
+    let (mut y_low, mut y_high) = ([f64::INFINITY; K], [f64::NEG_INFINITY; K]);
     for item in items() {
         for (k, pair) in item.into_iter().enumerate() {
             if let Some((x, y)) = pair {
                 n[k] += 1;
                 sx[k] += x;
                 sy[k] += y;
+                (x_low[k], x_high[k]) = (x_low[k].min(x), x_high[k].max(x));
+                (y_low[k], y_high[k]) = (y_low[k].min(y), y_high[k].max(y));
             }
         }
     }
@@ -109,7 +116,7 @@ where
         }
     }
     std::array::from_fn(|k| {
-        (n[k] >= 2 && sxx[k] > 0.0 && syy[k] > 0.0)
+        (n[k] >= 2 && x_low[k] < x_high[k] && y_low[k] < y_high[k])
             .then(|| sxy[k] / (sxx[k].sqrt() * syy[k].sqrt()))
     })
 }
@@ -167,6 +174,9 @@ mod tests {
                 < 1e-6
         );
         assert_eq!(pearson(&[(1.0, 1.0)]), None);
+        // 0.1 three times has an inexact mean: no variance all the same.
+        assert_eq!(pearson(&[(0.1, 1.0), (0.1, 0.0), (0.1, 0.0)]), None);
+        assert_eq!(pearson(&[(1.0, 1.0), (2.0, 1.0)]), None);
         assert_eq!(pearson(&[(1.0, 1.0), (1.0, 0.0)]), None);
     }
 

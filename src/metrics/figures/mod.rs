@@ -157,9 +157,9 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
     let from = filters.from.unwrap_or(default_from);
     let to = filters.to.unwrap_or(default_to);
     // The previous comparable period: shifted back by whole weeks so that
-    // weekdays line up.
-    let days = (zone.local(to) - zone.local(from)).num_seconds() as f64 / 86_400.0;
-    let shift = ((days / 7.0).ceil() as i64).max(1) * 7;
+    // weekdays line up. An empty period has nothing to compare and stays.
+    let days = (zone.local(to) - zone.local(from)).num_seconds().max(0) as f64 / 86_400.0;
+    let shift = (days / 7.0).ceil() as i64 * 7;
     let prev_from = shift_days(zone, from, -shift);
     let prev_to = shift_days(zone, to, -shift);
 
