@@ -389,3 +389,40 @@ fn the_import_report_of_a_parquet_log_names_its_format_alone() {
     assert!(shows(&h, "parquet"), "the format is named");
     assert!(!shows(&h, "parquet · "), "no encoding is named after it");
 }
+
+/// The names the tables give rows without an agent or a segment can be
+/// chosen as filters, where the log has such rows.
+#[test]
+fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
+    let log = "timestamp,conversation_id,direction,agent,segment\n\
+2024-03-01 10:00,c1,outbound,Ann,SMB\n\
+2024-03-01 10:05,c1,inbound,,SMB\n\
+2024-03-01 11:00,c2,outbound,,\n\
+2024-03-02 09:30,c2,inbound,,\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "unassigned.csv", log.as_bytes());
+    let mut h = harness();
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    h.get_by_label("Agent: all").click();
+    h.run();
+    assert!(shows(&h, "Ann"));
+    h.get_by_label("Unassigned").click();
+    h.run();
+    wait_for_worker(&mut h);
+    let report = h.state().session.as_ref().unwrap().report.clone();
+    assert_eq!(report.meta.filters.agents, ["Unassigned"]);
+    assert_eq!(report.direct.conversations, 1);
+    assert_eq!(report.agents.len(), 1);
+    assert_eq!(report.agents[0].agent, "Unassigned");
+    assert!(shows(&h, "Agent: Unassigned"));
+
+    h.get_by_label("Segment: all").click();
+    h.run();
+    h.get_by_label("Unknown").click();
+    h.run();
+    wait_for_worker(&mut h);
+    let report = h.state().session.as_ref().unwrap().report.clone();
+    assert_eq!(report.meta.filters.segments, ["Unknown"]);
+    assert_eq!(report.direct.conversations, 1);
+}

@@ -272,6 +272,10 @@ pub struct Prepared {
     pub has_group_members: bool,
     pub has_block_data: bool,
     pub has_category: bool,
+    /// Some outbound row has no agent: `Unassigned` is an agent to filter by.
+    pub has_unassigned: bool,
+    /// Some conversation has no segment: `Unknown` is a segment to filter by.
+    pub has_unsegmented: bool,
     pub data_first: Option<i64>,
     pub data_last: Option<i64>,
     /// Buffers the figures reuse from one filter change to the next.
@@ -1257,6 +1261,15 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     value.index_conversations(&conv_of_row, conversations.len());
     let data_first = ts.iter().copied().min();
     let data_last = ts.iter().copied().max();
+    let has_unassigned = outbound
+        .par_iter()
+        .zip(agent.codes.par_iter())
+        .any(|(&out, &code)| out && code == NONE);
+    let has_unsegmented = conversations.par_iter().any(|c| {
+        segment.codes[c.start as usize..c.end as usize]
+            .iter()
+            .all(|&code| code == NONE)
+    });
     Ok(Prepared {
         rows: n,
         order,
@@ -1276,6 +1289,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         has_group_members: df.column("group_members").is_ok(),
         has_block_data: df.column("status").is_ok() || df.column("blocked").is_ok(),
         has_category,
+        has_unassigned,
+        has_unsegmented,
         sender,
         agent,
         contact,

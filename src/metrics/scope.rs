@@ -66,7 +66,10 @@ impl<'a> Scope<'a> {
             .filter_map(|s| p.segment.values.iter().position(|v| **v == **s))
             .map(|i| i as u32)
             .collect();
-        let wants_unknown_segment = filters.segments.iter().any(|s| s == "Unknown");
+        let wants_unknown_segment = filters
+            .segments
+            .iter()
+            .any(|s| s == super::figures::segments::UNKNOWN);
         // A name no row has selects nothing; `Unassigned` is the rows
         // without an agent, as the agents' table names them.
         let agent_codes: HashSet<u32> = filters

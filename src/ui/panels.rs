@@ -709,8 +709,25 @@ fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
             v.sort();
             v
         };
-        let seg = names(&s.prepared.segment.values);
-        let ag = names(&s.prepared.agent.values);
+        // The tables' names for rows without a segment or an agent are
+        // filters too, where the log has such rows.
+        let with = |mut v: Vec<String>, name: &str, has: bool| {
+            if has && !v.iter().any(|n| n == name) {
+                v.push(name.to_owned());
+            }
+            v
+        };
+        let p = &s.prepared;
+        let seg = with(
+            names(&p.segment.values),
+            crate::metrics::figures::segments::UNKNOWN,
+            p.has_segment && p.has_unsegmented,
+        );
+        let ag = with(
+            names(&p.agent.values),
+            crate::metrics::figures::agents::UNASSIGNED,
+            p.has_agent && p.has_unassigned,
+        );
         (seg, ag)
     });
     multi_select(ui, "Segment", &segments, &mut f.segments);
