@@ -1004,3 +1004,51 @@ fn parquet_datetimes_read_as_their_text_reads() {
         }
     }
 }
+
+/// A log whose rows look like chat-export lines (a date and time first,
+/// then `name: text`) is still a log when its first line is a header.
+#[test]
+fn logs_with_chat_like_rows_are_not_chat_exports() {
+    let am_pm = "timestamp,conversation_id,direction,text\n\
+03/04/2024 08:31 AM,c1,outbound,Hello: how are you?\n\
+03/04/2024 09:01 AM,c1,inbound,Fine: thanks\n\
+03/05/2024 01:15 PM,c1,outbound,Great\n";
+    let tab = am_pm
+        .replace(',', "\t")
+        .replace("03/04/2024 08:31 AM", "2024-03-04 08:31")
+        .replace("03/04/2024 09:01 AM", "2024-03-04 09:01")
+        .replace("03/05/2024 01:15 PM", "2024-03-05 13:15");
+    for (text, format) in [(am_pm.to_string(), "csv"), (tab, "tsv")] {
+        let i = import(text.as_bytes());
+        assert_eq!(i.report.format, format);
+        assert_eq!(i.report.rows_kept, 3);
+        assert_eq!(
+            iso(&i),
+            [
+                "2024-03-04T08:31:00+00:00",
+                "2024-03-04T09:01:00+00:00",
+                "2024-03-05T13:15:00+00:00"
+            ]
+        );
+        // Over 8 MB, where the file's start alone decides.
+        let mut large = text.clone();
+        let row = text.lines().nth(1).unwrap();
+        while large.len() <= 8 << 20 {
+            large.push_str(row);
+            large.push('\n');
+        }
+        let i = import(large.as_bytes());
+        assert_eq!(i.report.format, format);
+        assert_eq!(i.report.rows_kept, (large.lines().count() - 1) as u64);
+    }
+    // A chat export whose first message reads like a header is still one.
+    let chat = "12/03/2024, 10:00 - Ann: time, date, direction\n\
+12/03/2024, 10:05 - Bob: ok\n";
+    let o = ImportOptions {
+        require_team: false,
+        ..opts()
+    };
+    let i = import_bytes(chat.as_bytes(), "chat.txt", "chat.txt", &o).unwrap();
+    assert_eq!(i.report.format, "whatsapp");
+    assert_eq!(i.report.rows_kept, 2);
+}

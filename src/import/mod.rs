@@ -556,7 +556,8 @@ fn read_content(
             .trim_start_matches('\u{feff}')
             .trim_start()
             .starts_with(|c| c != '[' && c != '{')
-        && whatsapp::decided_from_start(head.text) == Some(false)
+        && (starts_with_log_header(head.text, &opts.overrides)
+            || whatsapp::decided_from_start(head.text) == Some(false))
     {
         let delimiter = raw::sniff_delimiter(head.text);
         match raw::read_delimited(head.text, head.all, delimiter, &wanted, &opts.progress) {
@@ -598,7 +599,7 @@ fn read_content(
             dialect,
         });
     }
-    if whatsapp::looks_like_whatsapp(&text) {
+    if !starts_with_log_header(&text, &opts.overrides) && whatsapp::looks_like_whatsapp(&text) {
         return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
     }
     let delimiter = raw::sniff_delimiter(&text);
@@ -644,6 +645,29 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
         .iter()
         .find(|(m, _)| bytes.starts_with(m))
         .map(|(_, k)| *k)
+}
+
+/// Whether the text starts with a header row that names a timestamp
+/// column: then it is a delimited log, however much its rows look like a
+/// chat export's lines (`03/04/2024 08:31 AM,c1,out,Hello: …` does). A chat
+/// export starts with a message line, which names no column.
+fn starts_with_log_header(text: &str, overrides: &[mapping::MapOverride]) -> bool {
+    let Some(line) = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .find(|l| !l.trim().is_empty())
+    else {
+        return false;
+    };
+    let delimiter = char::from(raw::sniff_delimiter(text));
+    let headers: Vec<String> = line
+        .split(delimiter)
+        .map(|h| h.trim().trim_matches('"').to_string())
+        .collect();
+    headers.len() >= 2
+        && !whatsapp::looks_like_whatsapp(line)
+        && mapping::map_headers(&headers, overrides)
+            .is_ok_and(|m| m.has(mapping::Canonical::Timestamp) || m.has(mapping::Canonical::Date))
 }
 
 /// Text with many control characters is binary data that happened to decode.
