@@ -173,6 +173,15 @@ fn contact_id_stands_in_for_conversation() {
     let i = import(csv.as_bytes());
     assert_eq!(strings(&i.table, "conversation_id"), [Some("L1".into())]);
     assert_eq!(i.report.skipped.get("missing_conversation"), Some(&1));
+    // With a conversation column, an empty cell is a missing conversation
+    // even beside a contact: the contact stands in only for the column.
+    let csv = "timestamp,conversation_id,contact_id,direction
+2024-01-01 09:00,chat-1,K1,out
+2024-01-01 09:05,,K1,in
+";
+    let i = import(csv.as_bytes());
+    assert_eq!(strings(&i.table, "conversation_id"), [Some("chat-1".into())]);
+    assert_eq!(i.report.skipped.get("missing_conversation"), Some(&1));
 }
 
 #[test]

@@ -408,7 +408,8 @@ fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
     h.run();
     assert!(shows(&h, "Ann"));
     h.get_by_label("Unassigned").click();
-    h.run();
+    // Stepped, not run: the recomputation keeps the spinner turning.
+    h.step();
     wait_for_worker(&mut h);
     let report = h.state().session.as_ref().unwrap().report.clone();
     assert_eq!(report.meta.filters.agents, ["Unassigned"]);
@@ -420,7 +421,8 @@ fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
     h.get_by_label("Segment: all").click();
     h.run();
     h.get_by_label("Unknown").click();
-    h.run();
+    // Stepped, not run: the recomputation keeps the spinner turning.
+    h.step();
     wait_for_worker(&mut h);
     let report = h.state().session.as_ref().unwrap().report.clone();
     assert_eq!(report.meta.filters.segments, ["Unknown"]);

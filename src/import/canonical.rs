@@ -192,9 +192,16 @@ pub fn build(
     let ts_instants = mapping
         .get(Canonical::Timestamp)
         .and_then(|c| raw.instants.get(&c));
+    // The conversation column when the file has one, else one conversation
+    // per contact (METRICS.md §1): an empty cell of whichever it is skips
+    // the row, rather than borrowing the other column's id.
+    let conversation = if mapping.has(Canonical::ConversationId) {
+        Canonical::ConversationId
+    } else {
+        Canonical::ContactId
+    };
     // A conversation column without a missing cell needs no check per row.
-    let every_row_has_conversation =
-        col(Canonical::ConversationId).is_some_and(|c| c.null_count() == 0);
+    let every_row_has_conversation = col(conversation).is_some_and(|c| c.null_count() == 0);
     // The direction, or the sender when the team decides it.
     let by_team = !mapping.has(Canonical::Direction);
     let deciding = col(if by_team {
@@ -210,9 +217,7 @@ pub fn build(
             read
         };
         if !every_row_has_conversation {
-            cell(Canonical::ConversationId, row)
-                .or_else(|| cell(Canonical::ContactId, row))
-                .ok_or(SkipReason::MissingConversation)?;
+            cell(conversation, row).ok_or(SkipReason::MissingConversation)?;
         }
         let dir = if by_team {
             match (&team_lower, deciding) {
@@ -307,15 +312,7 @@ pub fn build(
                     .into(),
             )
         }),
-        Box::new(|| {
-            let conv = col(Canonical::ConversationId);
-            if conv.is_some_and(|c| c.null_count() == 0) || !mapping.has(Canonical::ContactId) {
-                return pass_through(Canonical::ConversationId, "conversation_id");
-            }
-            Some(kept_rows(kept_len, &row_of, "conversation_id", |r| {
-                cell(Canonical::ConversationId, r).or_else(|| cell(Canonical::ContactId, r))
-            }))
-        }),
+        Box::new(|| pass_through(conversation, "conversation_id")),
         Box::new(|| {
             // A column already in canonical spelling is shared as it is.
             if spelled_as(col(Canonical::Direction), &["outbound", "inbound"]) {
