@@ -180,7 +180,10 @@ fn contact_id_stands_in_for_conversation() {
 2024-01-01 09:05,,K1,in
 ";
     let i = import(csv.as_bytes());
-    assert_eq!(strings(&i.table, "conversation_id"), [Some("chat-1".into())]);
+    assert_eq!(
+        strings(&i.table, "conversation_id"),
+        [Some("chat-1".into())]
+    );
     assert_eq!(i.report.skipped.get("missing_conversation"), Some(&1));
 }
 
@@ -1060,4 +1063,25 @@ fn logs_with_chat_like_rows_are_not_chat_exports() {
     let i = import_bytes(chat.as_bytes(), "chat.txt", "chat.txt", &o).unwrap();
     assert_eq!(i.report.format, "whatsapp");
     assert_eq!(i.report.rows_kept, 2);
+}
+
+/// Close times tell their own day/month order, and say so when nothing
+/// decides it.
+#[test]
+fn an_assumed_close_time_order_is_reported() {
+    let kinds = |csv: &str, o: &ImportOptions| -> Vec<String> {
+        let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", o).unwrap();
+        i.report.warnings.iter().map(|w| w.kind.clone()).collect()
+    };
+    let ambiguous = "timestamp,conversation_id,direction,closed_at\n\
+2024-02-01 10:00,c1,out,01/03/2024 10:00\n\
+2024-02-01 10:00,c2,out,02/03/2024 10:00\n";
+    assert_eq!(kinds(ambiguous, &opts()), ["closed_at_date_order_assumed"]);
+    let told = ImportOptions {
+        date_order: Some(chatlens::import::DateOrder::MonthFirst),
+        ..opts()
+    };
+    assert!(kinds(ambiguous, &told).is_empty());
+    let decided = ambiguous.replace("02/03/2024", "25/03/2024");
+    assert!(kinds(&decided, &opts()).is_empty());
 }

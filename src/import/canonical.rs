@@ -132,6 +132,8 @@ pub struct Built {
     pub df: DataFrame,
     pub skipped: Skipped,
     pub date_order: Option<(DateOrder, OrderSource)>,
+    /// `closed_at`'s own order: its slash dates are told apart separately.
+    pub closed_order: Option<(DateOrder, OrderSource)>,
 }
 
 /// Builds the canonical table from mapped text cells.
@@ -155,11 +157,11 @@ pub fn build(
         .unwrap_or_default()
         .decide(opts.date_order);
     let order = date_order.map_or(DateOrder::DayFirst, |(o, _)| o);
-    let closed_order = col(Canonical::ClosedAt)
+    let closed_decided = col(Canonical::ClosedAt)
         .map(OrderEvidence::of_column)
         .unwrap_or_default()
-        .decide(opts.date_order)
-        .map_or(DateOrder::DayFirst, |(o, _)| o);
+        .decide(opts.date_order);
+    let closed_order = closed_decided.map_or(DateOrder::DayFirst, |(o, _)| o);
 
     let team_lower: Option<Vec<String>> =
         team.map(|t| t.iter().map(|s| s.trim().to_lowercase()).collect());
@@ -430,6 +432,7 @@ pub fn build(
         df,
         skipped,
         date_order,
+        closed_order: closed_decided,
     }
 }
 

@@ -834,6 +834,17 @@ fn finish_tabular(
             message: "no date in the file tells day/month from month/day: read as day first (use --monthfirst if that is wrong)".into(),
         });
     }
+    if built
+        .closed_order
+        .is_some_and(|(_, s)| s == OrderSource::Assumed)
+    {
+        report.warnings.push(ImportWarning {
+            kind: "closed_at_date_order_assumed".into(),
+            count: 0,
+            first_lines: Vec::new(),
+            message: "no date in the close times tells day/month from month/day: read as day first (use --monthfirst if that is wrong)".into(),
+        });
+    }
     finish_report(&mut report, &built.df, &built.skipped, opts);
     Ok(Imported {
         table: built.df,
