@@ -496,7 +496,9 @@ pub fn report_text(r: &Report) -> String {
         &mut out,
         &format!(
             "Compared with {} → {} ({} days earlier)",
-            cmp.from, cmp.to, cmp.shift_days
+            cmp.from.as_deref().unwrap_or("—"),
+            cmp.to.as_deref().unwrap_or("—"),
+            cmp.shift_days
         ),
     );
     line(

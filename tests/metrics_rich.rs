@@ -346,6 +346,9 @@ fn no_optional_columns_and_tiny_files() {
     let r = report_json("timestamp,conversation_id,direction\n");
     assert_close(&r, "direct.conversations", 0.0);
     assert_null(&r, "meta.from");
+    // No period, so no previous one (not the epoch).
+    assert_null(&r, "compare.from");
+    assert_null(&r, "compare.to");
     assert_null(&r, "direct.avg_messages_per_chat");
     // Nothing summed is a plain zero, not the float sum's -0.0 (read as "-0").
     let total = r

@@ -632,7 +632,10 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
 
 pub fn compare_table(ui: &mut Ui, r: &Report) {
     let c = &r.compare;
-    let date = |s: &str| s.chars().take(10).collect::<String>();
+    let date = |s: &Option<String>| {
+        s.as_deref()
+            .map_or("—".into(), |s| s.chars().take(10).collect::<String>())
+    };
     ui.label(format!(
         "Previous period: {} to {} (shifted back {} days)",
         date(&c.from),

@@ -76,8 +76,9 @@ pub struct CompareTiming {
 /// The key figures of the previous comparable period.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Compare {
-    pub from: String,
-    pub to: String,
+    /// `None` when there is no period: no rows and no bounds given.
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub shift_days: i64,
     pub direct: CompareDirect,
     pub groups: CompareGroups,
@@ -156,6 +157,8 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
     let (default_from, default_to) = default_period(p, zone).unwrap_or((0, 0));
     let from = filters.from.unwrap_or(default_from);
     let to = filters.to.unwrap_or(default_to);
+    // Without rows the default period is no period at all.
+    let has_period = p.rows > 0;
     // The previous comparable period: shifted back by whole weeks so that
     // weekdays line up. An empty period has nothing to compare and stays.
     let days = (zone.local(to) - zone.local(from)).num_seconds().max(0) as f64 / 86_400.0;
@@ -183,8 +186,8 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
         },
     );
     let compare = Compare {
-        from: zone.format_iso(prev_from),
-        to: zone.format_iso(prev_to),
+        from: has_period.then(|| zone.format_iso(prev_from)),
+        to: has_period.then(|| zone.format_iso(prev_to)),
         shift_days: shift,
         direct: CompareDirect {
             conversations: prev.direct.conversations,
@@ -219,7 +222,6 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
             },
         },
     };
-    let has_data = p.rows > 0;
     Report {
         agents,
         segments,
@@ -229,8 +231,8 @@ pub fn report(p: &Prepared, settings: &Settings, filters: &Filters, zone: &Repor
         compare,
         meta: Meta {
             tz: zone.name().to_string(),
-            from: has_data.then(|| zone.format_iso(from)),
-            to: has_data.then(|| zone.format_iso(to)),
+            from: has_period.then(|| zone.format_iso(from)),
+            to: has_period.then(|| zone.format_iso(to)),
             data_first: p.data_first.map(|t| zone.format_iso(t)),
             data_last: p.data_last.map(|t| zone.format_iso(t)),
             settings: settings.clone(),
