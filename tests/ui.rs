@@ -404,27 +404,24 @@ fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
     let mut h = harness();
     h.state_mut().open_path(path);
     wait_for_worker(&mut h);
-    h.get_by_label("Agent: all").click();
-    h.run();
-    assert!(shows(&h, "Ann"));
-    h.get_by_label("Unassigned").click();
-    // Stepped, not run: the recomputation keeps the spinner turning.
-    h.step();
-    wait_for_worker(&mut h);
-    let report = h.state().session.as_ref().unwrap().report.clone();
+    // Opens a filter menu, ticks one name and waits for the figures.
+    let choose = |h: &mut Harness<'_, ChatlensApp>, menu: &str, name: &str| {
+        h.get_by_label(menu).click();
+        h.run();
+        h.get_by_label(name).click();
+        // Stepped, not run: the recomputation keeps the spinner turning.
+        h.step();
+        wait_for_worker(h);
+        h.state().session.as_ref().unwrap().report.clone()
+    };
+    let report = choose(&mut h, "Agent: all", "Unassigned");
     assert_eq!(report.meta.filters.agents, ["Unassigned"]);
     assert_eq!(report.direct.conversations, 1);
     assert_eq!(report.agents.len(), 1);
     assert_eq!(report.agents[0].agent, "Unassigned");
     assert!(shows(&h, "Agent: Unassigned"));
 
-    h.get_by_label("Segment: all").click();
-    h.run();
-    h.get_by_label("Unknown").click();
-    // Stepped, not run: the recomputation keeps the spinner turning.
-    h.step();
-    wait_for_worker(&mut h);
-    let report = h.state().session.as_ref().unwrap().report.clone();
+    let report = choose(&mut h, "Segment: all", "Unknown");
     assert_eq!(report.meta.filters.segments, ["Unknown"]);
     assert_eq!(report.direct.conversations, 1);
 }
