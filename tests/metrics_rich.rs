@@ -524,3 +524,32 @@ fn an_empty_period_shifts_by_nothing() {
     let r = report_json_with(LOG, "UTC", Settings::default(), f);
     assert_close(&r, "compare.shift_days", 7.0);
 }
+
+/// Unanswered contacts count every delivered touch, broadcasts included;
+/// the flag's value is the touch response rate's, without them.
+#[test]
+fn unanswered_contacts_count_broadcasts_too() {
+    // K1: three broadcasts a day apart, never answered. K2: two
+    // broadcasts and a follow-up, which is answered. K3: an outreach and a
+    // follow-up, unanswered, and a failed follow-up (not delivered).
+    let log = "\
+timestamp,conversation_id,direction,contact_id,broadcast_id,status
+2024-02-05 10:00,C1,out,K1,spring,
+2024-02-06 10:00,C1,out,K1,summer,
+2024-02-07 10:00,C1,out,K1,autumn,
+2024-02-05 10:00,C2,out,K2,spring,
+2024-02-06 10:00,C2,out,K2,summer,
+2024-02-07 10:00,C2,out,K2,,
+2024-02-07 11:00,C2,in,K2,,
+2024-02-05 10:00,C3,out,K3,,
+2024-02-06 10:00,C3,out,K3,,
+2024-02-07 10:00,C3,out,K3,,failed
+";
+    let r = report_json(log);
+    let f = flag(&r, "unanswered_messages");
+    assert_eq!(strings(f, "offenders"), ["K1"]);
+    // Non-broadcast delivered touches: C2's follow-up (answered), C3's
+    // outreach and follow-up: 1 of 3 answered.
+    assert_close(f, "value", 2.0 / 3.0);
+    assert_close(&r, "timing.touch_response_rate", 1.0 / 3.0);
+}

@@ -251,10 +251,16 @@ fn touch_flags(scope: &Scope, touch_response_rate: Option<f64>) -> (RedFlag, Red
     let mut per_contact: Vec<u32> = vec![0; p.contact.values.len()];
     let mut touches = 0u64;
     let (mut lt, mut lr, mut pt, mut pr) = (0u64, 0u64, 0u64, 0u64);
-    for t in scope.response_touches() {
+    // The offenders count every delivered touch, broadcasts too (the
+    // contract leaves them out only of the response rates); the rates
+    // count the response touches.
+    for t in scope.direct_touches().filter(|t| t.delivered) {
         let e = &mut per_contact[p.contact.codes[t.first_row as usize] as usize];
         let count = ((*e & !ANSWERED) + 1).min(!ANSWERED);
         *e = count | (*e & ANSWERED) | if t.responded { ANSWERED } else { 0 };
+        if t.category == crate::metrics::Category::Broadcast {
+            continue;
+        }
         touches += 1;
         if weeks_inside {
             if t.start >= last_start && t.start < last_end {
