@@ -1085,3 +1085,51 @@ fn an_assumed_close_time_order_is_reported() {
     let decided = ambiguous.replace("02/03/2024", "25/03/2024");
     assert!(kinds(&decided, &opts()).is_empty());
 }
+
+/// A spreadsheet's `Date` and `Time` columns of date and time cells join
+/// as the same columns of text do.
+#[test]
+fn spreadsheet_date_and_time_cells_join() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Date", "Time", "Chat", "Direction"].iter().enumerate() {
+        sheet.write(0, c as u16, *h).unwrap();
+    }
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let clock = Format::new().set_num_format("hh:mm:ss");
+    for (r, (h, m, dir)) in [(9, 0, "out"), (10, 30, "in")].into_iter().enumerate() {
+        let row = r as u32 + 1;
+        let date = ExcelDateTime::from_ymd(2024, 3, 4).unwrap();
+        let time = ExcelDateTime::from_hms(h, m, 15).unwrap();
+        sheet
+            .write_datetime_with_format(row, 0, &date, &day)
+            .unwrap();
+        sheet
+            .write_datetime_with_format(row, 1, &time, &clock)
+            .unwrap();
+        sheet.write(row, 2, "a").unwrap();
+        sheet.write(row, 3, dir).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let i = import_bytes(&bytes, "t.xlsx", "t.xlsx", &opts()).unwrap();
+    assert_eq!(i.report.rows_kept, 2, "{:?}", i.report.skipped);
+    assert_eq!(
+        iso(&i),
+        ["2024-03-04T09:00:15+00:00", "2024-03-04T10:30:15+00:00"]
+    );
+
+    // A date cell alone is midnight, as a bare date is.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Timestamp", "Chat", "Direction"].iter().enumerate() {
+        sheet.write(0, c as u16, *h).unwrap();
+    }
+    let date = ExcelDateTime::from_ymd(2024, 3, 4).unwrap();
+    sheet.write_datetime_with_format(1, 0, &date, &day).unwrap();
+    sheet.write(1, 1, "a").unwrap();
+    sheet.write(1, 2, "out").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let i = import_bytes(&bytes, "t.xlsx", "t.xlsx", &opts()).unwrap();
+    assert_eq!(iso(&i), ["2024-03-04T00:00:00+00:00"]);
+}

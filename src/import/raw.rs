@@ -1751,7 +1751,12 @@ pub fn read_spreadsheet(
 fn cell_text(c: &Data) -> Option<String> {
     match c {
         Data::Empty | Data::Error(_) => None,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+        Data::String(s) => Some(s.clone()),
+        Data::DateTimeIso(s) => Some(
+            s.strip_suffix("T00:00:00")
+                .map_or_else(|| s.clone(), str::to_string),
+        ),
+        Data::DurationIso(s) => Some(time_of_day_of_iso_duration(s).unwrap_or_else(|| s.clone())),
         Data::Int(i) => Some(i.to_string()),
         Data::Float(f) => Some(if f.fract() == 0.0 && f.abs() < 1e15 {
             format!("{f:.0}")
@@ -1759,10 +1764,49 @@ fn cell_text(c: &Data) -> Option<String> {
             f.to_string()
         }),
         Data::Bool(b) => Some(b.to_string()),
-        Data::DateTime(d) => d
-            .as_datetime()
-            .map(|dt| dt.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        Data::DateTime(d) => {
+            let v = d.as_f64();
+            let dt = d.as_datetime()?;
+            // A date or a time of day alone is written so, for a `date` +
+            // `time` pair of cells to join as text cells would: a day
+            // fraction is a time (whatever the epoch), a whole day a date
+            // (midnight when it stands alone).
+            Some(if (0.0..1.0).contains(&v) {
+                dt.format("%H:%M:%S").to_string()
+            } else if v.fract() == 0.0 {
+                dt.format("%Y-%m-%d").to_string()
+            } else {
+                dt.format("%Y-%m-%dT%H:%M:%S").to_string()
+            })
+        }
     }
+}
+
+/// An `OpenDocument` time cell (`PT10H30M00S`, a duration since midnight) as
+/// a time of day, `10:30:00`; `None` for anything else, such as a duration
+/// of a day or more.
+fn time_of_day_of_iso_duration(s: &str) -> Option<String> {
+    let rest = s.strip_prefix("PT")?;
+    let (mut hours, mut minutes, mut seconds) = (0u32, 0u32, 0f64);
+    let mut number = String::new();
+    for c in rest.chars() {
+        match c {
+            '0'..='9' | '.' => number.push(c),
+            'H' => hours = std::mem::take(&mut number).parse().ok()?,
+            'M' => minutes = std::mem::take(&mut number).parse().ok()?,
+            'S' => seconds = std::mem::take(&mut number).parse().ok()?,
+            _ => return None,
+        }
+    }
+    let whole = seconds.floor();
+    (number.is_empty() && hours < 24 && minutes < 60 && whole < 60.0).then(|| {
+        let millis = ((seconds - whole) * 1000.0).round() as u32;
+        if millis == 0 {
+            format!("{hours:02}:{minutes:02}:{whole:02}")
+        } else {
+            format!("{hours:02}:{minutes:02}:{whole:02}.{millis:03}")
+        }
+    })
 }
 
 /// Decompresses gzip data, refusing output beyond `limit` bytes.
@@ -1784,6 +1828,21 @@ pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opendocument_time_cells_read_as_times_of_day() {
+        assert_eq!(
+            time_of_day_of_iso_duration("PT10H30M00S").as_deref(),
+            Some("10:30:00")
+        );
+        assert_eq!(
+            time_of_day_of_iso_duration("PT9H5M7.25S").as_deref(),
+            Some("09:05:07.250")
+        );
+        assert_eq!(time_of_day_of_iso_duration("PT36H00M00S"), None);
+        assert_eq!(time_of_day_of_iso_duration("P1DT2H"), None);
+        assert_eq!(time_of_day_of_iso_duration("PT10H30"), None);
+    }
 
     #[test]
     fn sniffs_common_delimiters() {
