@@ -423,6 +423,9 @@ pub fn load(
     // as soon as the cells are read.
     let imported = crate::import::import_owned(bytes, &name, &file.display().to_string(), &opts)
         .map_err(|e| UserError(e.to_string()))?;
+    if let Some(message) = imported.report.nothing_kept() {
+        return Err(UserError(message));
+    }
     Ok(Loaded {
         imported,
         settings,

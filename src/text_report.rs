@@ -583,11 +583,11 @@ pub fn import_text(i: &ImportReport) -> String {
     } else {
         let _ = writeln!(out, "Skipped:");
         for (reason, n) in &i.skipped {
-            let lines = i.first_lines_text(reason);
             let _ = writeln!(
                 out,
-                "  {reason:<24} {:>8}   first lines: {lines}",
-                count(*n)
+                "  {reason:<24} {:>8}   {}",
+                count(*n),
+                i.skipped_detail(reason)
             );
         }
     }

@@ -322,3 +322,33 @@ fn a_reader_that_stops_early_is_no_error_but_a_full_disk_is() {
         assert!(err.contains("cannot write to standard output"), "{err}");
     }
 }
+
+#[test]
+fn a_file_without_one_readable_row_exits_2_naming_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("dates.csv");
+    std::fs::write(
+        &csv,
+        "Date,Time,Chat,Direction\n2024-03-04,9h,a,out\n2024-03-04,,a,maybe\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["report", csv.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("dates.csv: none of its 2 rows"), "{err}");
+    assert!(
+        err.contains(r#"line 2, column "Date + Time": "2024-03-04 9h""#),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"line 3, column "Direction": "maybe""#),
+        "{err}"
+    );
+    // `inspect` still shows what was skipped, and why.
+    let (code, out, _) = run(&["inspect", csv.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(r#"(line 3, column "Direction": "maybe")"#),
+        "{out}"
+    );
+}

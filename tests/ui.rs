@@ -190,6 +190,23 @@ fn a_bad_file_shows_an_error_and_keeps_the_dashboard() {
     h.get_by_label("Dismiss").click();
     h.run();
     assert!(h.state().error.is_none());
+
+    // A table none of whose rows can be read is an error too, naming the
+    // first cell that failed.
+    let path = temp_file(
+        &dir,
+        "unreadable.csv",
+        b"timestamp,conversation_id,direction
+soon,c1,out
+later,c1,in
+",
+    );
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    let error = h.state().error.clone().expect("an error is shown");
+    assert!(error.contains("unreadable.csv"), "{error}");
+    assert!(error.contains(r#"column "timestamp": "soon""#), "{error}");
+    assert_eq!(h.state().source, Source::Sample);
 }
 
 #[test]

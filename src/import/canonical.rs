@@ -254,6 +254,43 @@ pub fn build(
                 None => (0..len).for_each(|i| write(i, None)),
             }
         });
+    // The column a skip reason read, as the file names it, and its cell.
+    let example = |reason: SkipReason, row: usize| {
+        let header = |c: Canonical| {
+            mapping
+                .get(c)
+                .and_then(|i| raw.headers.get(i))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let value = |c: Canonical| cell(c, row).unwrap_or("").to_string();
+        let (column, value) = match reason {
+            SkipReason::EmptyTimestamp | SkipReason::UnparseableTimestamp => {
+                if date_col.is_some() && time_col.is_some() {
+                    (
+                        format!("{} + {}", header(Canonical::Date), header(Canonical::Time)),
+                        format!("{} {}", value(Canonical::Date), value(Canonical::Time)),
+                    )
+                } else {
+                    (header(Canonical::Timestamp), value(Canonical::Timestamp))
+                }
+            }
+            SkipReason::MissingConversation => (header(conversation), value(conversation)),
+            SkipReason::UnknownDirection => {
+                let c = if by_team {
+                    Canonical::Sender
+                } else {
+                    Canonical::Direction
+                };
+                (header(c), value(c))
+            }
+        };
+        super::SkipExample {
+            line: raw.lines[row],
+            column,
+            value: value.trim().to_string(),
+        }
+    };
     let mut skipped = Skipped::default();
     let all_kept = status.par_iter().all(Result::is_ok);
     // The kept rows are listed only when some were skipped.
@@ -271,7 +308,13 @@ pub fn build(
                     kept_timestamps.push(ts);
                     outbound.push(dir);
                 }
-                Err(reason) => skipped.add(reason, raw.lines[row]),
+                Err(reason) => {
+                    skipped.add(reason, raw.lines[row]);
+                    skipped
+                        .examples
+                        .entry(reason)
+                        .or_insert_with(|| example(reason, row));
+                }
             }
         }
         (keep, kept_timestamps, outbound)

@@ -94,10 +94,31 @@ impl SkipReason {
     }
 }
 
-/// Skipped rows: count and the first line numbers per reason.
+/// Skipped rows: count and the first line numbers per reason, and the
+/// first skipped row's cell for each.
 #[derive(Debug, Clone, Default)]
 pub struct Skipped {
     pub counts: BTreeMap<SkipReason, (u64, Vec<u64>)>,
+    pub examples: BTreeMap<SkipReason, SkipExample>,
+}
+
+/// The first row skipped for a reason: its line, the column it was read
+/// from and what that column held, so a user can see what was expected.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SkipExample {
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+}
+
+impl SkipExample {
+    /// `line 2, column "Sent At": "45xx"`.
+    pub fn describe(&self) -> String {
+        format!(
+            "line {}, column {:?}: {:?}",
+            self.line, self.column, self.value
+        )
+    }
 }
 
 impl Skipped {
@@ -155,6 +176,9 @@ pub struct ImportReport {
     pub rows_kept: u64,
     pub skipped: BTreeMap<String, u64>,
     pub skipped_first_lines: BTreeMap<String, Vec<u64>>,
+    /// The first skipped row's cell per reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped_examples: BTreeMap<String, SkipExample>,
     pub first_timestamp: Option<String>,
     pub last_timestamp: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,6 +217,36 @@ impl SourceFile {
 }
 
 impl ImportReport {
+    /// "12, 40, 41": the first lines skipped for `reason`, and the first
+    /// one's cell where it is known.
+    pub fn skipped_detail(&self, reason: &str) -> String {
+        let lines = self.first_lines_text(reason);
+        match self.skipped_examples.get(reason) {
+            Some(e) => format!("first lines: {lines} ({})", e.describe()),
+            None => format!("first lines: {lines}"),
+        }
+    }
+
+    /// Why a file with rows gave none: every reason with its first cell.
+    /// `None` when some row was kept or the file had none.
+    pub fn nothing_kept(&self) -> Option<String> {
+        if self.rows_kept > 0 || self.rows_read == 0 {
+            return None;
+        }
+        let reasons: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}, {}", self.skipped_detail(reason)))
+            .collect();
+        let rows = if self.rows_read == 1 { "row" } else { "rows" };
+        Some(format!(
+            "{}: none of its {} {rows} could be read ({}); a row needs a timestamp (ISO 8601, DD/MM/YYYY HH:MM, MM/DD/YYYY hh:mm AM or unix time), a conversation id and a direction",
+            self.file,
+            self.rows_read,
+            reasons.join("; ")
+        ))
+    }
+
     /// "12, 40, 41": the first lines skipped for `reason`.
     pub fn first_lines_text(&self, reason: &str) -> String {
         self.skipped_first_lines
@@ -945,6 +999,11 @@ fn finish_report(
         .counts
         .iter()
         .map(|(k, (_, lines))| (k.as_str().to_string(), lines.clone()))
+        .collect();
+    report.skipped_examples = skipped
+        .examples
+        .iter()
+        .map(|(k, e)| (k.as_str().to_string(), e.clone()))
         .collect();
     if let Some((lo, hi)) = timestamp_range(df) {
         report.first_timestamp = Some(opts.zone.format_iso(lo));

@@ -245,10 +245,10 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                     ui.label("None: every row was kept.");
                 }
                 for (reason, n) in &r.skipped {
-                    let lines = r.first_lines_text(reason);
                     ui.label(format!(
-                        "{reason}: {} (first lines {lines})",
-                        format::count(*n)
+                        "{reason}: {}, {}",
+                        format::count(*n),
+                        r.skipped_detail(reason)
                     ));
                 }
                 ui.separator();

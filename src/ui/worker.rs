@@ -183,12 +183,18 @@ pub fn load(
                 .map_err(|e| LoadError::Other(format!("{e:#} ({})", path.display())));
             }
             let imported = crate::import::import_path(path, options).map_err(LoadError::Import)?;
+            if let Some(message) = imported.report.nothing_kept() {
+                return Err(LoadError::Other(message));
+            }
             Session::new(imported, settings.clone(), Filters::default(), options.zone)
                 .map_err(|e| LoadError::Other(format!("{e:#} ({})", path.display())))
         }
         Source::Files(paths) => {
             let imported =
                 crate::import::import_paths(paths, options).map_err(LoadError::Import)?;
+            if let Some(message) = imported.report.nothing_kept() {
+                return Err(LoadError::Other(message));
+            }
             Session::new(imported, settings.clone(), Filters::default(), options.zone)
                 .map_err(|e| LoadError::Other(format!("{e:#} ({})", source.label())))
         }
