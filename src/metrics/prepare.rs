@@ -177,7 +177,7 @@ pub struct Conversation {
     pub run_start: u32,
     pub run_end: u32,
     /// First inbound row anywhere in the log.
-    pub first_inbound_row: Option<u32>,
+    pub first_inbound_row: super::compact::MaybeCode,
 }
 
 /// A column that most rows leave empty (values, close times, member
@@ -1180,7 +1180,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 touch_end: (touch_base + touch_end) as u32,
                 run_start: (run_base + run_start) as u32,
                 run_end: (run_base + run_count) as u32,
-                first_inbound_row,
+                first_inbound_row: first_inbound_row.into(),
             });
             start = end;
         }

@@ -84,32 +84,30 @@ impl<'a> Scope<'a> {
         // A conversation's segment and agents come from its rows in scope,
         // as every per-conversation value does (METRICS.md §5): the filter
         // keeps what the segments' and agents' tables list.
-        let passes = |c: &super::prepare::Conversation, lo: usize, hi: usize| {
+        let range = |c: &super::prepare::Conversation| {
+            row_range(p, c.start as usize, c.end as usize, from, to)
+        };
+        let reads_rows = !filters.segments.is_empty() || !filters.agents.is_empty();
+        let passes = |c: &super::prepare::Conversation| {
             let type_ok = match filters.chat_type {
                 None => true,
                 Some(ChatType::Group) => c.is_group,
                 Some(ChatType::Direct) => !c.is_group,
             };
+            if !type_ok || !reads_rows {
+                return type_ok;
+            }
+            let (lo, hi) = range(c);
             let segment_ok = filters.segments.is_empty()
                 || match p.segment.codes[lo..hi].iter().find(|&&code| code != NONE) {
                     Some(code) => segment_codes.contains(code),
                     None => wants_unknown_segment,
                 };
-            let agent_ok = filters.agents.is_empty()
-                || (lo..hi).any(|r| p.outbound[r] && agent_codes.contains(&p.agent.codes[r]));
-            type_ok && segment_ok && agent_ok
+            segment_ok
+                && (filters.agents.is_empty()
+                    || (lo..hi).any(|r| p.outbound[r] && agent_codes.contains(&p.agent.codes[r])))
         };
-        let range = |c: &super::prepare::Conversation| {
-            row_range(p, c.start as usize, c.end as usize, from, to)
-        };
-        let conv_ok: Vec<bool> = p
-            .conversations
-            .par_iter()
-            .map(|c| {
-                let (lo, hi) = range(c);
-                passes(c, lo, hi)
-            })
-            .collect();
+        let conv_ok: Vec<bool> = p.conversations.par_iter().map(passes).collect();
         // Which conversations are in scope first, so that their stats are
         // written straight into place (a filtered parallel collect would
         // hold every stat twice on the way).
@@ -118,8 +116,11 @@ impl<'a> Scope<'a> {
             .par_iter()
             .enumerate()
             .filter_map(|(ci, c)| {
+                if !conv_ok[ci] {
+                    return None;
+                }
                 let (lo, hi) = range(c);
-                (conv_ok[ci] && lo < hi).then_some((ci as u32, lo as u32, hi as u32))
+                (lo < hi).then_some((ci as u32, lo as u32, hi as u32))
             })
             .collect();
         let mut convs = p.spare.take_conv_stats();

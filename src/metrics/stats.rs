@@ -90,16 +90,17 @@ where
     // Whether x and y vary, decided on the values themselves: equal values
     // around an inexact mean leave a sum of squares a rounding error above
     // zero, and a correlation out of it.
-    let (mut x_low, mut x_high) = ([f64::INFINITY; K], [f64::NEG_INFINITY; K]);
-    let (mut y_low, mut y_high) = ([f64::INFINITY; K], [f64::NEG_INFINITY; K]);
+    let mut first: [Option<(f64, f64)>; K] = [None; K];
+    let (mut x_varies, mut y_varies) = ([false; K], [false; K]);
     for item in items() {
         for (k, pair) in item.into_iter().enumerate() {
             if let Some((x, y)) = pair {
                 n[k] += 1;
                 sx[k] += x;
                 sy[k] += y;
-                (x_low[k], x_high[k]) = (x_low[k].min(x), x_high[k].max(x));
-                (y_low[k], y_high[k]) = (y_low[k].min(y), y_high[k].max(y));
+                let (x0, y0) = *first[k].get_or_insert((x, y));
+                x_varies[k] |= x - x0 != 0.0;
+                y_varies[k] |= y - y0 != 0.0;
             }
         }
     }
@@ -116,8 +117,7 @@ where
         }
     }
     std::array::from_fn(|k| {
-        (n[k] >= 2 && x_low[k] < x_high[k] && y_low[k] < y_high[k])
-            .then(|| sxy[k] / (sxx[k].sqrt() * syy[k].sqrt()))
+        (n[k] >= 2 && x_varies[k] && y_varies[k]).then(|| sxy[k] / (sxx[k].sqrt() * syy[k].sqrt()))
     })
 }
 

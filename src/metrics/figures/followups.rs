@@ -95,7 +95,7 @@ pub fn lead_followups(scope: &Scope, conv: u32) -> Option<u32> {
     {
         return None;
     }
-    let limit = c.first_inbound_row.unwrap_or(u32::MAX);
+    let limit = c.first_inbound_row.get().unwrap_or(u32::MAX);
     Some(
         p.touches[c.touch_start as usize..c.touch_end as usize]
             .iter()
