@@ -159,12 +159,7 @@ fn filters_narrow_the_scope() {
 fn period_bounds_and_look_ahead() {
     // 02-06 00:00 to 10:30: D1's follow-up (10:00) is in scope and its
     // response at 11:00 lies after `to`: it still counts.
-    let day = |s: &str| {
-        chatlens::import::ReportZone::utc().resolve(
-            chatlens::import::timestamp::parse_timestamp(s, chatlens::import::DateOrder::DayFirst)
-                .unwrap(),
-        )
-    };
+    let day = utc_instant;
     let f = Filters {
         from: Some(day("2024-02-06 00:00")),
         to: Some(day("2024-02-06 10:30")),
@@ -439,13 +434,7 @@ timestamp,conversation_id,direction,agent,segment
 2024-02-02 10:00:00,S2,out,Bob,
 2024-02-02 11:00:00,S3,out,,
 ";
-    let from = chatlens::import::ReportZone::utc().resolve(
-        chatlens::import::timestamp::parse_timestamp(
-            "2024-02-02",
-            chatlens::import::DateOrder::DayFirst,
-        )
-        .unwrap(),
-    );
+    let from = utc_instant("2024-02-02");
     let run = |segments: &[&str], agents: &[&str]| {
         let filters = Filters {
             from: Some(from),
@@ -500,13 +489,7 @@ timestamp,conversation_id,direction,contact_id,blocked
 /// An empty period compares with itself: no whole week fits in it.
 #[test]
 fn an_empty_period_shifts_by_nothing() {
-    let at_noon = chatlens::import::ReportZone::utc().resolve(
-        chatlens::import::timestamp::parse_timestamp(
-            "2024-02-06 12:00",
-            chatlens::import::DateOrder::DayFirst,
-        )
-        .unwrap(),
-    );
+    let at_noon = utc_instant("2024-02-06 12:00");
     let f = Filters {
         from: Some(at_noon),
         to: Some(at_noon),

@@ -83,3 +83,11 @@ pub fn flag<'a>(v: &'a Value, id: &str) -> &'a Value {
         .find(|f| f["id"] == id)
         .unwrap_or_else(|| panic!("no red flag {id}"))
 }
+
+/// A date or date-time, as `--from` / `--to` take it, in UTC (ms).
+pub fn utc_instant(s: &str) -> i64 {
+    chatlens::import::ReportZone::utc().resolve(
+        chatlens::import::timestamp::parse_timestamp(s, chatlens::import::DateOrder::DayFirst)
+            .unwrap(),
+    )
+}
