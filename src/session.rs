@@ -26,10 +26,7 @@ impl Session {
         filters: Filters,
         zone: ReportZone,
     ) -> Result<Self> {
-        let prepared = Arc::new(
-            prepare(&imported.table, &settings)
-                .context("the message table is missing a required column")?,
-        );
+        let prepared = Arc::new(prepare_table(&imported.table, &settings)?);
         let report = compute(&prepared, &settings, &filters, &zone);
         Ok(Self {
             imported,
@@ -75,6 +72,10 @@ impl Drop for Session {
     }
 }
 
+fn prepare_table(table: &polars::prelude::DataFrame, settings: &Settings) -> Result<Prepared> {
+    prepare(table, settings).context("the message table is missing a required column")
+}
+
 /// The figures of a log computed once, for a command that prints or
 /// exports them and ends.
 pub struct Once {
@@ -94,8 +95,7 @@ impl Once {
         zone: &ReportZone,
     ) -> Result<Self> {
         let Imported { table, report } = imported;
-        let prepared =
-            prepare(&table, settings).context("the message table is missing a required column")?;
+        let prepared = prepare_table(&table, settings)?;
         // Freed beside the figures, which then need not wait for it.
         let freeing = std::thread::spawn(move || drop(table));
         let mut figures = compute(&prepared, settings, filters, zone);
