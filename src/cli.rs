@@ -518,9 +518,9 @@ pub fn run_sample(args: &SampleArgs) -> Result<(), UserError> {
     let df = crate::sample::generate(args.conversations, args.seed);
     crate::sample::write(&df, &args.out).map_err(|e| UserError(format!("{e:#}")))?;
     eprintln!(
-        "wrote {} messages in {} conversations to {}",
-        df.height(),
-        args.conversations,
+        "wrote {} in {} to {}",
+        crate::format::count_of(df.height() as u64, "message", "messages"),
+        crate::format::count_of(args.conversations as u64, "conversation", "conversations"),
         args.out.display()
     );
     Ok(())

@@ -17,6 +17,11 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// A count with its noun: "1 message", "1,204 messages".
+pub fn count_of(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| MISSING.to_string(), |v| format!("{:.1}%", v * 100.0))
 }
@@ -82,6 +87,9 @@ mod tests {
     fn formats_read_well() {
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(12), "12");
+        assert_eq!(count_of(1, "touch", "touches"), "1 touch");
+        assert_eq!(count_of(0, "touch", "touches"), "0 touches");
+        assert_eq!(count_of(1_204, "lead", "leads"), "1,204 leads");
         assert_eq!(pct(Some(0.961)), "96.1%");
         assert_eq!(pct(None), "—");
         assert_eq!(ratio(Some(2.6)), "2.6 : 1");

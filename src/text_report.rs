@@ -7,12 +7,17 @@ use crate::benchmarks::{
     DAYS_BETWEEN_FOLLOWUPS, DECAY_BANDS, FOLLOWUP_COMPLETION_TARGET, FOLLOWUP_RESPONSE_TARGET,
     FOLLOWUPS_PER_LEAD, HEALTHY_RATIO, band_text,
 };
-use crate::format::{count, delta_pct_points, duration, number, pct, ratio};
+use crate::format::{count, count_of, delta_pct_points, duration, number, pct, ratio};
 use crate::import::ImportReport;
 use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::red_flags::{Severity, describe};
 use crate::metrics::figures::timing::{BySlot, ByWeekday, ReplyBuckets};
+
+/// "based on 1 touch", "based on 1,204 touches".
+fn based_on(n: u64, one: &str, many: &str) -> String {
+    format!("based on {}", count_of(n, one, many))
+}
 
 fn line(out: &mut String, label: &str, value: &str, note: &str) {
     if note.is_empty() {
@@ -91,9 +96,9 @@ pub fn report_text(r: &Report) -> String {
         let skipped: u64 = i.skipped.values().sum();
         let _ = writeln!(
             out,
-            "{}: {} rows read, {} kept, {} skipped",
+            "{}: {} read, {} kept, {} skipped",
             i.file,
-            count(i.rows_read),
+            count_of(i.rows_read, "row", "rows"),
             count(i.rows_kept),
             count(skipped)
         );
@@ -127,9 +132,9 @@ pub fn report_text(r: &Report) -> String {
         "First response (median)",
         &duration(d.first_response_secs.median),
         &format!(
-            "p90 {}, based on {} conversations; {} unanswered",
+            "p90 {}, based on {}; {} unanswered",
             duration(d.first_response_secs.p90),
-            count(d.first_response_secs.count),
+            count_of(d.first_response_secs.count, "conversation", "conversations"),
             count(d.unanswered_first)
         ),
     );
@@ -138,8 +143,8 @@ pub fn report_text(r: &Report) -> String {
         "Resolution time (median)",
         &duration(d.resolution_secs.median),
         &format!(
-            "based on {} conversations, {} closed by inactivity",
-            count(d.resolution_secs.count),
+            "based on {}, {} closed by inactivity",
+            count_of(d.resolution_secs.count, "conversation", "conversations"),
             count(d.resolution_secs.derived_count)
         ),
     );
@@ -150,7 +155,10 @@ pub fn report_text(r: &Report) -> String {
         &mut out,
         "Active groups",
         &count(g.active_groups),
-        "row in the last 30 days of the period",
+        &format!(
+            "row in the last {} of the period",
+            count_of(r.meta.settings.active_days.max(0) as u64, "day", "days")
+        ),
     );
     line(
         &mut out,
@@ -173,9 +181,9 @@ pub fn report_text(r: &Report) -> String {
         "Engagement rate",
         &pct(g.engagement_rate),
         &format!(
-            "{} replies to {} group messages",
-            count(g.engaged_messages),
-            count(g.messages_to_groups)
+            "{} to {}",
+            count_of(g.engaged_messages, "reply", "replies"),
+            count_of(g.messages_to_groups, "group message", "group messages")
         ),
     );
     line(
@@ -268,10 +276,10 @@ pub fn report_text(r: &Report) -> String {
         "Follow-ups per lead",
         &number(fu.avg_per_lead, 1),
         &format!(
-            "typical {:.0}–{:.0}; based on {} leads",
+            "typical {:.0}–{:.0}; based on {}",
             FOLLOWUPS_PER_LEAD.0,
             FOLLOWUPS_PER_LEAD.1,
-            count(fu.leads)
+            count_of(fu.leads, "lead", "leads")
         ),
     );
     line(
@@ -291,7 +299,7 @@ pub fn report_text(r: &Report) -> String {
         &mut out,
         "Initial outreach response",
         &pct(fu.initial_outreach_response_rate),
-        &format!("based on {} touches", count(fu.initial_outreach_touches)),
+        &based_on(fu.initial_outreach_touches, "touch", "touches"),
     );
     for (i, (label, p)) in ByPosition::LABELS
         .iter()
@@ -324,30 +332,34 @@ pub fn report_text(r: &Report) -> String {
         &mut out,
         "Touch response rate",
         &pct(t.touch_response_rate),
-        &format!("based on {} touches", count(t.touches)),
+        &based_on(t.touches, "touch", "touches"),
     );
     line(
         &mut out,
         "Team reply (median)",
         &duration(t.team_reply_secs.median),
         &format!(
-            "p90 {}, based on {} replies",
+            "p90 {}, based on {}",
             duration(t.team_reply_secs.p90),
-            count(t.team_reply_secs.count)
+            count_of(t.team_reply_secs.count, "reply", "replies")
         ),
     );
     line(
         &mut out,
         "Customer reply (median)",
         &duration(t.customer_reply_secs.median),
-        &format!("based on {} responses", count(t.customer_reply_secs.count)),
+        &based_on(t.customer_reply_secs.count, "response", "responses"),
     );
     for (label, s) in BySlot::LABELS.iter().zip(t.by_slot.all()) {
         line(
             &mut out,
             &format!("  {label}"),
             &pct(s.rate),
-            &format!("{} of {} touches", count(s.responded), count(s.touches)),
+            &format!(
+                "{} of {}",
+                count(s.responded),
+                count_of(s.touches, "touch", "touches")
+            ),
         );
     }
     for (label, s) in ByWeekday::LABELS.iter().zip(t.by_weekday.all()) {
@@ -355,7 +367,11 @@ pub fn report_text(r: &Report) -> String {
             &mut out,
             &format!("  {label}"),
             &pct(s.rate),
-            &format!("{} of {} touches", count(s.responded), count(s.touches)),
+            &format!(
+                "{} of {}",
+                count(s.responded),
+                count_of(s.touches, "touch", "touches")
+            ),
         );
     }
     let _ = writeln!(out, "  Team reply times:");
@@ -420,8 +436,8 @@ pub fn report_text(r: &Report) -> String {
             label,
             &count(tally.yes),
             &format!(
-                "of {} conversations; {} not computable",
-                count(q.conversations),
+                "of {}; {} not computable",
+                count_of(q.conversations, "conversation", "conversations"),
                 count(tally.unknown)
             ),
         );
@@ -446,8 +462,8 @@ pub fn report_text(r: &Report) -> String {
         "80% of value comes from",
         &pct(o.pareto.share_for_80pct),
         &format!(
-            "of {} conversations; total value {}",
-            count(o.pareto.conversations),
+            "of {}; total value {}",
+            count_of(o.pareto.conversations, "conversation", "conversations"),
             number(Some(o.pareto.total_value), 0)
         ),
     );
@@ -455,7 +471,7 @@ pub fn report_text(r: &Report) -> String {
         line(
             &mut out,
             name,
-            &format!("{} convs", count(c.conversations)),
+            &count_of(c.conversations, "conv", "convs"),
             &format!(
                 "{} msgs/conv, first response {}, response {}, {} follow-ups/lead",
                 number(c.avg_messages, 1),

@@ -352,3 +352,28 @@ fn a_file_without_one_readable_row_exits_2_naming_the_cell() {
         "{out}"
     );
 }
+
+#[test]
+fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("one.csv");
+    std::fs::write(
+        &csv,
+        "timestamp,conversation_id,direction\n2024-03-04 10:00,a,out\n2024-03-04 10:05,a,in\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--active-days", "14"]);
+    assert_eq!(code, 0, "{err}");
+    for wanted in [
+        "one.csv: 2 rows read, 2 kept, 0 skipped",
+        "(row in the last 14 days of the period)",
+        "(typical 3–5; based on 1 lead)",
+        "(based on 1 touch)",
+        "(based on 1 response)",
+        "(1 of 1 touch)",
+        "(0 of 0 touches)",
+    ] {
+        assert!(out.contains(wanted), "{wanted:?} missing from:\n{out}");
+    }
+    assert!(!out.contains("1 touches"), "{out}");
+}

@@ -305,7 +305,13 @@ pub enum ImportError {
 
 fn format_participants(p: &[Participant]) -> String {
     p.iter()
-        .map(|p| format!("{} ({} messages)", p.name, p.messages))
+        .map(|p| {
+            format!(
+                "{} ({})",
+                p.name,
+                crate::format::count_of(p.messages, "message", "messages")
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

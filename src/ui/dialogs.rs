@@ -157,7 +157,10 @@ fn team(app: &mut ChatlensApp, ctx: &egui::Context) {
         ));
         egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
             for (name, n, on) in &mut d.participants {
-                ui.checkbox(on, format!("{name} ({} messages)", format::count(*n)));
+                ui.checkbox(
+                    on,
+                    format!("{name} ({})", format::count_of(*n, "message", "messages")),
+                );
             }
         });
         let any = d.participants.iter().any(|p| p.2);
@@ -552,7 +555,11 @@ pub fn groups_table(ui: &mut Ui, r: &Report) {
 
 pub fn quality_table(ui: &mut Ui, r: &Report) {
     let q = &r.quality;
-    ui.label(format!("{} conversations", format::count(q.conversations)));
+    ui.label(format::count_of(
+        q.conversations,
+        "conversation",
+        "conversations",
+    ));
     let tally = |ui: &mut Ui, name: &str, t: &Tally| {
         ui.label(name);
         ui.label(format::count(t.yes));

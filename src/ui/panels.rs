@@ -87,19 +87,24 @@ fn missing(mut k: Kpi, is_missing: bool, why: &'static str) -> Kpi {
     k
 }
 
+/// "based on 1 lead", "based on 1,204 leads".
+fn based_on(n: u64, one: &str, many: &str) -> String {
+    format!("based on {}", format::count_of(n, one, many))
+}
+
 /// A median duration card; marked unknown, with `why`, when nothing was timed.
 fn median_kpi(
     label: &'static str,
     median: Option<f64>,
     count: u64,
-    counted: &str,
+    counted: (&str, &str),
     why: &'static str,
 ) -> Kpi {
     missing(
         kpi(
             label,
             format::duration(median),
-            format!("based on {} {counted}", format::count(count)),
+            based_on(count, counted.0, counted.1),
         ),
         median.is_none(),
         why,
@@ -150,12 +155,12 @@ fn ratio_status(r: &Report) -> Status {
 
 pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
     let d = &r.direct;
-    let convs = format!("based on {} conversations", format::count(d.conversations));
+    let convs = based_on(d.conversations, "conversation", "conversations");
     let mut first = median_kpi(
         "First response (median)",
         d.first_response_secs.median,
         d.first_response_secs.count,
-        "answered chats",
+        ("answered chat", "answered chats"),
         "no inbound message got a team answer in this period",
     );
     first.detail = format!("p90 {}", format::duration(d.first_response_secs.p90));
@@ -172,7 +177,7 @@ pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
         "Resolution (median)",
         d.resolution_secs.median,
         d.resolution_secs.count,
-        "closed chats",
+        ("closed chat", "closed chats"),
         "no conversation was closed or went quiet long enough in this period",
     );
     if d.resolution_secs.derived_count > 0 {
@@ -233,7 +238,10 @@ pub fn group_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Active groups",
             format::count(g.active_groups),
-            format!("active in the last {} days", r.meta.settings.active_days),
+            format!(
+                "active in the last {}",
+                format::count_of(r.meta.settings.active_days.max(0) as u64, "day", "days")
+            ),
         ),
         kpi(
             "Messages to groups",
@@ -246,8 +254,8 @@ pub fn group_kpis(r: &Report) -> Vec<Kpi> {
                 "Engagement",
                 format::pct(g.engagement_rate),
                 format!(
-                    "based on {} messages sent",
-                    format::count(g.messages_to_groups)
+                    "based on {} sent",
+                    format::count_of(g.messages_to_groups, "message", "messages")
                 ),
             ),
             g.engagement_rate.is_none(),
@@ -282,7 +290,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Follow-ups per lead",
             format::number(f.avg_per_lead, 1),
-            format!("based on {} leads", format::count(f.leads)),
+            based_on(f.leads, "lead", "leads"),
         ),
         f.avg_per_lead.is_none(),
         "no lead got a follow-up in this period",
@@ -292,7 +300,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Days between follow-ups",
             format::number(f.days_between.median, 1),
-            format!("based on {} gaps", format::count(f.days_between.count)),
+            based_on(f.days_between.count, "gap", "gaps"),
         ),
         f.days_between.median.is_none(),
         "needs two follow-ups in one conversation",
@@ -306,10 +314,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Initial outreach response",
             format::pct(f.initial_outreach_response_rate),
-            format!(
-                "based on {} touches",
-                format::count(f.initial_outreach_touches)
-            ),
+            based_on(f.initial_outreach_touches, "touch", "touches"),
         ),
         f.initial_outreach_response_rate.is_none(),
         "no initial outreach in this period",
@@ -323,7 +328,7 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
         "Team reply (median)",
         t.team_reply_secs.median,
         t.team_reply_secs.count,
-        "answered runs",
+        ("answered run", "answered runs"),
         "the team answered no inbound message in this period",
     );
     team.detail = format!("p90 {}", format::duration(t.team_reply_secs.p90));
@@ -332,7 +337,7 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
             kpi(
                 "Touch response rate",
                 format::pct(t.touch_response_rate),
-                format!("based on {} touches", format::count(t.touches)),
+                based_on(t.touches, "touch", "touches"),
             ),
             t.touch_response_rate.is_none(),
             "no delivered touch in this period",
@@ -342,7 +347,7 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
             "Customer reply (median)",
             t.customer_reply_secs.median,
             t.customer_reply_secs.count,
-            "replies",
+            ("reply", "replies"),
             "no customer replied to a touch in this period",
         ),
     ]
@@ -768,7 +773,7 @@ pub fn status_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 return;
             };
             let imp = &s.imported.report;
-            ui.label(format!("{} rows", format::count(imp.rows_kept)));
+            ui.label(format::count_of(imp.rows_kept, "row", "rows"));
             let skipped: u64 = imp.skipped.values().sum();
             ui.separator();
             let label = if skipped > 0 {
@@ -781,8 +786,12 @@ pub fn status_bar(app: &mut ChatlensApp, ui: &mut Ui) {
             }
             if !imp.warnings.is_empty() {
                 ui.label(
-                    RichText::new(format!("{} warnings", imp.warnings.len()))
-                        .color(color(palette::WARNING)),
+                    RichText::new(format::count_of(
+                        imp.warnings.len() as u64,
+                        "warning",
+                        "warnings",
+                    ))
+                    .color(color(palette::WARNING)),
                 );
             }
             ui.separator();
@@ -1090,8 +1099,8 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
         if asc { o } else { o.reverse() }
     });
     ui.label(format!(
-        "{} conversations in the current period and filters · click a column to sort",
-        format::count(rows.len() as u64)
+        "{} in the current period and filters · click a column to sort",
+        format::count_of(rows.len() as u64, "conversation", "conversations")
     ));
     if rows.is_empty() {
         ui.weak("None of the offenders has a conversation in the current period and filters.");
@@ -1152,8 +1161,8 @@ fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
     };
     ui.heading(format!("Conversation {}", c.id));
     ui.label(format!(
-        "{} messages · {} · times in {}",
-        format::count(u64::from(c.end - c.start)),
+        "{} · {} · times in {}",
+        format::count_of(u64::from(c.end - c.start), "message", "messages"),
         if c.is_group { "group" } else { "1:1 chat" },
         s.zone.name()
     ));

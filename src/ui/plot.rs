@@ -288,11 +288,11 @@ fn heatmap(ui: &mut Ui, chart: &Chart, h: &HeatmapData, height: f32) {
             .copied()
             .unwrap_or(0);
         response.on_hover_text(format!(
-            "{} {}:00\nResponse rate {}\nbased on {} touches",
+            "{} {}:00\nResponse rate {}\nbased on {}",
             h.rows.get(r).map_or("", String::as_str),
             h.columns.get(c).map_or("", String::as_str),
             format::pct(value),
-            format::count(n)
+            format::count_of(n, "touch", "touches")
         ));
     }
 }
