@@ -377,3 +377,42 @@ fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
     }
     assert!(!out.contains("1 touches"), "{out}");
 }
+
+#[test]
+fn one_bound_beyond_the_data_is_refused_as_an_empty_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("one.csv");
+    std::fs::write(
+        &csv,
+        "timestamp,conversation_id,direction\n2024-03-04 10:00,a,out\n2024-03-04 10:05,a,in\n",
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+    // The default start is 2024-03-04 00:00, the default end 2024-03-05 00:00.
+    let (code, out, err) = run(&["report", file, "--json", "--to", "2024-03-04"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("--to 2024-03-04 is not after the period's start, 2024-03-04"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "export",
+        file,
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+        "--from",
+        "2024-03-05",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--from 2024-03-05 is not before the period's end, 2024-03-05"),
+        "{err}"
+    );
+    // A bound inside the data's days leaves a period.
+    let (code, out, err) = run(&["report", file, "--json", "--to", "2024-03-04T10:01"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["flow"]["outbound"], 1);
+    assert_eq!(v["flow"]["inbound"], 0);
+}
