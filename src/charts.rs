@@ -498,13 +498,17 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
         name: "Cumulative value".into(),
         style: SeriesStyle::Line,
         color: palette::RATE,
-        points: r
-            .outcomes
-            .pareto
-            .curve
-            .iter()
-            .map(|&(x, y)| (x, Some(y)))
-            .collect(),
+        // Without value there is no share of it to draw, only a flat line.
+        points: if r.outcomes.pareto.total_value > 0.0 {
+            r.outcomes
+                .pareto
+                .curve
+                .iter()
+                .map(|&(x, y)| (x, Some(y)))
+                .collect()
+        } else {
+            Vec::new()
+        },
         based_on: Vec::new(),
     });
     c.lines.push(RefLine {

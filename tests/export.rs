@@ -124,6 +124,23 @@ fn empty_chart_says_no_data() {
 }
 
 #[test]
+fn a_log_without_value_or_outcomes_has_no_pareto_curve() {
+    let s = session_of(
+        b"timestamp,conversation_id,direction\n2024-03-04 10:00,a,out\n2024-03-04 10:05,a,in\n",
+    );
+    assert!(s.report.outcomes.pareto.total_value.abs() < f64::EPSILON);
+    let charts = all_charts(&s.report);
+    let pareto = charts.iter().find(|c| c.id == "pareto").unwrap();
+    assert!(pareto.is_empty());
+    let svg = render_svg(pareto, 800, 450).unwrap();
+    assert!(svg.contains("No data for this period"));
+    // With value, the curve is drawn.
+    let s = sample_session();
+    let charts = all_charts(&s.report);
+    assert!(!charts.iter().find(|c| c.id == "pareto").unwrap().is_empty());
+}
+
+#[test]
 fn missing_values_are_gaps_not_zeros() {
     let s = sample_session();
     let mut chart = all_charts(&s.report)
