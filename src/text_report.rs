@@ -50,11 +50,12 @@ fn red_flags(out: &mut String, r: &Report) {
         };
         let _ = writeln!(
             out,
-            "  [{sev}] {:<24} {:<10} (warning > {}, critical > {})",
+            "  [{sev}] {:<24} {:<10} (warning > {}, critical > {}; {})",
             text.title,
             flag_value(f.id, f.value),
             flag_value(f.id, Some(f.warning)),
             flag_value(f.id, Some(f.critical)),
+            based_on(f.based_on, text.counts.0, text.counts.1),
         );
         if let Some(why) = f.missing {
             let _ = writeln!(out, "             not computable: {why}");
@@ -66,13 +67,8 @@ fn red_flags(out: &mut String, r: &Report) {
                 let shown: Vec<&str> = f.offenders.iter().take(5).map(|o| &**o).collect();
                 let _ = writeln!(
                     out,
-                    "             {} {}: {}{}",
-                    count(f.offenders.len() as u64),
-                    if text.contacts {
-                        "contacts"
-                    } else {
-                        "conversations"
-                    },
+                    "             {}: {}{}",
+                    text.offenders(f.offenders.len()),
                     shown.join(", "),
                     if f.offenders.len() > 5 { ", …" } else { "" }
                 );

@@ -372,6 +372,8 @@ fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
         "(based on 1 response)",
         "(1 of 1 touch)",
         "(0 of 0 touches)",
+        "critical > 3.0 : 1; based on 1 message received)",
+        "critical > 35.0%; based on 1 conversation)",
     ] {
         assert!(out.contains(wanted), "{wanted:?} missing from:\n{out}");
     }

@@ -889,7 +889,7 @@ pub fn red_flag_panel(app: &mut ChatlensApp, ui: &mut Ui) {
                             }
                             ui.label(RichText::new(limits).small().weak());
                             ui.label(
-                                RichText::new(format!("based on {}", format::count(f.based_on)))
+                                RichText::new(based_on(f.based_on, text.counts.0, text.counts.1))
                                     .small()
                                     .weak(),
                             );
@@ -899,23 +899,12 @@ pub fn red_flag_panel(app: &mut ChatlensApp, ui: &mut Ui) {
                                     .small()
                                     .italics(),
                             );
-                            if !f.offenders.is_empty() {
-                                let one = f.offenders.len() == 1;
-                                let what = match (text.contacts, one) {
-                                    (true, true) => "contact",
-                                    (true, false) => "contacts",
-                                    (false, true) => "conversation",
-                                    (false, false) => "conversations",
-                                };
-                                if ui
-                                    .button(format!(
-                                        "Show {} {what}",
-                                        format::count(f.offenders.len() as u64)
-                                    ))
+                            if !f.offenders.is_empty()
+                                && ui
+                                    .button(format!("Show {}", text.offenders(f.offenders.len())))
                                     .clicked()
-                                {
-                                    app.stack.push(Screen::Offenders { flag: f.id });
-                                }
+                            {
+                                app.stack.push(Screen::Offenders { flag: f.id });
                             }
                         });
                     ui.add_space(4.0);

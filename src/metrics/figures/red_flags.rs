@@ -42,14 +42,29 @@ pub struct FlagText {
     pub action: &'static str,
     /// Offenders are contacts rather than conversations.
     pub contacts: bool,
+    /// What `based_on` counts, one and many.
+    pub counts: (&'static str, &'static str),
+}
+
+impl FlagText {
+    /// "1 contact", "537 conversations": a flag's offenders, counted.
+    pub fn offenders(&self, n: usize) -> String {
+        let (one, many) = if self.contacts {
+            ("contact", "contacts")
+        } else {
+            ("conversation", "conversations")
+        };
+        crate::format::count_of(n as u64, one, many)
+    }
 }
 
 pub fn describe(id: &str) -> FlagText {
-    let t = |title, cause, action, contacts| FlagText {
+    let t = |title, cause, action, contacts, counts| FlagText {
         title,
         cause,
         action,
         contacts,
+        counts,
     };
     match id {
         "high_send_low_receive" => t(
@@ -57,36 +72,42 @@ pub fn describe(id: &str) -> FlagText {
             "Too many messages without engagement; content or targeting is off.",
             "Cut volume, personalise the messages and review who is being contacted.",
             false,
+            ("message received", "messages received"),
         ),
         "single_message_chats" => t(
             "Single-message chats",
             "Conversations that never got going: a weak opener or the wrong audience.",
             "Rework the first message and qualify contacts before reaching out.",
             false,
+            ("conversation", "conversations"),
         ),
         "long_reply_gaps" => t(
             "Long reply gaps",
             "The team answers late or not at all: too few people or poor routing.",
             "Add coverage at busy hours, set up alerts and route chats to free agents.",
             false,
+            ("inbound run", "inbound runs"),
         ),
         "unanswered_messages" => t(
             "Unanswered messages",
             "Contacts are not responding: messaging at the wrong time or without value.",
             "Change send times, shorten sequences and give each message a clear reason.",
             true,
+            ("touch", "touches"),
         ),
         "high_block_rate" => t(
             "High block rate",
             "Contacts are blocking the number: spam-like behaviour.",
             "Stop unsolicited sends at once and review consent and frequency.",
             true,
+            ("contact written to", "contacts written to"),
         ),
         _ => t(
             "Falling response rate",
             "Fatigue or declining relevance: the same contacts hear the same thing.",
             "Refresh the messaging and rest contacts that were touched often.",
             false,
+            ("touch", "touches"),
         ),
     }
 }
