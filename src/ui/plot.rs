@@ -68,10 +68,27 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
         ValueFormat::Percent => 0.05,
         _ => 1.0,
     }) * 1.3; // headroom keeps the legend clear of the tallest bar
+    // A category's label hides when its neighbour is closer than this; the
+    // default (60 points) hides every other weekday on a half-width chart
+    // although "Wed" needs a third of that.
+    let widest = categories
+        .iter()
+        .map(|c| short_label(c).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_spacing = if categories.is_empty() {
+        60.0..=80.0
+    } else {
+        let needed = (widest as f32 * 7.5 + 10.0).clamp(24.0, 60.0);
+        needed..=needed + 20.0
+    };
+    let x_axis = egui_plot::AxisHints::new_x()
+        .label(chart.x_label.clone())
+        .label_spacing(label_spacing);
     let plot = Plot::new(("chart", chart.id))
         .height(height)
         .legend(Legend::default())
-        .x_axis_label(chart.x_label.clone())
+        .custom_x_axes(vec![x_axis])
         .y_axis_label(chart.y_label.clone())
         .allow_zoom(false)
         .allow_scroll(false)
