@@ -186,12 +186,8 @@ fn bars(
 
 /// "2024-03-04 → 2024-05-13 · Europe/Berlin · 1:1 chats · Enterprise".
 pub fn subtitle(report: &Report) -> String {
-    let date = |s: &Option<String>| {
-        s.as_deref()
-            .map_or("—".to_string(), |s| s.chars().take(10).collect())
-    };
     let mut parts = vec![
-        format!("{} → {}", date(&report.meta.from), date(&report.meta.to)),
+        crate::format::period(report.meta.from.as_deref(), report.meta.to.as_deref()),
         report.meta.tz.clone(),
     ];
     let f = &report.meta.filters;

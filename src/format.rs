@@ -22,6 +22,38 @@ pub fn count_of(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// A period `[from, to)` (bounds as the report's ISO 8601 text) as a person
+/// reads it: its first and last day, both included, "2024-03-04 – 2024-05-13";
+/// one day alone; a bound that is not at midnight with its time.
+pub fn period(from: Option<&str>, to: Option<&str>) -> String {
+    let (Some(from), Some(to)) = (from, to) else {
+        return MISSING.to_string();
+    };
+    let (first, last) = (period_bound(from, false), period_bound(to, true));
+    if first == last {
+        first
+    } else {
+        format!("{first} – {last}")
+    }
+}
+
+/// One bound of [`period`]; an end at midnight names the day before it.
+fn period_bound(iso: &str, end: bool) -> String {
+    let Ok(at) = chrono::DateTime::parse_from_rfc3339(iso) else {
+        return iso.chars().take(10).collect();
+    };
+    let local = at.naive_local();
+    if local.time() != chrono::NaiveTime::MIN {
+        return local.format("%Y-%m-%d %H:%M").to_string();
+    }
+    let day = if end {
+        local.date().pred_opt().unwrap_or(local.date())
+    } else {
+        local.date()
+    };
+    day.format("%Y-%m-%d").to_string()
+}
+
 pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| MISSING.to_string(), |v| format!("{:.1}%", v * 100.0))
 }
@@ -88,6 +120,20 @@ mod tests {
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(12), "12");
         assert_eq!(count_of(1, "touch", "touches"), "1 touch");
+        let p = |a, b| period(Some(a), Some(b));
+        assert_eq!(
+            p("2024-03-04T00:00:00+01:00", "2024-05-14T00:00:00+02:00"),
+            "2024-03-04 – 2024-05-13"
+        );
+        assert_eq!(
+            p("2024-03-04T00:00:00+00:00", "2024-03-05T00:00:00+00:00"),
+            "2024-03-04"
+        );
+        assert_eq!(
+            p("2024-03-04T09:30:00+00:00", "2024-03-04T10:01:00+00:00"),
+            "2024-03-04 09:30 – 2024-03-04 10:01"
+        );
+        assert_eq!(period(None, Some("2024-03-05T00:00:00+00:00")), MISSING);
         assert_eq!(count_of(0, "touch", "touches"), "0 touches");
         assert_eq!(count_of(1_204, "lead", "leads"), "1,204 leads");
         assert_eq!(pct(Some(0.961)), "96.1%");

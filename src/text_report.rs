@@ -7,7 +7,7 @@ use crate::benchmarks::{
     DAYS_BETWEEN_FOLLOWUPS, DECAY_BANDS, FOLLOWUP_COMPLETION_TARGET, FOLLOWUP_RESPONSE_TARGET,
     FOLLOWUPS_PER_LEAD, HEALTHY_RATIO, band_text,
 };
-use crate::format::{count, count_of, delta_pct_points, duration, number, pct, ratio};
+use crate::format::{count, count_of, delta_pct_points, duration, number, pct, period, ratio};
 use crate::import::ImportReport;
 use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
@@ -83,9 +83,8 @@ pub fn report_text(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Chatlens report — {} → {} ({})",
-        r.meta.from.as_deref().unwrap_or("—"),
-        r.meta.to.as_deref().unwrap_or("—"),
+        "Chatlens report — {} ({})",
+        period(r.meta.from.as_deref(), r.meta.to.as_deref()),
         r.meta.tz
     );
     if let Some(i) = &r.import {
@@ -507,10 +506,9 @@ pub fn report_text(r: &Report) -> String {
     heading(
         &mut out,
         &format!(
-            "Compared with {} → {} ({} days earlier)",
-            cmp.from.as_deref().unwrap_or("—"),
-            cmp.to.as_deref().unwrap_or("—"),
-            cmp.shift_days
+            "Compared with {} ({} earlier)",
+            period(cmp.from.as_deref(), cmp.to.as_deref()),
+            count_of(cmp.shift_days.max(0) as u64, "day", "days")
         ),
     );
     line(

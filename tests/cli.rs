@@ -365,7 +365,10 @@ fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
     let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--active-days", "14"]);
     assert_eq!(code, 0, "{err}");
     for wanted in [
+        // The period [03-04, 03-05) is the one day it holds.
+        "Chatlens report — 2024-03-04 (UTC)",
         "one.csv: 2 rows read, 2 kept, 0 skipped",
+        "Compared with 2024-02-26 (7 days earlier)",
         "(row in the last 14 days of the period)",
         "(typical 3–5; based on 1 lead)",
         "(based on 1 touch)",

@@ -639,15 +639,10 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
 
 pub fn compare_table(ui: &mut Ui, r: &Report) {
     let c = &r.compare;
-    let date = |s: &Option<String>| {
-        s.as_deref()
-            .map_or("—".into(), |s| s.chars().take(10).collect::<String>())
-    };
     ui.label(format!(
-        "Previous period: {} to {} (shifted back {} days)",
-        date(&c.from),
-        date(&c.to),
-        c.shift_days
+        "Previous period: {} (shifted back {})",
+        format::period(c.from.as_deref(), c.to.as_deref()),
+        format::count_of(c.shift_days.max(0) as u64, "day", "days")
     ));
     egui::Grid::new("compare-table")
         .striped(true)

@@ -451,11 +451,7 @@ fn chart_card(app: &mut ChatlensApp, ui: &mut Ui, chart: &Chart) {
                     chart_menu(app, ui, chart);
                 });
             });
-            ui.label(
-                RichText::new(chart.subtitle.replace(" → ", " to "))
-                    .small()
-                    .weak(),
-            );
+            ui.label(RichText::new(&chart.subtitle).small().weak());
             plot::draw(ui, chart, 260.0);
         });
 }
@@ -795,14 +791,9 @@ pub fn status_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 );
             }
             ui.separator();
-            let date = |s: &Option<String>| {
-                s.as_deref()
-                    .map_or("—".to_string(), |s| s.chars().take(10).collect())
-            };
             ui.label(format!(
-                "period {} to {}",
-                date(&s.report.meta.from),
-                date(&s.report.meta.to)
+                "period {}",
+                format::period(s.report.meta.from.as_deref(), s.report.meta.to.as_deref())
             ));
             ui.separator();
             ui.label(&s.report.meta.tz);
