@@ -10,6 +10,18 @@ fn chatlens() -> Command {
     c
 }
 
+/// `one.csv`: one outbound message on Monday 2024-03-04 at 10:00 and its
+/// answer five minutes later.
+fn one_day_log(dir: &Path) -> std::path::PathBuf {
+    let csv = dir.join("one.csv");
+    std::fs::write(
+        &csv,
+        "timestamp,conversation_id,direction\n2024-03-04 10:00,a,out\n2024-03-04 10:05,a,in\n",
+    )
+    .unwrap();
+    csv
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = chatlens().args(args).output().expect("runs");
     (
@@ -356,12 +368,7 @@ fn a_file_without_one_readable_row_exits_2_naming_the_cell() {
 #[test]
 fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("one.csv");
-    std::fs::write(
-        &csv,
-        "timestamp,conversation_id,direction\n2024-03-04 10:00,a,out\n2024-03-04 10:05,a,in\n",
-    )
-    .unwrap();
+    let csv = one_day_log(dir.path());
     let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--active-days", "14"]);
     assert_eq!(code, 0, "{err}");
     for wanted in [
@@ -386,12 +393,7 @@ fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
 #[test]
 fn one_bound_beyond_the_data_is_refused_as_an_empty_period() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("one.csv");
-    std::fs::write(
-        &csv,
-        "timestamp,conversation_id,direction\n2024-03-04 10:00,a,out\n2024-03-04 10:05,a,in\n",
-    )
-    .unwrap();
+    let csv = one_day_log(dir.path());
     let file = csv.to_str().unwrap();
     // The default start is 2024-03-04 00:00, the default end 2024-03-05 00:00.
     let (code, out, err) = run(&["report", file, "--json", "--to", "2024-03-04"]);
