@@ -354,43 +354,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Refuses a period that holds no time: one bound given beyond the
-    /// other, default, bound, which the data's first or last day sets.
-    /// (Both bounds given are checked as the flags are read.)
-    fn check_period(&self) -> Result<(), UserError> {
-        let Some((first, last)) = crate::import::timestamp_range(&self.imported.table) else {
-            return Ok(());
-        };
-        let Some((data_from, data_to)) = crate::metrics::period_of_data(first, last, &self.zone)
-        else {
-            return Ok(());
-        };
-        let day = |ms: i64| self.zone.local(ms).date().to_string();
-        match (self.filters.from, self.filters.to) {
-            (None, Some(to)) if to <= data_from => Err(UserError(format!(
-                "--to {} is not after the period's start, {}, the data's first day: the period [from, to) would be empty (--to is exclusive)",
-                day(to),
-                day(data_from)
-            ))),
-            (Some(from), None) if from >= data_to => Err(UserError(format!(
-                "--from {} is not before the period's end, {}, the day after the data's last day: the period [from, to) would be empty",
-                day(from),
-                day(data_to)
-            ))),
-            _ => Ok(()),
-        }
-    }
-
     /// A session, which keeps the table to save it or to derive again.
     pub fn session(self) -> Result<Session, UserError> {
-        self.check_period()?;
         Session::new(self.imported, self.settings, self.filters, self.zone)
             .map_err(|e| UserError(format!("{e:#}")))
     }
 
     /// The figures once, for a command that only prints or exports them.
     pub fn once(self) -> Result<crate::session::Once, UserError> {
-        self.check_period()?;
         crate::session::Once::compute(self.imported, &self.settings, &self.filters, &self.zone)
             .map_err(|e| UserError(format!("{e:#}")))
     }

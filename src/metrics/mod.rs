@@ -129,13 +129,8 @@ pub struct Filters {
 /// Default period: local midnight of the first row's date to local
 /// midnight after the last row's date.
 pub fn default_period(prepared: &Prepared, zone: &ReportZone) -> Option<(i64, i64)> {
-    period_of_data(prepared.data_first?, prepared.data_last?, zone)
-}
-
-/// The default period of data whose rows run from `first` to `last`.
-pub fn period_of_data(first: i64, last: i64, zone: &ReportZone) -> Option<(i64, i64)> {
-    let first = zone.local(first).date();
-    let last = zone.local(last).date();
+    let first = zone.local(prepared.data_first?).date();
+    let last = zone.local(prepared.data_last?).date();
     Some((zone.midnight(first), zone.midnight(last.succ_opt()?)))
 }
 
