@@ -30,6 +30,13 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> String {
         return MISSING.to_string();
     };
     let (first, last) = (period_bound(from, false), period_bound(to, true));
+    let instant = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+    if let (Some(a), Some(b)) = (instant(from), instant(to))
+        && b <= a
+    {
+        // A single bound beyond the data: the default one falls before it.
+        return format!("empty (from {first}, before {})", period_bound(to, false));
+    }
     if first == last {
         first
     } else {
@@ -134,6 +141,14 @@ mod tests {
             "2024-03-04 09:30 – 2024-03-04 10:01"
         );
         assert_eq!(period(None, Some("2024-03-05T00:00:00+00:00")), MISSING);
+        assert_eq!(
+            p("2024-03-05T00:00:00+00:00", "2024-03-05T00:00:00+00:00"),
+            "empty (from 2024-03-05, before 2024-03-05)"
+        );
+        assert_eq!(
+            p("2024-03-05T00:00:00+00:00", "2024-03-04T00:00:00+00:00"),
+            "empty (from 2024-03-05, before 2024-03-04)"
+        );
         assert_eq!(count_of(0, "touch", "touches"), "0 touches");
         assert_eq!(count_of(1_204, "lead", "leads"), "1,204 leads");
         assert_eq!(pct(Some(0.961)), "96.1%");
