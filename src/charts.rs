@@ -184,7 +184,7 @@ fn bars(
     }
 }
 
-/// "2024-03-04 → 2024-05-13 · Europe/Berlin · 1:1 chats · Enterprise".
+/// "2024-03-04 – 2024-05-13 · Europe/Berlin · 1:1 chats · Enterprise".
 pub fn subtitle(report: &Report) -> String {
     let mut parts = vec![
         crate::format::period(report.meta.from.as_deref(), report.meta.to.as_deref()),

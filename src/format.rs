@@ -22,6 +22,11 @@ pub fn count_of(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// "based on 1 touch", "based on 1,204 touches": the count a figure rests on.
+pub fn based_on(n: u64, one: &str, many: &str) -> String {
+    format!("based on {}", count_of(n, one, many))
+}
+
 /// A period `[from, to)` (bounds as the report's ISO 8601 text) as a person
 /// reads it: its first and last day, both included, "2024-03-04 – 2024-05-13";
 /// one day alone; a bound that is not at midnight with its time.

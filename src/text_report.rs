@@ -7,17 +7,14 @@ use crate::benchmarks::{
     DAYS_BETWEEN_FOLLOWUPS, DECAY_BANDS, FOLLOWUP_COMPLETION_TARGET, FOLLOWUP_RESPONSE_TARGET,
     FOLLOWUPS_PER_LEAD, HEALTHY_RATIO, band_text,
 };
-use crate::format::{count, count_of, delta_pct_points, duration, number, pct, period, ratio};
+use crate::format::{
+    based_on, count, count_of, delta_pct_points, duration, number, pct, period, ratio,
+};
 use crate::import::ImportReport;
 use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::red_flags::{Severity, describe};
 use crate::metrics::figures::timing::{BySlot, ByWeekday, ReplyBuckets};
-
-/// "based on 1 touch", "based on 1,204 touches".
-fn based_on(n: u64, one: &str, many: &str) -> String {
-    format!("based on {}", count_of(n, one, many))
-}
 
 fn line(out: &mut String, label: &str, value: &str, note: &str) {
     if note.is_empty() {

@@ -87,11 +87,6 @@ fn missing(mut k: Kpi, is_missing: bool, why: &'static str) -> Kpi {
     k
 }
 
-/// "based on 1 lead", "based on 1,204 leads".
-fn based_on(n: u64, one: &str, many: &str) -> String {
-    format!("based on {}", format::count_of(n, one, many))
-}
-
 /// A median duration card; marked unknown, with `why`, when nothing was timed.
 fn median_kpi(
     label: &'static str,
@@ -104,7 +99,7 @@ fn median_kpi(
         kpi(
             label,
             format::duration(median),
-            based_on(count, counted.0, counted.1),
+            format::based_on(count, counted.0, counted.1),
         ),
         median.is_none(),
         why,
@@ -155,7 +150,7 @@ fn ratio_status(r: &Report) -> Status {
 
 pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
     let d = &r.direct;
-    let convs = based_on(d.conversations, "conversation", "conversations");
+    let convs = format::based_on(d.conversations, "conversation", "conversations");
     let mut first = median_kpi(
         "First response (median)",
         d.first_response_secs.median,
@@ -290,7 +285,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Follow-ups per lead",
             format::number(f.avg_per_lead, 1),
-            based_on(f.leads, "lead", "leads"),
+            format::based_on(f.leads, "lead", "leads"),
         ),
         f.avg_per_lead.is_none(),
         "no lead got a follow-up in this period",
@@ -300,7 +295,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Days between follow-ups",
             format::number(f.days_between.median, 1),
-            based_on(f.days_between.count, "gap", "gaps"),
+            format::based_on(f.days_between.count, "gap", "gaps"),
         ),
         f.days_between.median.is_none(),
         "needs two follow-ups in one conversation",
@@ -314,7 +309,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         kpi(
             "Initial outreach response",
             format::pct(f.initial_outreach_response_rate),
-            based_on(f.initial_outreach_touches, "touch", "touches"),
+            format::based_on(f.initial_outreach_touches, "touch", "touches"),
         ),
         f.initial_outreach_response_rate.is_none(),
         "no initial outreach in this period",
@@ -337,7 +332,7 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
             kpi(
                 "Touch response rate",
                 format::pct(t.touch_response_rate),
-                based_on(t.touches, "touch", "touches"),
+                format::based_on(t.touches, "touch", "touches"),
             ),
             t.touch_response_rate.is_none(),
             "no delivered touch in this period",
@@ -880,9 +875,13 @@ pub fn red_flag_panel(app: &mut ChatlensApp, ui: &mut Ui) {
                             }
                             ui.label(RichText::new(limits).small().weak());
                             ui.label(
-                                RichText::new(based_on(f.based_on, text.counts.0, text.counts.1))
-                                    .small()
-                                    .weak(),
+                                RichText::new(format::based_on(
+                                    f.based_on,
+                                    text.counts.0,
+                                    text.counts.1,
+                                ))
+                                .small()
+                                .weak(),
                             );
                             ui.label(RichText::new(text.cause).small());
                             ui.label(
