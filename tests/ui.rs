@@ -56,6 +56,20 @@ fn starts_on_the_sample_with_the_engines_figures() {
     }
     assert!(shows(&h, "Red flags"));
     assert!(shows(&h, "High send, low receive"));
+    // Each flag says what its base counts; the period names its last day.
+    let gaps = report
+        .red_flags
+        .iter()
+        .find(|f| f.id == "long_reply_gaps")
+        .unwrap();
+    let base = format!("based on {} inbound runs", format::count(gaps.based_on));
+    assert!(shows(&h, &base), "{base} is on screen");
+    let last_day = report.meta.data_last.as_deref().unwrap()[..10].to_string();
+    let period = format!(
+        "period {} – {last_day}",
+        &report.meta.from.as_deref().unwrap()[..10]
+    );
+    assert!(shows(&h, &period), "{period} is on screen");
 }
 
 #[test]
