@@ -104,6 +104,17 @@ fn red_flag_drills_down_to_a_timeline_and_back() {
         format::count(flag.offenders.len() as u64)
     );
     h.get_by_label(&button).click();
+    h.step();
+    // The list is built on a thread of its own; a spinner stands in.
+    let start = Instant::now();
+    while shows(&h, "Listing the offenders…") {
+        assert!(
+            start.elapsed() < Duration::from_mins(1),
+            "the list never came"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
     h.run();
     assert!(shows(&h, "High send, low receive — offenders"));
     let rows = chatlens::ui::panels::offender_rows(&report, &prepared, flag.id);

@@ -249,6 +249,8 @@ pub struct ChatlensApp {
     pub zone_draft: String,
     pick: Option<(Pick, Receiver<Option<PathBuf>>)>,
     pub list_sort: (usize, bool),
+    /// The offender list on screen, built off the frame.
+    pub offender_list: Option<panels::OffenderList>,
     ctx_attached: bool,
     ctx_handle: Option<egui::Context>,
     /// Frame durations are logged when `CHATLENS_FRAME_LOG` is set.
@@ -287,6 +289,7 @@ impl ChatlensApp {
             show_settings: false,
             pick: None,
             list_sort: (4, false),
+            offender_list: None,
             ctx_attached: false,
             ctx_handle: None,
             frame_log: std::env::var_os("CHATLENS_FRAME_LOG").is_some(),

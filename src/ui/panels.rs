@@ -2,6 +2,8 @@
 //! central views. Everything shown is read from the report, the chart
 //! descriptions or the prepared data, formatted with [`crate::format`].
 
+use std::sync::Arc;
+
 use egui::{Color32, RichText, Ui};
 
 use super::plot::{self, color};
@@ -1023,6 +1025,14 @@ fn decay_table(ui: &mut Ui, r: &Report) {
 
 /// The report's conversations that a flag names (by id, or by contact).
 pub fn offender_rows<'a>(r: &'a Report, p: &Prepared, flag: &str) -> Vec<&'a ConversationRow> {
+    offender_indices(r, p, flag)
+        .into_iter()
+        .map(|i| &r.conversations[i as usize])
+        .collect()
+}
+
+/// Where in `r.conversations` the rows a flag names are.
+fn offender_indices(r: &Report, p: &Prepared, flag: &str) -> Vec<u32> {
     let Some(f) = r.red_flags.iter().find(|f| f.id == flag) else {
         return Vec::new();
     };
@@ -1030,37 +1040,26 @@ pub fn offender_rows<'a>(r: &'a Report, p: &Prepared, flag: &str) -> Vec<&'a Con
     let by_contact = red_flags::describe(flag).contacts;
     r.conversations
         .iter()
-        .filter(|c| {
+        .enumerate()
+        .filter(|(_, c)| {
             set.contains(if by_contact {
                 c.contact_name(p)
             } else {
                 c.id(p)
             })
         })
+        .map(|(i, _)| i as u32)
         .collect()
 }
 
-const LIST_COLUMNS: [&str; 9] = [
-    "Conversation",
-    "Contact",
-    "Segment",
-    "Agent",
-    "Messages",
-    "Sent",
-    "Received",
-    "First response",
-    "Last message",
-];
-
-fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str) {
-    let text = red_flags::describe(flag);
-    ui.heading(format!("{} — offenders", text.title));
-    ui.label(text.cause);
-    let p = &*s.prepared;
-    let mut rows = offender_rows(&s.report, p, flag);
-    let (col, asc) = app.list_sort;
-    rows.sort_by(|a, b| {
-        let o = match col {
+/// A flag's offending conversations in the list's order: (column, ascending).
+fn sorted_offenders(session: &Session, flag: &str, (column, ascending): (usize, bool)) -> Vec<u32> {
+    let p = &*session.prepared;
+    let conversations = &session.report.conversations;
+    let mut list = offender_indices(&session.report, p, flag);
+    list.sort_by(|&a, &b| {
+        let (a, b) = (&conversations[a as usize], &conversations[b as usize]);
+        let o = match column {
             0 => a.id(p).cmp(b.id(p)),
             1 => a.contact_name(p).cmp(b.contact_name(p)),
             2 => a.segment_name(p).cmp(b.segment_name(p)),
@@ -1075,8 +1074,103 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
                 .total_cmp(&b.first_response_secs.get().unwrap_or(f64::INFINITY)),
             _ => a.last_ts.cmp(&b.last_ts),
         };
-        if asc { o } else { o.reverse() }
+        if ascending { o } else { o.reverse() }
     });
+    list
+}
+
+/// An offender list being built, or built, for one session, flag and order.
+/// Large logs name hundreds of thousands of offenders: the list is built
+/// once, on a thread of its own, not in every frame.
+pub struct OffenderList {
+    session: std::sync::Weak<Session>,
+    flag: &'static str,
+    sort: (usize, bool),
+    rows: Option<Vec<u32>>,
+    pending: Option<std::sync::mpsc::Receiver<Vec<u32>>>,
+}
+
+impl OffenderList {
+    fn is_for(&self, s: &Arc<Session>, flag: &str, sort: (usize, bool)) -> bool {
+        std::sync::Weak::ptr_eq(&self.session, &Arc::downgrade(s))
+            && self.flag == flag
+            && self.sort == sort
+    }
+
+    fn start(
+        ctx: &egui::Context,
+        s: &Arc<Session>,
+        flag: &'static str,
+        sort: (usize, bool),
+    ) -> Self {
+        let (send, receive) = std::sync::mpsc::channel();
+        let (session, ctx) = (s.clone(), ctx.clone());
+        let built = std::thread::Builder::new()
+            .name("chatlens-offenders".into())
+            .spawn(move || {
+                let _ = send.send(sorted_offenders(&session, flag, sort));
+                ctx.request_repaint();
+            });
+        // Without a thread, build the list here: slow, but shown.
+        let (rows, pending) = match built {
+            Ok(_) => (None, Some(receive)),
+            Err(_) => (Some(sorted_offenders(s, flag, sort)), None),
+        };
+        Self {
+            session: Arc::downgrade(s),
+            flag,
+            sort,
+            rows,
+            pending,
+        }
+    }
+
+    /// The rows, once built.
+    fn rows(&mut self) -> Option<&[u32]> {
+        if let Some(r) = self.pending.as_ref().and_then(|p| p.try_recv().ok()) {
+            self.rows = Some(r);
+            self.pending = None;
+        }
+        self.rows.as_deref()
+    }
+}
+
+/// Header, width and whether the column holds numbers (set to the right).
+const LIST_COLUMNS: [(&str, f32, bool); 9] = [
+    ("Conversation", 130.0, false),
+    ("Contact", 110.0, false),
+    ("Segment", 95.0, false),
+    ("Agent", 105.0, false),
+    ("Messages", 80.0, true),
+    ("Sent", 55.0, true),
+    ("Received", 70.0, true),
+    ("First response", 100.0, true),
+    ("Last message", 115.0, true),
+];
+
+/// Width of the column of Open buttons.
+const OPEN_WIDTH: f32 = 50.0;
+
+fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'static str) {
+    let text = red_flags::describe(flag);
+    ui.heading(format!("{} — offenders", text.title));
+    ui.label(text.cause);
+    let sort = app.list_sort;
+    if !app
+        .offender_list
+        .as_ref()
+        .is_some_and(|l| l.is_for(s, flag, sort))
+    {
+        app.offender_list = Some(OffenderList::start(ui.ctx(), s, flag, sort));
+    }
+    let Some(rows) = app.offender_list.as_mut().and_then(OffenderList::rows) else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Listing the offenders…");
+        });
+        return;
+    };
+    let rows = rows.to_vec();
     ui.label(format!(
         "{} in the current period and filters · click a column to sort",
         format::count_of(rows.len() as u64, "conversation", "conversations")
@@ -1085,50 +1179,71 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Session, flag: &'static str
         ui.weak("None of the offenders has a conversation in the current period and filters.");
         return;
     }
+    let (col, asc) = sort;
+    let p = &*s.prepared;
     let zone = s.zone;
-    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
-        egui::Grid::new("offenders")
-            .striped(true)
-            .min_col_width(60.0)
-            .show(ui, |ui| {
-                ui.label("");
-                for (i, name) in LIST_COLUMNS.iter().enumerate() {
-                    let arrow = if col == i {
-                        if asc { " (up)" } else { " (down)" }
-                    } else {
-                        ""
-                    };
-                    if ui.button(format!("{name}{arrow}")).clicked() {
-                        app.list_sort = if col == i { (i, !asc) } else { (i, i < 4) };
-                    }
+    let cell = |ui: &mut Ui, width: f32, number: bool, text: String| {
+        let layout = if number {
+            egui::Layout::right_to_left(egui::Align::Center)
+        } else {
+            egui::Layout::left_to_right(egui::Align::Center)
+        };
+        ui.allocate_ui_with_layout(egui::vec2(width, 20.0), layout, |ui| {
+            ui.set_width(width);
+            ui.add(egui::Label::new(text).truncate());
+        });
+    };
+    egui::ScrollArea::horizontal().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.add_space(OPEN_WIDTH + ui.spacing().item_spacing.x);
+            for (i, (name, width, _)) in LIST_COLUMNS.iter().enumerate() {
+                let arrow = if col == i {
+                    if asc { " (up)" } else { " (down)" }
+                } else {
+                    ""
+                };
+                if ui
+                    .add_sized([*width, 20.0], egui::Button::new(format!("{name}{arrow}")))
+                    .clicked()
+                {
+                    app.list_sort = if col == i { (i, !asc) } else { (i, i < 4) };
                 }
-                ui.end_row();
-                for r in rows.iter().take(2_000) {
-                    if ui
-                        .button("Open")
-                        .on_hover_text("Show every message")
-                        .clicked()
-                    {
-                        app.stack.push(Screen::Timeline { conv: r.conv });
-                    }
-                    ui.label(r.id(p));
-                    ui.label(r.contact_name(p));
-                    ui.label(r.segment_name(p));
-                    ui.label(r.agent_name(p).unwrap_or(format::MISSING));
-                    ui.label(format::count(u64::from(r.messages)));
-                    ui.label(format::count(u64::from(r.outbound)));
-                    ui.label(format::count(u64::from(r.inbound)));
-                    ui.label(format::duration(r.first_response_secs.get()));
-                    ui.label(zone.local(r.last_ts).format("%Y-%m-%d %H:%M").to_string());
-                    ui.end_row();
+            }
+        });
+        // Only the rows in view are laid out: a list may hold a million.
+        egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+            ui,
+            24.0,
+            rows.len(),
+            |ui, range| {
+                for &i in &rows[range] {
+                    let r = &s.report.conversations[i as usize];
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_sized([OPEN_WIDTH, 20.0], egui::Button::new("Open"))
+                            .on_hover_text("Show every message")
+                            .clicked()
+                        {
+                            app.stack.push(Screen::Timeline { conv: r.conv });
+                        }
+                        let values = [
+                            r.id(p).to_string(),
+                            r.contact_name(p).to_string(),
+                            r.segment_name(p).to_string(),
+                            r.agent_name(p).unwrap_or(format::MISSING).to_string(),
+                            format::count(u64::from(r.messages)),
+                            format::count(u64::from(r.outbound)),
+                            format::count(u64::from(r.inbound)),
+                            format::duration(r.first_response_secs.get()),
+                            zone.local(r.last_ts).format("%Y-%m-%d %H:%M").to_string(),
+                        ];
+                        for ((_, width, number), value) in LIST_COLUMNS.iter().zip(values) {
+                            cell(ui, *width, *number, value);
+                        }
+                    });
                 }
-            });
-        if rows.len() > 2_000 {
-            ui.weak(format!(
-                "Showing the first 2,000 of {}.",
-                format::count(rows.len() as u64)
-            ));
-        }
+            },
+        );
     });
 }
 
