@@ -16,11 +16,11 @@ use polars::prelude::*;
 
 /// The sample generator writes about 5.5 messages per conversation.
 fn conversations_for(rows: usize) -> usize {
-    rows * 2 / 11
+    rows * 33 / 200
 }
 
 fn sample_file(rows: usize) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("chatlens-bench-{rows}.csv"));
+    let path = std::env::temp_dir().join(format!("chatlens-bench-v2-{rows}.csv"));
     if !path.exists() {
         let df = chatlens::sample::generate(conversations_for(rows), 42);
         chatlens::sample::write(&df, &path).expect("writes the sample");

@@ -162,24 +162,36 @@ fn delivered_status(rng: &mut Rng) -> &'static str {
     }
 }
 
+// Outbound texts name the contact's company or ticket, as real messages
+// do: otherwise, on a large sample, the same template reaches five
+// conversations within ten minutes and counts as a broadcast (METRICS.md
+// §3), which would leave few follow-ups to show their decay.
 const OPENERS: [&str; 4] = [
-    "Hi {name}, I noticed your team is growing. Could we help with customer messaging?",
-    "Hello {name}! Quick question about how you handle support chats today.",
-    "Hi {name}, we help teams answer customers faster. Worth a 10-minute call?",
-    "Good morning {name}, following your sign-up: can I show you around?",
+    "Hi {name}, I noticed {company} is growing. Could we help with customer messaging?",
+    "Hello {name}! Quick question about how {company} handles support chats today.",
+    "Hi {name}, we help teams like {company} answer customers faster. Worth a 10-minute call?",
+    "Good morning {name}, following {company}'s sign-up: can I show you around?",
 ];
 const FOLLOW_UPS: [&str; 4] = [
-    "Just checking in on my last message, {name}.",
-    "Sharing a short case study that might be useful.",
-    "Would next Tuesday or Thursday suit you for a quick call?",
-    "Last note from me: happy to help whenever the time is right.",
+    "Just checking in on my last message about {company}, {name}.",
+    "Sharing a short case study that might be useful for {company}.",
+    "Would next Tuesday or Thursday suit {company} for a quick call?",
+    "Last note from me, {name}: happy to help {company} whenever the time is right.",
 ];
+const BURST: &str = "Here is a two-minute video made for {company}.";
 const REPLIES_IN: [&str; 5] = [
     "Thanks, tell me more.",
     "Can you send pricing?",
     "Not right now, maybe next quarter.",
     "Sounds interesting, what does onboarding look like?",
     "Who else in our industry uses this?",
+];
+const SALES_REPLIES: [&str; 5] = [
+    "Thanks {name}! Pricing for {company} is in the attached sheet.",
+    "Good question: onboarding for {company} takes about a week.",
+    "Happy to set up a call with the {company} team.",
+    "Noted, {name}. I'll follow up with the details for {company}.",
+    "Several teams like {company} use it already; I'll send you examples.",
 ];
 const SUPPORT_IN: [&str; 5] = [
     "My order hasn't arrived yet.",
@@ -188,13 +200,53 @@ const SUPPORT_IN: [&str; 5] = [
     "Can I change my delivery address?",
     "The app crashes when I open settings.",
 ];
-const TEAM_REPLIES: [&str; 5] = [
-    "Thanks for reaching out! Let me check that for you.",
-    "Happy to help. Could you share your account email?",
-    "I've fixed that on our side, can you try again?",
-    "Here is the link with the details.",
-    "Great, I'll put that in place today.",
+const SUPPORT_REPLIES: [&str; 5] = [
+    "Thanks for reaching out! Let me check ticket #{ticket} for you.",
+    "Happy to help with ticket #{ticket}. Could you share your account email?",
+    "I've fixed ticket #{ticket} on our side, can you try again?",
+    "Here is the link with the details for ticket #{ticket}.",
+    "Great, ticket #{ticket} will be sorted today.",
 ];
+
+/// A company name of its own for each of the first 400 contacts, then
+/// numbered: "Bright Harbor", "Bright Harbor 2".
+fn company_of(i: usize) -> String {
+    const FIRST: [&str; 20] = [
+        "Bright", "North", "Blue", "Green", "Silver", "Red", "Swift", "Clear", "Golden", "Urban",
+        "Prime", "Bold", "True", "Wild", "Quiet", "Open", "Lucky", "Solid", "Happy", "Smart",
+    ];
+    const SECOND: [&str; 20] = [
+        "Harbor",
+        "Peak",
+        "Foods",
+        "Logistics",
+        "Labs",
+        "Studio",
+        "Retail",
+        "Travel",
+        "Health",
+        "Energy",
+        "Homes",
+        "Bakery",
+        "Motors",
+        "Media",
+        "Finance",
+        "Garden",
+        "Fitness",
+        "Books",
+        "Pharma",
+        "Textiles",
+    ];
+    let name = format!(
+        "{} {}",
+        FIRST[i % FIRST.len()],
+        SECOND[(i / FIRST.len()) % SECOND.len()]
+    );
+    match i / (FIRST.len() * SECOND.len()) {
+        0 => name,
+        n => format!("{name} {}", n + 1),
+    }
+}
 
 fn name_of(i: usize) -> String {
     const FIRST: [&str; 12] = [
@@ -241,10 +293,15 @@ pub fn generate(conversations: usize, seed: u64) -> DataFrame {
             segment: Some(seg.name),
             ..Row::default()
         };
+        let who = Person {
+            name: &person,
+            company: company_of(i),
+            ticket: 10_001 + i,
+        };
         if rng.chance(0.68) {
-            outreach(&mut rng, &mut rows, &base, seg, &person, &agent, start);
+            outreach(&mut rng, &mut rows, &base, seg, &who, &agent, start);
         } else {
-            support(&mut rng, &mut rows, &base, &person, &agent, start);
+            support(&mut rng, &mut rows, &base, &who, &agent, start);
         }
     }
     broadcasts(&mut rng, &mut rows, &direct_contacts, start);
@@ -256,6 +313,27 @@ pub fn generate(conversations: usize, seed: u64) -> DataFrame {
             .then_with(|| a.conversation.cmp(&b.conversation))
     });
     to_frame(&rows)
+}
+
+/// The customer side of a direct conversation, as messages name it.
+struct Person<'a> {
+    name: &'a str,
+    company: String,
+    ticket: usize,
+}
+
+impl Person<'_> {
+    fn first_name(&self) -> &str {
+        self.name.split(' ').next().unwrap_or(self.name)
+    }
+
+    /// A template with this person's first name, company and ticket.
+    fn fill(&self, template: &str) -> String {
+        template
+            .replace("{name}", self.first_name())
+            .replace("{company}", &self.company)
+            .replace("{ticket}", &self.ticket.to_string())
+    }
 }
 
 fn push_out(
@@ -298,13 +376,13 @@ fn outreach(
     rows: &mut Vec<Row>,
     base: &Row,
     seg: &Segment,
-    person: &str,
+    who: &Person,
     agent: &str,
     start: NaiveDateTime,
 ) {
+    let person = who.name;
     let day = start + Duration::days(rng.range(0, DAYS - 12));
     let mut at = send_time(rng, day);
-    let first_name = person.split(' ').next().unwrap_or(person);
     let steps = rng.range(3, 6) as usize;
     let end = start + Duration::days(DAYS);
     for position in 0..=steps {
@@ -323,14 +401,7 @@ fn outreach(
         if at > end - Duration::days(2) && rng.chance(0.5) {
             status = "scheduled";
         }
-        push_out(
-            rows,
-            base,
-            at,
-            agent,
-            template.replace("{name}", first_name),
-            status,
-        );
+        push_out(rows, base, at, agent, who.fill(template), status);
         // Bursts: a second message a minute or two later.
         if rng.chance(0.15) {
             at += Duration::seconds(rng.range(20, 240));
@@ -339,7 +410,7 @@ fn outreach(
                 base,
                 at,
                 agent,
-                "(sent a short product video)".into(),
+                who.fill(BURST),
                 delivered_status(rng),
             );
         }
@@ -367,7 +438,7 @@ fn outreach(
                     base,
                     t,
                     agent,
-                    (*rng.pick(&TEAM_REPLIES)).to_string(),
+                    who.fill(rng.pick::<&str>(&SALES_REPLIES)),
                     delivered_status(rng),
                 );
                 // The exchange goes on while the customer keeps answering.
@@ -410,10 +481,11 @@ fn support(
     rng: &mut Rng,
     rows: &mut Vec<Row>,
     base: &Row,
-    person: &str,
+    who: &Person,
     agent: &str,
     start: NaiveDateTime,
 ) {
+    let person = who.name;
     let day = start + Duration::days(rng.range(0, DAYS - 1));
     let mut t = send_time(rng, day) + Duration::minutes(rng.range(-120, 120));
     let end = start + Duration::days(DAYS);
@@ -443,7 +515,7 @@ fn support(
             base,
             t,
             agent,
-            (*rng.pick(&TEAM_REPLIES)).to_string(),
+            who.fill(rng.pick::<&str>(&SUPPORT_REPLIES)),
             delivered_status(rng),
         );
         if k + 1 < exchanges && rng.chance(0.75 * time_effect(t)) {
@@ -483,7 +555,8 @@ fn broadcasts(
         let day = start + Duration::days(7 + 13 * k as i64);
         let at0 = day + Duration::hours(10);
         let with_id = k % 2 == 0;
-        let audience = (contacts.len() / 8).clamp(6, 400);
+        // One contact in eight gets each campaign, at any scale.
+        let audience = (contacts.len() / 8).max(6);
         for j in 0..audience {
             let (conv, contact, seg) = &contacts[(j * 7 + k * 13) % contacts.len()];
             let at = at0 + Duration::seconds(rng.range(0, 240));
@@ -536,7 +609,7 @@ fn group_chat(rng: &mut Rng, rows: &mut Vec<Row>, g: usize, start: NaiveDateTime
             status: Some(delivered_status(rng)),
             group_id: Some(group.clone()),
             members: Some(members),
-            text: "Update for the group: new features and an invite to our next session.".into(),
+            text: format!("Update for {group}: new features and an invite to our next session."),
             ..Row::default()
         });
         let answers = rng.range(0, (members / 40).clamp(1, 4));

@@ -1,0 +1,61 @@
+//! The sample generator keeps its shape at any size: the app's demo data,
+//! the benchmarks' 1M and 10M files and a user's `chatlens sample` run
+//! show the same decay and the same share of broadcasts.
+
+use chatlens::import::{ImportOptions, ReportZone, import_bytes};
+use chatlens::metrics::{Filters, Settings};
+use chatlens::session::Session;
+
+fn report_of_sample(conversations: usize) -> chatlens::metrics::Report {
+    let df = chatlens::sample::generate(conversations, 7);
+    let csv = chatlens::sample::csv_bytes(&df).unwrap();
+    let imported = import_bytes(&csv, "s.csv", "s.csv", &ImportOptions::default()).unwrap();
+    Session::new(
+        imported,
+        Settings::default(),
+        Filters::default(),
+        ReportZone::utc(),
+    )
+    .unwrap()
+    .report
+    .clone()
+}
+
+#[test]
+fn decay_and_broadcasts_hold_from_demo_size_to_large_logs() {
+    for conversations in [2_000, 20_000] {
+        let r = report_of_sample(conversations);
+        let categories = &r.flow.categories;
+        let share = categories.broadcast as f64 / r.flow.outbound as f64;
+        // Five campaigns, each to one contact in eight; templates that
+        // name the contact's company or ticket are not broadcasts.
+        assert!(
+            (0.08..0.2).contains(&share),
+            "{conversations}: broadcasts are {share:.3} of outbound rows"
+        );
+        let rates: Vec<f64> = r
+            .followups
+            .by_position
+            .all()
+            .iter()
+            .map(|p| p.rate.unwrap())
+            .collect();
+        // The seed's table: 15–20%, 10–15%, 8–12%, 5–8%, under 5%, with
+        // a point of slack for sampling.
+        let bands = [
+            (0.14, 0.23),
+            (0.09, 0.16),
+            (0.07, 0.13),
+            (0.04, 0.09),
+            (0.0, 0.05),
+        ];
+        for (k, (rate, (lo, hi))) in rates.iter().zip(bands).enumerate() {
+            assert!(
+                (lo..=hi).contains(rate),
+                "{conversations}: position {} responds at {rate:.3}",
+                k + 1
+            );
+        }
+        assert!(rates.windows(2).all(|w| w[0] > w[1]), "{rates:?} decays");
+    }
+}
