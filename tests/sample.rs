@@ -2,23 +2,16 @@
 //! the benchmarks' 1M and 10M files and a user's `chatlens sample` run
 //! show the same decay and the same share of broadcasts.
 
-use chatlens::import::{ImportOptions, ReportZone, import_bytes};
 use chatlens::metrics::{Filters, Settings};
-use chatlens::session::Session;
+
+mod common;
 
 fn report_of_sample(conversations: usize) -> chatlens::metrics::Report {
     let df = chatlens::sample::generate(conversations, 7);
-    let csv = chatlens::sample::csv_bytes(&df).unwrap();
-    let imported = import_bytes(&csv, "s.csv", "s.csv", &ImportOptions::default()).unwrap();
-    Session::new(
-        imported,
-        Settings::default(),
-        Filters::default(),
-        ReportZone::utc(),
-    )
-    .unwrap()
-    .report
-    .clone()
+    let csv = String::from_utf8(chatlens::sample::csv_bytes(&df).unwrap()).unwrap();
+    common::session(&csv, "UTC", Settings::default(), Filters::default())
+        .report
+        .clone()
 }
 
 #[test]
