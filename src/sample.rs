@@ -1,7 +1,8 @@
 //! A deterministic, realistic message log: the app's built-in demo data and
 //! `chatlens sample`. Outreach sequences decay by position roughly as the
 //! product's reference table, support chats have long-tailed reply times,
-//! segments behave differently, and times of day and weekdays matter.
+//! segments behave differently, and times of day and weekdays matter, at
+//! any number of conversations (`tests/sample.rs`).
 
 use std::path::Path;
 
