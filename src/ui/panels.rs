@@ -1086,7 +1086,8 @@ pub struct OffenderList {
     session: std::sync::Weak<Session>,
     flag: &'static str,
     sort: (usize, bool),
-    rows: Option<Vec<u32>>,
+    /// Shared, so that a frame holds the list without copying it.
+    rows: Option<Arc<[u32]>>,
     pending: Option<std::sync::mpsc::Receiver<Vec<u32>>>,
 }
 
@@ -1114,7 +1115,7 @@ impl OffenderList {
         // Without a thread, build the list here: slow, but shown.
         let (rows, pending) = match built {
             Ok(_) => (None, Some(receive)),
-            Err(_) => (Some(sorted_offenders(s, flag, sort)), None),
+            Err(_) => (Some(sorted_offenders(s, flag, sort).into()), None),
         };
         Self {
             session: Arc::downgrade(s),
@@ -1126,12 +1127,12 @@ impl OffenderList {
     }
 
     /// The rows, once built.
-    fn rows(&mut self) -> Option<&[u32]> {
+    fn rows(&mut self) -> Option<Arc<[u32]>> {
         if let Some(r) = self.pending.as_ref().and_then(|p| p.try_recv().ok()) {
-            self.rows = Some(r);
+            self.rows = Some(r.into());
             self.pending = None;
         }
-        self.rows.as_deref()
+        self.rows.clone()
     }
 }
 
@@ -1170,7 +1171,6 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'stati
         });
         return;
     };
-    let rows = rows.to_vec();
     ui.label(format!(
         "{} in the current period and filters · click a column to sort",
         format::count_of(rows.len() as u64, "conversation", "conversations")
