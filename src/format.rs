@@ -22,6 +22,11 @@ pub fn count_of(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// A whole number of days: "1 day", "30 days".
+pub fn days(n: i64) -> String {
+    count_of(n.max(0).unsigned_abs(), "day", "days")
+}
+
 /// "based on 1 touch", "based on 1,204 touches": the count a figure rests on.
 pub fn based_on(n: u64, one: &str, many: &str) -> String {
     format!("based on {}", count_of(n, one, many))
@@ -155,6 +160,8 @@ mod tests {
             "empty (from 2024-03-05, before 2024-03-04)"
         );
         assert_eq!(count_of(0, "touch", "touches"), "0 touches");
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(77), "77 days");
         assert_eq!(count_of(1_204, "lead", "leads"), "1,204 leads");
         assert_eq!(pct(Some(0.961)), "96.1%");
         assert_eq!(pct(None), "—");

@@ -8,7 +8,7 @@ use crate::benchmarks::{
     FOLLOWUPS_PER_LEAD, HEALTHY_RATIO, band_text,
 };
 use crate::format::{
-    based_on, count, count_of, delta_pct_points, duration, number, pct, period, ratio,
+    based_on, count, count_of, days, delta_pct_points, duration, number, pct, period, ratio,
 };
 use crate::import::ImportReport;
 use crate::metrics::Report;
@@ -149,7 +149,7 @@ pub fn report_text(r: &Report) -> String {
         &count(g.active_groups),
         &format!(
             "row in the last {} of the period",
-            count_of(r.meta.settings.active_days.max(0) as u64, "day", "days")
+            days(r.meta.settings.active_days)
         ),
     );
     line(
@@ -505,7 +505,7 @@ pub fn report_text(r: &Report) -> String {
         &format!(
             "Compared with {} ({} earlier)",
             period(cmp.from.as_deref(), cmp.to.as_deref()),
-            count_of(cmp.shift_days.max(0) as u64, "day", "days")
+            days(cmp.shift_days)
         ),
     );
     line(

@@ -238,11 +238,10 @@ impl ImportReport {
             .iter()
             .map(|(reason, n)| format!("{n} {reason}, {}", self.skipped_detail(reason)))
             .collect();
-        let rows = if self.rows_read == 1 { "row" } else { "rows" };
         Some(format!(
-            "{}: none of its {} {rows} could be read ({}); a row needs a timestamp (ISO 8601, DD/MM/YYYY HH:MM, MM/DD/YYYY hh:mm AM or unix time), a conversation id and a direction",
+            "{}: none of its {} could be read ({}); a row needs a timestamp (ISO 8601, DD/MM/YYYY HH:MM, MM/DD/YYYY hh:mm AM or unix time), a conversation id and a direction",
             self.file,
-            self.rows_read,
+            crate::format::count_of(self.rows_read, "row", "rows"),
             reasons.join("; ")
         ))
     }

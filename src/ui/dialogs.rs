@@ -642,7 +642,7 @@ pub fn compare_table(ui: &mut Ui, r: &Report) {
     ui.label(format!(
         "Previous period: {} (shifted back {})",
         format::period(c.from.as_deref(), c.to.as_deref()),
-        format::count_of(c.shift_days.max(0) as u64, "day", "days")
+        format::days(c.shift_days)
     ));
     egui::Grid::new("compare-table")
         .striped(true)

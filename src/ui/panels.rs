@@ -237,7 +237,7 @@ pub fn group_kpis(r: &Report) -> Vec<Kpi> {
             format::count(g.active_groups),
             format!(
                 "active in the last {}",
-                format::count_of(r.meta.settings.active_days.max(0) as u64, "day", "days")
+                format::days(r.meta.settings.active_days)
             ),
         ),
         kpi(
