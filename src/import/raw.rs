@@ -828,18 +828,39 @@ pub fn read_delimited(
     };
     // Each stretch numbers its lines from 0; its first line is known once
     // the stretches before it have counted theirs.
-    let parts: Vec<Option<Result<Part, String>>> = split_records(body, pieces)
-        .into_par_iter()
-        .map(|(from, to)| {
-            let text = std::str::from_utf8(&body[from..to]).ok()?;
-            Some(parse_part(text, 0, delimiter, width, &wanted, progress))
-        })
-        .collect();
-    let Some(parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
+    let parse = |stretches: Vec<(usize, usize)>| -> Result<Option<Vec<Part>>, String> {
+        let parts: Vec<Option<Result<Part, String>>> = stretches
+            .into_par_iter()
+            .map(|(from, to)| {
+                let text = std::str::from_utf8(&body[from..to]).ok()?;
+                Some(parse_part(text, 0, delimiter, width, &wanted, progress))
+            })
+            .collect();
+        match parts.into_iter().collect::<Option<Vec<_>>>() {
+            Some(parts) => Ok(Some(parts.into_iter().collect::<Result<_, _>>()?)),
+            None => Ok(None),
+        }
+    };
+    let read_before = (
+        progress.bytes_read.load(Ordering::Relaxed),
+        progress.rows_read.load(Ordering::Relaxed),
+    );
+    let Some(mut parts) = parse(split_at_newlines(body, pieces))? else {
         return Ok(None);
     };
+    // A stretch that ends inside quotes means the next one was cut inside a
+    // quoted cell that spans lines: the file is split again with its quotes
+    // counted, which such files need and others need not pay for.
+    if parts.iter().rev().skip(1).any(|p| p.ends_in_quotes) {
+        progress.bytes_read.store(read_before.0, Ordering::Relaxed);
+        progress.rows_read.store(read_before.1, Ordering::Relaxed);
+        drop(parts);
+        parts = match parse(split_records(body, pieces))? {
+            Some(parts) => parts,
+            None => return Ok(None),
+        };
+    }
     table.columns = (0..width).map(|_| TextColumn::default()).collect();
-    let mut parts: Vec<Part> = parts.into_iter().collect::<Result<_, _>>()?;
     let mut first_line = body_line;
     let mut first_lines = Vec::with_capacity(parts.len());
     for part in &parts {
@@ -923,6 +944,9 @@ struct Part {
     ragged: (u64, Vec<u64>),
     /// Line breaks in the stretch: how far the next one's lines start on.
     newlines: u64,
+    /// The stretch ends inside quotes: when it is not the last, the next
+    /// one was cut inside a quoted cell.
+    ends_in_quotes: bool,
 }
 
 impl Part {
@@ -934,6 +958,23 @@ impl Part {
             }
         }
     }
+}
+
+/// Splits a CSV body into about `pieces` stretches, each starting after a
+/// newline. That newline may lie inside a quoted cell; the stretch before
+/// then ends inside quotes, which its parse reports.
+fn split_at_newlines(body: &[u8], pieces: usize) -> Vec<(usize, usize)> {
+    let step = body.len() / pieces.max(1);
+    let mut bounds = vec![0usize];
+    for i in 1..pieces {
+        let mark = i * step;
+        let after = memchr::memchr(b'\n', &body[mark..]).map(|k| mark + k + 1);
+        if let Some(start) = after.filter(|&s| s > bounds[bounds.len() - 1] && s < body.len()) {
+            bounds.push(start);
+        }
+    }
+    bounds.push(body.len());
+    bounds.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 /// Splits a CSV body into about `pieces` stretches that each start at a
@@ -1001,6 +1042,8 @@ struct Records<'a> {
     /// Line of `at`, counting `\n` bytes from the stretch's first line.
     line: u64,
     delimiter: u8,
+    /// A quote opened and not closed before the end of the text.
+    unclosed: bool,
 }
 
 impl<'a> Records<'a> {
@@ -1011,6 +1054,7 @@ impl<'a> Records<'a> {
             at: 0,
             line,
             delimiter,
+            unclosed: false,
         }
     }
 
@@ -1116,6 +1160,7 @@ impl<'a> Records<'a> {
         loop {
             let Some(q) = memchr::memchr(b'"', &bytes[piece..]).map(|k| piece + k) else {
                 // Unclosed: the rest of the text.
+                self.unclosed = true;
                 self.line += memchr::memchr_iter(b'\n', &bytes[piece..]).count() as u64;
                 let rest = &self.text[piece..];
                 let field = match owned {
@@ -1190,6 +1235,7 @@ fn parse_part(
         blank_lines: 0,
         ragged: (0, Vec::new()),
         newlines: 0,
+        ends_in_quotes: false,
     };
     // For each kept column, which of `read` reads it, if any.
     let reader: Vec<Option<usize>> = keep
@@ -1233,6 +1279,7 @@ fn parse_part(
         .bytes_read
         .fetch_add(text.len() as u64 - reported_bytes, Ordering::Relaxed);
     part.newlines = records.line - first_line;
+    part.ends_in_quotes = records.unclosed;
     Ok(part)
 }
 
@@ -2129,6 +2176,68 @@ mod tests {
             assert_eq!(ids.get(1_999), Some("1999"));
             assert_eq!(ids.get(700), Some("700"));
         }
+    }
+
+    /// A large file split at plain newlines, some of which fall inside
+    /// quoted cells that span lines: the stretch before such a cut ends in
+    /// quotes, and the file is read again split with its quotes counted, to
+    /// the same cells and lines as one pass over the whole file.
+    #[test]
+    fn cuts_inside_quoted_cells_are_found_and_read_again() {
+        use std::fmt::Write;
+        let mut body = String::from("id,text,x\n");
+        let mut i = 0;
+        while body.len() < 9 << 20 {
+            if i % 3 == 0 {
+                // Long cells of many lines, so that cuts land inside them.
+                let _ = writeln!(body, "{i},\"{}\",x", "line, of a cell\n".repeat(400));
+            } else {
+                let _ = writeln!(body, "{i},plain,x");
+            }
+            i += 1;
+        }
+        let rows = i;
+        let wanted = |_: &[String]| Wanted {
+            columns: vec![0, 1],
+            read_as: Vec::new(),
+            coded: Vec::new(),
+        };
+        let progress = Progress::default();
+        let head_of = body.find('\n').unwrap() + 1;
+        let header = &body[..head_of];
+        let body_bytes = &body.as_bytes()[head_of..];
+        // The plain split does cut inside a quoted cell here.
+        let cut_in_quotes = split_at_newlines(body_bytes, rayon::current_num_threads() * 2)
+            .iter()
+            .rev()
+            .skip(1)
+            .any(|&(from, to)| {
+                let text = std::str::from_utf8(&body_bytes[from..to]).unwrap();
+                let wanted = wanted(&[]);
+                parse_part(text, 0, b',', 3, &wanted, &progress)
+                    .unwrap()
+                    .ends_in_quotes
+            });
+        assert!(cut_in_quotes);
+        let table = read_delimited(&body, body.as_bytes(), b',', &wanted, &progress)
+            .unwrap()
+            .unwrap();
+        let whole = parse_part(&body[head_of..], 2, b',', 3, &wanted(&[]), &progress).unwrap();
+        assert_eq!(header, "id,text,x\n");
+        assert_eq!(table.lines, whole.lines);
+        assert_eq!(table.lines.len(), rows);
+        let ids = &table.columns[0];
+        let texts = &table.columns[1];
+        for row in [0, 1, 2, 3, rows / 2, rows - 1] {
+            assert_eq!(ids.get(row), Some(row.to_string().as_str()));
+            let expected = if row % 3 == 0 {
+                "line, of a cell\n".repeat(400).trim().to_string()
+            } else {
+                "plain".to_string()
+            };
+            assert_eq!(texts.get(row), Some(expected.as_str()), "row {row}");
+        }
+        assert_eq!(progress.rows_read.load(Ordering::Relaxed), rows as u64);
     }
 
     /// Every record of `text` by [`Records`], with its line.
