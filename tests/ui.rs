@@ -123,6 +123,17 @@ fn red_flag_drills_down_to_a_timeline_and_back() {
         rows.iter().any(|r| shows(&h, r.id(&prepared))),
         "an offending conversation is listed"
     );
+    // A list longer than the view fills it down to the status bar.
+    assert!(rows.len() > 60);
+    let lowest = h
+        .get_all_by_label("Open")
+        .map(|n| n.rect().bottom())
+        .fold(f32::MIN, f32::max);
+    let status_bar = h.get_by_label("Import report").rect().top();
+    assert!(
+        status_bar - lowest < 40.0,
+        "rows end at {lowest}, the status bar starts at {status_bar}"
+    );
     h.get_all_by_label("Open").next().unwrap().click();
     h.run();
     assert!(h.query_by_label_contains("Conversation ").is_some());

@@ -1152,6 +1152,9 @@ const LIST_COLUMNS: [(&str, f32, bool); 9] = [
 /// Width of the column of Open buttons.
 const OPEN_WIDTH: f32 = 50.0;
 
+/// Height of a row of the offender list.
+const ROW_HEIGHT: f32 = 20.0;
+
 fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'static str) {
     let text = red_flags::describe(flag);
     ui.heading(format!("{} — offenders", text.title));
@@ -1188,7 +1191,7 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'stati
         } else {
             egui::Layout::left_to_right(egui::Align::Center)
         };
-        ui.allocate_ui_with_layout(egui::vec2(width, 20.0), layout, |ui| {
+        ui.allocate_ui_with_layout(egui::vec2(width, ROW_HEIGHT), layout, |ui| {
             ui.set_width(width);
             ui.add(egui::Label::new(text).truncate());
         });
@@ -1211,16 +1214,18 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'stati
             }
         });
         // Only the rows in view are laid out: a list may hold a million.
+        // The height is a row's without the spacing, which `show_rows` adds:
+        // a taller one left part of the view empty.
         egui::ScrollArea::vertical().auto_shrink(false).show_rows(
             ui,
-            24.0,
+            ROW_HEIGHT,
             rows.len(),
             |ui, range| {
                 for &i in &rows[range] {
                     let r = &s.report.conversations[i as usize];
                     ui.horizontal(|ui| {
                         if ui
-                            .add_sized([OPEN_WIDTH, 20.0], egui::Button::new("Open"))
+                            .add_sized([OPEN_WIDTH, ROW_HEIGHT], egui::Button::new("Open"))
                             .on_hover_text("Show every message")
                             .clicked()
                         {
