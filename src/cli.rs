@@ -479,16 +479,24 @@ pub fn run_inspect(args: &InspectArgs) -> Result<(), UserError> {
 }
 
 pub fn run_report(args: &ReportArgs) -> Result<(), UserError> {
-    let once = load(&args.file, &args.import, &args.options, false)?.once()?;
-    let report = &once.report;
+    let crate::session::Once {
+        prepared,
+        mut report,
+    } = load(&args.file, &args.import, &args.options, false)?.once()?;
+    // Nothing printed reads the prepared data or the conversation rows:
+    // they are let go of on another core while the report is written, so
+    // that less is left for the end of the process, which the system does
+    // on one core. The process does not wait for it.
+    let conversations = std::mem::take(&mut report.conversations);
+    std::thread::spawn(move || drop((prepared, conversations)));
     let printed = if args.json {
-        json_text(report).and_then(|text| print_out(&text))
+        json_text(&report).and_then(|text| print_out(&text))
     } else {
-        print_out(&crate::text_report::report_text(report))
+        print_out(&crate::text_report::report_text(&report))
     };
     // The process ends here: the system takes the memory back at once,
     // which on a large log is faster than freeing it piece by piece.
-    std::mem::forget(once);
+    std::mem::forget(report);
     printed
 }
 
