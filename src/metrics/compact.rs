@@ -11,6 +11,8 @@ use super::prepare::NONE;
 pub struct MaybeCode(u32);
 
 impl MaybeCode {
+    pub const NONE: MaybeCode = MaybeCode(NONE);
+
     pub fn get(self) -> Option<u32> {
         (self.0 != NONE).then_some(self.0)
     }
@@ -18,7 +20,7 @@ impl MaybeCode {
 
 impl Default for MaybeCode {
     fn default() -> Self {
-        Self(NONE)
+        Self::NONE
     }
 }
 

@@ -162,10 +162,10 @@ impl InboundRun {
     }
 }
 
-/// Per-conversation facts that do not depend on the period.
+/// Per-conversation facts that do not depend on the period. Its id is
+/// [`Prepared::conversation_ids`] at its code.
 #[derive(Debug, Clone)]
 pub struct Conversation {
-    pub id: Arc<str>,
     /// Rows `start..end` of the sorted table.
     pub start: u32,
     pub end: u32,
@@ -178,6 +178,20 @@ pub struct Conversation {
     pub run_end: u32,
     /// First inbound row anywhere in the log.
     pub first_inbound_row: super::compact::MaybeCode,
+}
+
+impl Conversation {
+    /// A slot not yet written.
+    const EMPTY: Conversation = Conversation {
+        start: 0,
+        end: 0,
+        is_group: false,
+        touch_start: 0,
+        touch_end: 0,
+        run_start: 0,
+        run_end: 0,
+        first_inbound_row: super::compact::MaybeCode::NONE,
+    };
 }
 
 /// A column that most rows leave empty (values, close times, member
@@ -261,6 +275,9 @@ pub struct Prepared {
     pub closed_at: Sparse<i64>,
     pub group_members: Sparse<i64>,
     pub conversations: Vec<Conversation>,
+    /// Each conversation's id, by code; shared, so that a row shown or
+    /// exported copies a pointer, not the text.
+    pub conversation_ids: Vec<Arc<str>>,
     pub touches: Vec<Touch>,
     pub runs: Vec<InboundRun>,
     pub has_agent: bool,
@@ -439,6 +456,7 @@ fn filled<T: Clone + Send + Sync>(len: usize, value: &T) -> Vec<T> {
 /// rows' slices, and its touches' and runs' slices with the index of the
 /// first of each.
 struct StretchOut<'a> {
+    conversations: &'a mut [Conversation],
     touch_of_row: &'a mut [u32],
     row_category: &'a mut [Option<Category>],
     touches: &'a mut [Touch],
@@ -1018,9 +1036,11 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     let burst_ms = settings.burst_gap_secs * 1000;
     let window_ms = settings.response_window_secs * 1000;
     // The sequential rules for the conversations in rows `lo..hi`; `None`
-    // when the stretch's touches or runs do not fill their counted slots.
-    let derive = |lo: usize, hi: usize, out: StretchOut| -> Option<Vec<Conversation>> {
+    // when the stretch's conversations, touches or runs do not fill their
+    // counted slots.
+    let derive = |lo: usize, hi: usize, out: StretchOut| -> Option<()> {
         let StretchOut {
+            conversations,
             touch_of_row,
             row_category,
             touches,
@@ -1028,9 +1048,9 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             runs,
             run_base,
         } = out;
-        let mut conversations: Vec<Conversation> = Vec::new();
-        // Touches and runs written so far, into this stretch's slices.
-        let (mut touch_count, mut run_count) = (0usize, 0usize);
+        // Conversations, touches and runs written so far, into this
+        // stretch's slices.
+        let (mut conv_count, mut touch_count, mut run_count) = (0usize, 0usize, 0usize);
         let mut next_inbound: Vec<u32> = Vec::new();
 
         let mut start = lo;
@@ -1171,8 +1191,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 };
                 run_count += 1;
             }
-            conversations.push(Conversation {
-                id: Arc::from(ids[conv as usize].as_str()),
+            *conversations.get_mut(conv_count)? = Conversation {
                 start: start as u32,
                 end: end as u32,
                 is_group: flags[start..end].iter().any(|&f| f & GROUP != 0),
@@ -1181,22 +1200,27 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 run_start: (run_base + run_start) as u32,
                 run_end: (run_base + run_count) as u32,
                 first_inbound_row: first_inbound_row.into(),
-            });
+            };
+            conv_count += 1;
             start = end;
         }
         // Every slot counted for the stretch is filled, none more.
-        (touch_count == touches.len() && run_count == runs.len()).then_some(conversations)
+        (conv_count == conversations.len()
+            && touch_count == touches.len()
+            && run_count == runs.len())
+        .then_some(())
     };
     // Stretches of whole conversations, derived in parallel. Touches and
     // runs are counted first, so that each stretch writes its own slice of
     // them, and of the per-row arrays, in place; only the conversations are
     // joined.
-    let counts: Vec<(usize, usize)> = stretches
+    let counts: Vec<(usize, usize, usize)> = stretches
         .par_windows(2)
         .map(|w| {
-            let (mut touches, mut runs) = (0, 0);
+            let (mut conversations, mut touches, mut runs) = (0, 0, 0);
             for r in w[0]..w[1] {
                 let continues = r > w[0] && conv_of_row[r - 1] == conv_of_row[r];
+                conversations += usize::from(!continues);
                 if outbound[r] {
                     let joins_previous =
                         continues && outbound[r - 1] && ts[r] - ts[r - 1] <= burst_ms;
@@ -1207,11 +1231,13 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                     runs += usize::from(!continues || outbound[r - 1]);
                 }
             }
-            (touches, runs)
+            (conversations, touches, runs)
         })
         .collect();
-    let touch_total: usize = counts.iter().map(|c| c.0).sum();
-    let run_total: usize = counts.iter().map(|c| c.1).sum();
+    let conversation_total: usize = counts.iter().map(|c| c.0).sum();
+    let touch_total: usize = counts.iter().map(|c| c.1).sum();
+    let run_total: usize = counts.iter().map(|c| c.2).sum();
+    let mut conversations = filled(conversation_total, &Conversation::EMPTY);
     let mut touches = filled(touch_total, &Touch::EMPTY);
     let mut runs = filled(run_total, &InboundRun::EMPTY);
     let mut touch_of_row: Vec<u32> = filled(n, &NONE);
@@ -1220,8 +1246,11 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
     {
         let (mut touch_rest, mut category_rest) = (&mut touch_of_row[..], &mut row_category[..]);
         let (mut touches_rest, mut runs_rest) = (&mut touches[..], &mut runs[..]);
+        let mut conversations_rest = &mut conversations[..];
         let (mut touch_base, mut run_base) = (0, 0);
-        for (w, &(touch_count, run_count)) in stretches.windows(2).zip(&counts) {
+        for (w, &(conv_count, touch_count, run_count)) in stretches.windows(2).zip(&counts) {
+            let (cs, cs_rest) = conversations_rest.split_at_mut(conv_count);
+            conversations_rest = cs_rest;
             let (t, t_rest) = touch_rest.split_at_mut(w[1] - w[0]);
             let (c, c_rest) = category_rest.split_at_mut(w[1] - w[0]);
             let (ts_part, ts_rest) = touches_rest.split_at_mut(touch_count);
@@ -1230,6 +1259,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
                 w[0],
                 w[1],
                 StretchOut {
+                    conversations: cs,
                     touch_of_row: t,
                     row_category: c,
                     touches: ts_part,
@@ -1244,23 +1274,25 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             run_base += run_count;
         }
     }
-    let parts: Vec<Option<Vec<Conversation>>> = outs
-        .into_par_iter()
-        .map(|(lo, hi, out)| derive(lo, hi, out))
-        .collect();
-    let mut conversations: Vec<Conversation> = Vec::with_capacity(ids.len());
-    for part in parts {
-        let part = part.ok_or_else(
-            || polars_err!(ComputeError: "touches or runs were miscounted for a stretch"),
+    let (derived, conversation_ids): (Option<()>, Vec<Arc<str>>) = rayon::join(
+        || {
+            outs.into_par_iter()
+                .map(|(lo, hi, out)| derive(lo, hi, out))
+                .collect()
+        },
+        || ids.par_iter().map(|v| Arc::from(v.as_str())).collect(),
+    );
+    derived
+        .filter(|()| conversation_total == conversation_ids.len())
+        .ok_or_else(
+            || polars_err!(ComputeError: "conversations, touches or runs were miscounted for a stretch"),
         )?;
-        conversations.extend(part);
-    }
     for column in [&mut closed_at, &mut group_members] {
         column.index_conversations(&conv_of_row, conversations.len());
     }
     value.index_conversations(&conv_of_row, conversations.len());
-    let data_first = ts.iter().copied().min();
-    let data_last = ts.iter().copied().max();
+    let data_first = ts.par_iter().copied().min();
+    let data_last = ts.par_iter().copied().max();
     let has_unassigned = outbound
         .par_iter()
         .zip(agent.codes.par_iter())
@@ -1300,6 +1332,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
         closed_at,
         group_members,
         conversations,
+        conversation_ids,
         touches,
         runs,
         data_first,

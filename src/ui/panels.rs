@@ -1258,7 +1258,10 @@ fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
         ui.label("This conversation is no longer in the data.");
         return;
     };
-    ui.heading(format!("Conversation {}", c.id));
+    ui.heading(format!(
+        "Conversation {}",
+        p.conversation_ids[conv as usize]
+    ));
     ui.label(format!(
         "{} · {} · times in {}",
         format::count_of(u64::from(c.end - c.start), "message", "messages"),

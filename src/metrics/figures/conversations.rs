@@ -18,7 +18,7 @@ use crate::metrics::stats::median_in_place;
 /// read every row in turn, so the row is kept to 120 bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConversationRow {
-    /// Conversation code: its id is `Prepared::conversations[conv].id`.
+    /// Conversation code: its id is `Prepared::conversation_ids[conv]`.
     pub conv: u32,
     /// Contact of the first row in scope; none when that row has none
     /// (the conversation id stands in).
@@ -57,7 +57,7 @@ pub struct ConversationRow {
 
 impl ConversationRow {
     pub fn id<'p>(&self, p: &'p Prepared) -> &'p str {
-        &p.conversations[self.conv as usize].id
+        &p.conversation_ids[self.conv as usize]
     }
 
     pub fn contact_name<'p>(&self, p: &'p Prepared) -> &'p str {

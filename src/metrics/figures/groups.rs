@@ -116,7 +116,7 @@ pub fn compute(scope: &Scope) -> GroupFigures {
         }
         if stats.is_some() || active {
             f.list.push(GroupRow {
-                group: conv.id.to_string(),
+                group: p.conversation_ids[ci].to_string(),
                 active,
                 messages: outbound + inbound,
                 outbound,

@@ -183,7 +183,7 @@ fn direct(rows: &[ConversationRow]) -> impl Iterator<Item = &ConversationRow> {
 /// Conversation codes follow id order and rows are in code order, so lists
 /// of conversations come out sorted.
 fn conversation_id(scope: &Scope, conv: u32) -> Arc<str> {
-    scope.p.conversations[conv as usize].id.clone()
+    scope.p.conversation_ids[conv as usize].clone()
 }
 
 fn high_send_low_receive(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
