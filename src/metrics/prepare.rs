@@ -453,8 +453,8 @@ fn filled<T: Clone + Send + Sync>(len: usize, value: &T) -> Vec<T> {
 }
 
 /// Where the per-conversation pass writes one stretch's results: its
-/// rows' slices, and its touches' and runs' slices with the index of the
-/// first of each.
+/// conversations' and rows' slices, and its touches' and runs' slices with
+/// the index of the first of each.
 struct StretchOut<'a> {
     conversations: &'a mut [Conversation],
     touch_of_row: &'a mut [u32],
@@ -1210,10 +1210,9 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             && run_count == runs.len())
         .then_some(())
     };
-    // Stretches of whole conversations, derived in parallel. Touches and
-    // runs are counted first, so that each stretch writes its own slice of
-    // them, and of the per-row arrays, in place; only the conversations are
-    // joined.
+    // Stretches of whole conversations, derived in parallel. Conversations,
+    // touches and runs are counted first, so that each stretch writes its
+    // own slice of them, and of the per-row arrays, in place.
     let counts: Vec<(usize, usize, usize)> = stretches
         .par_windows(2)
         .map(|w| {
