@@ -1206,7 +1206,10 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'stati
                     ""
                 };
                 if ui
-                    .add_sized([*width, 20.0], egui::Button::new(format!("{name}{arrow}")))
+                    .add_sized(
+                        [*width, ROW_HEIGHT],
+                        egui::Button::new(format!("{name}{arrow}")),
+                    )
                     .clicked()
                 {
                     app.list_sort = if col == i { (i, !asc) } else { (i, i < 4) };
