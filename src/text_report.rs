@@ -124,9 +124,9 @@ pub fn report_text(r: &Report) -> String {
         "First response (median)",
         &duration(d.first_response_secs.median),
         &format!(
-            "p90 {}, based on {}; {} unanswered",
+            "p90 {}, {}; {} unanswered",
             duration(d.first_response_secs.p90),
-            count_of(d.first_response_secs.count, "conversation", "conversations"),
+            based_on(d.first_response_secs.count, "conversation", "conversations"),
             count(d.unanswered_first)
         ),
     );
@@ -135,8 +135,8 @@ pub fn report_text(r: &Report) -> String {
         "Resolution time (median)",
         &duration(d.resolution_secs.median),
         &format!(
-            "based on {}, {} closed by inactivity",
-            count_of(d.resolution_secs.count, "conversation", "conversations"),
+            "{}, {} closed by inactivity",
+            based_on(d.resolution_secs.count, "conversation", "conversations"),
             count(d.resolution_secs.derived_count)
         ),
     );
@@ -268,10 +268,10 @@ pub fn report_text(r: &Report) -> String {
         "Follow-ups per lead",
         &number(fu.avg_per_lead, 1),
         &format!(
-            "typical {:.0}–{:.0}; based on {}",
+            "typical {:.0}–{:.0}; {}",
             FOLLOWUPS_PER_LEAD.0,
             FOLLOWUPS_PER_LEAD.1,
-            count_of(fu.leads, "lead", "leads")
+            based_on(fu.leads, "lead", "leads")
         ),
     );
     line(
@@ -331,9 +331,9 @@ pub fn report_text(r: &Report) -> String {
         "Team reply (median)",
         &duration(t.team_reply_secs.median),
         &format!(
-            "p90 {}, based on {}",
+            "p90 {}, {}",
             duration(t.team_reply_secs.p90),
-            count_of(t.team_reply_secs.count, "reply", "replies")
+            based_on(t.team_reply_secs.count, "reply", "replies")
         ),
     );
     line(
