@@ -1,9 +1,10 @@
 //! The desktop app driven the way a user drives it: by the labels on screen.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use chatlens::format;
-use chatlens::ui::{ChatlensApp, View, worker::Source};
+use chatlens::ui::{ChatlensApp, Screen, View, worker::Source};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -144,6 +145,84 @@ fn red_flag_drills_down_to_a_timeline_and_back() {
     h.get_by_label("< Back").click();
     h.run();
     assert!(h.state().stack.is_empty());
+}
+
+/// One turn of the mouse wheel down, over where the pointer is.
+fn wheel_down(h: &mut Harness<'_, ChatlensApp>) {
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -600.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run();
+}
+
+#[test]
+fn a_timeline_shows_long_messages_whole_and_scrolls_to_the_last() {
+    // One chat of 300 messages, every third one long enough to wrap over
+    // several lines of the 1400-point window.
+    let long = |i: usize| format!("message {i}{}", " a long line of words".repeat(30));
+    let mut log = String::from("timestamp,conversation_id,direction,text\n");
+    for i in 0..300 {
+        let text = match i {
+            299 => "the last message of the chat".to_string(),
+            _ if i % 3 == 0 => long(i),
+            _ => format!("short {i}"),
+        };
+        let direction = if i % 2 == 0 { "outbound" } else { "inbound" };
+        writeln!(
+            log,
+            "2024-03-01 {:02}:{:02},c1,{direction},{text}",
+            i / 60,
+            i % 60
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "long.csv", log.as_bytes());
+    let mut h = harness();
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    h.state_mut().stack.push(Screen::Timeline { conv: 0 });
+    h.run();
+    assert!(shows(&h, "Conversation c1"));
+
+    // A long message wraps inside the window instead of being cut.
+    let short = h.get_by_label("short 1").rect();
+    let wrapped = h.get_by_label(&long(0)).rect();
+    assert!(
+        wrapped.height() > 2.5 * short.height(),
+        "a long message is {} points high, a short one {}",
+        wrapped.height(),
+        short.height()
+    );
+    assert!(wrapped.right() <= 1400.0, "{wrapped:?}");
+
+    // Scrolled down by the wheel, the list ends on the last message, above
+    // the status bar.
+    h.hover_at(short.center());
+    let start = Instant::now();
+    while !shows(&h, "the last message of the chat") {
+        assert!(
+            start.elapsed() < Duration::from_mins(1),
+            "the last message never came into view"
+        );
+        wheel_down(&mut h);
+    }
+    for _ in 0..5 {
+        wheel_down(&mut h);
+    }
+    let last = h.get_by_label("the last message of the chat").rect();
+    let status_bar = h.get_by_label("Import report").rect().top();
+    assert!(
+        last.bottom() <= status_bar && status_bar - last.bottom() < 40.0,
+        "the last message ends at {}, the status bar starts at {status_bar}",
+        last.bottom()
+    );
+    assert!(!shows(&h, "short 1"), "the first rows scrolled away");
 }
 
 #[test]

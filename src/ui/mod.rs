@@ -251,6 +251,9 @@ pub struct ChatlensApp {
     pub list_sort: (usize, bool),
     /// The offender list on screen, built off the frame.
     pub offender_list: Option<panels::OffenderList>,
+    /// The conversation timeline on screen, with the heights of the rows
+    /// laid out so far.
+    pub timeline: Option<panels::TimelineList>,
     ctx_attached: bool,
     ctx_handle: Option<egui::Context>,
     /// Frame durations are logged when `CHATLENS_FRAME_LOG` is set.
@@ -290,6 +293,7 @@ impl ChatlensApp {
             pick: None,
             list_sort: (4, false),
             offender_list: None,
+            timeline: None,
             ctx_attached: false,
             ctx_handle: None,
             frame_log: std::env::var_os("CHATLENS_FRAME_LOG").is_some(),

@@ -931,7 +931,7 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
         }
         match screen {
             Screen::Offenders { flag } => offenders(app, ui, &session, flag),
-            Screen::Timeline { conv } => timeline(ui, &session, conv),
+            Screen::Timeline { conv } => timeline(app, ui, &session, conv),
         }
         return;
     }
@@ -1255,7 +1255,17 @@ fn offenders(app: &mut ChatlensApp, ui: &mut Ui, s: &Arc<Session>, flag: &'stati
     });
 }
 
-fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
+/// The timeline on screen: its session and conversation, and the rows
+/// laid out so far. Messages wrap, so rows differ in height; the list
+/// measures each row as it is first shown, and scrolls by those heights.
+pub struct TimelineList {
+    session: std::sync::Weak<Session>,
+    conv: u32,
+    list: egui_virtual_list::VirtualList,
+}
+
+fn timeline(app: &mut ChatlensApp, ui: &mut Ui, session: &Arc<Session>, conv: u32) {
+    let s = &**session;
     let p = &s.prepared;
     let Some(c) = p.conversations.get(conv as usize) else {
         ui.label("This conversation is no longer in the data.");
@@ -1277,13 +1287,33 @@ fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
         .column("text")
         .ok()
         .and_then(|col| col.str().ok().cloned());
-    let rows: Vec<usize> = (c.start as usize..c.end as usize).collect();
+    let current = app.timeline.as_ref().is_some_and(|t| {
+        t.conv == conv && std::sync::Weak::ptr_eq(&t.session, &Arc::downgrade(session))
+    });
+    if !current {
+        let mut list = egui_virtual_list::VirtualList::new();
+        // Hiding the list for a moment after the window is resized keeps
+        // it from flickering, but also hides it on its first frames and
+        // asks for frames by the wall clock.
+        list.hide_on_resize(None);
+        app.timeline = Some(TimelineList {
+            session: Arc::downgrade(session),
+            conv,
+            list,
+        });
+    }
+    let Some(TimelineList { list, .. }) = app.timeline.as_mut() else {
+        return;
+    };
+    let first = c.start as usize;
     let out_c = color(palette::OUTBOUND);
     let in_c = color(palette::INBOUND);
     egui::ScrollArea::vertical()
         .auto_shrink(false)
-        .show_rows(ui, 44.0, rows.len(), |ui, range| {
-            for &row in &rows[range] {
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            list.ui_custom_layout(ui, (c.end - c.start) as usize, |ui, k| {
+                let row = first + k;
                 let outbound = p.outbound.get(row).copied().unwrap_or(false);
                 let ts = p.ts.get(row).copied().unwrap_or(0);
                 let who = p
@@ -1341,9 +1371,10 @@ fn timeline(ui: &mut Ui, s: &Session, conv: u32) {
                     if text.is_empty() {
                         ui.weak("(no text)");
                     } else {
-                        ui.add(egui::Label::new(text).truncate());
+                        ui.add(egui::Label::new(text).wrap());
                     }
                 });
-            }
+                1
+            });
         });
 }
