@@ -11,6 +11,48 @@ use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::timing::{BySlot, ByWeekday, ReplyBuckets};
 
+/// `text`, cut with an ellipsis until `fits` takes it.
+pub fn cut_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {
+    if fits(text) {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let cut = chars[..keep]
+            .iter()
+            .collect::<String>()
+            .trim_end()
+            .to_string()
+            + "…";
+        if fits(&cut) {
+            return cut;
+        }
+    }
+    "…".to_string()
+}
+
+/// A category name broken at spaces into at most `max_lines` lines that
+/// each fit. A word too long for a line of its own, and the last line when
+/// the name needs more, are cut with an ellipsis.
+pub fn wrap_label(name: &str, max_lines: usize, fits: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in name.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if fits(&format!("{line} {word}")) => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    let max_lines = max_lines.max(1);
+    if lines.len() > max_lines {
+        let rest = lines.split_off(max_lines - 1).join(" ");
+        lines.push(rest);
+    }
+    lines.iter().map(|l| cut_to_fit(l, &fits)).collect()
+}
+
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -117,6 +159,10 @@ pub struct Chart {
     pub heatmap: Option<HeatmapData>,
     /// Numeric x axis format (Pareto: share of conversations).
     pub x_format: Option<ValueFormat>,
+    /// The categories are names (segments, groups, agents): each keeps its
+    /// label, wrapped onto lines under its slot. Other labels (weeks,
+    /// weekdays) are thinned out when they crowd.
+    pub named_categories: bool,
 }
 
 impl Chart {
@@ -141,6 +187,7 @@ impl Chart {
             lines: Vec::new(),
             heatmap: None,
             x_format: None,
+            named_categories: false,
         }
     }
 
@@ -417,6 +464,7 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
         ValueFormat::Percent,
     );
     c.categories = r.segments.iter().map(|s| s.segment.clone()).collect();
+    c.named_categories = true;
     c.series.push(bars(
         "Touch response rate",
         palette::RATE,
@@ -449,6 +497,7 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
         ValueFormat::Count,
     );
     c.categories = groups.iter().map(|g| g.group.clone()).collect();
+    c.named_categories = true;
     c.series.push(bars(
         "Sent",
         palette::OUTBOUND,
@@ -558,6 +607,7 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
     );
     let agents: Vec<_> = r.agents.iter().filter(|a| a.touches > 0).collect();
     c.categories = agents.iter().map(|a| a.agent.clone()).collect();
+    c.named_categories = true;
     c.series.push(bars(
         "Touch response rate",
         palette::RATE,
@@ -575,4 +625,40 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
     charts.push(c);
 
     charts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of at most `n` characters fits.
+    fn within(n: usize) -> impl Fn(&str) -> bool {
+        move |s: &str| s.chars().count() <= n
+    }
+
+    #[test]
+    fn long_names_wrap_at_spaces_and_keep_their_ends() {
+        // "Community Events 1" and "… 2" must stay told apart.
+        assert_eq!(
+            wrap_label("Community Events 1", 3, within(10)),
+            ["Community", "Events 1"]
+        );
+        assert_eq!(
+            wrap_label("Beta Testers 4", 3, within(20)),
+            ["Beta Testers 4"]
+        );
+        // A word longer than a line is cut on its own line.
+        assert_eq!(
+            wrap_label("Supercalifragilistic team", 3, within(8)),
+            ["Superca…", "team"]
+        );
+        // More lines than allowed: the rest shares the last line, cut.
+        assert_eq!(
+            wrap_label("one two three four five", 2, within(9)),
+            ["one two", "three fo…"]
+        );
+        assert!(wrap_label("   ", 3, within(5)).is_empty());
+        assert_eq!(cut_to_fit("abcdef", within(4)), "abc…");
+        assert_eq!(cut_to_fit("abc", within(0)), "…");
+    }
 }

@@ -1,6 +1,7 @@
 //! Chart images and data files: every chart renders to a decodable,
 //! non-blank PNG and a parseable SVG; CSVs are safe to open in a spreadsheet.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -152,6 +153,39 @@ fn missing_values_are_gaps_not_zeros() {
     let t = texts(&svg);
     assert!(t.contains(&"n/a"), "a missing bar is not marked");
     assert!(!t.contains(&"0.0%"), "a missing bar is drawn as zero");
+}
+
+#[test]
+fn every_group_keeps_its_whole_name_under_its_bar() {
+    // Twelve groups whose names differ only at the end, too long for a
+    // slot on one line: each is wrapped, none cut or left out.
+    let mut log = String::from("timestamp,conversation_id,direction,chat_type\n");
+    for g in 1..=12 {
+        for m in 0..3 {
+            let direction = if m == 0 { "out" } else { "in" };
+            writeln!(
+                log,
+                "2024-03-04 10:{m:02},Community Events Team {g},{direction},group"
+            )
+            .unwrap();
+        }
+    }
+    let s = session_of(log.as_bytes());
+    let charts = all_charts(&s.report);
+    let chart = charts.iter().find(|c| c.id == "groups").unwrap();
+    assert_eq!(chart.categories.len(), 12);
+    let svg = render_svg(chart, 1000, 560).unwrap();
+    let t = texts(&svg);
+    assert!(!t.iter().any(|l| l.contains('…')), "a name was cut: {t:?}");
+    for g in 1..=12 {
+        let end = format!("Team {g}");
+        assert!(
+            t.iter().any(|l| l.ends_with(&end)),
+            "no label ends with {end}: {t:?}"
+        );
+    }
+    // The names did need wrapping: no line holds a whole one.
+    assert!(!t.iter().any(|l| l.starts_with("Community Events Team")));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat};
+use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat, cut_to_fit, wrap_label};
 
 /// Which image formats to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -548,8 +548,27 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, f: 
     let y_top = if y_hi > 0.0 { y_hi * 1.12 } else { 1.0 };
     let y_bottom = y_lo * 1.12;
     let label_style = font(16.0, f, TEXT);
+    // Category names are laid out before the chart is built: wrapped ones
+    // need a taller label area. The slot width is the plot's (the area's
+    // without the y labels) shared by the categories.
+    let slot_px = ((f64::from(area.dim_in_pixel().0) - 100.0 * f) / (x_hi - x_lo)) as i32;
+    let category_lines = category_labels(area, chart, slot_px, f);
+    let extra_lines = category_lines
+        .iter()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(1)
+        .max(1)
+        - 1;
     let mut cc = ChartBuilder::on(area)
-        .x_label_area_size(px(if categorical { 70.0 } else { 60.0 }, f))
+        .x_label_area_size(px(
+            if categorical {
+                70.0 + LABEL_LINE * extra_lines as f64
+            } else {
+                60.0
+            },
+            f,
+        ))
         .y_label_area_size(px(100.0, f))
         .build_cartesian_2d(x_lo..x_hi, y_bottom..y_top)
         .map_err(err)?;
@@ -679,57 +698,87 @@ fn draw_xy<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, f: 
         }
     }
     if categorical {
-        draw_categories(area, &cc, &chart.categories, f)?;
+        draw_categories(area, &cc, &category_lines, f)?;
     }
     Ok(())
+}
+
+/// Height of a line of category labels, in points before scaling.
+const LABEL_LINE: f64 = 19.0;
+
+fn category_style(f: f64) -> TextStyle<'static> {
+    font(16.0, f, TEXT).pos(Pos::new(HPos::Center, VPos::Top))
+}
+
+/// Each category's label lines for slots `slot_px` wide. A few categories
+/// keep every label: names (groups, agents) wrap onto lines, others are
+/// cut to the slot. Many keep one line each and are thinned out when
+/// drawn.
+fn category_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    slot_px: i32,
+    f: f64,
+) -> Vec<Vec<String>> {
+    let categories = &chart.categories;
+    let style = category_style(f);
+    let room = slot_px - px(14.0, f);
+    let fits = |s: &str| {
+        area.estimate_text_size(s, &style)
+            .is_ok_and(|(w, _)| w as i32 <= room)
+    };
+    categories
+        .iter()
+        .map(|name| {
+            if categories.len() > 16 {
+                vec![name.clone()]
+            } else if chart.named_categories {
+                wrap_label(name, 3, fits)
+            } else {
+                vec![cut_to_fit(name, fits)]
+            }
+        })
+        .collect()
 }
 
 /// Category labels under the slots, thinned out when they would overlap.
 fn draw_categories<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     cc: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    categories: &[String],
+    labels: &[Vec<String>],
     f: f64,
 ) -> Result<()> {
-    if categories.is_empty() {
+    if labels.is_empty() {
         return Ok(());
     }
-    let style = font(16.0, f, TEXT).pos(Pos::new(HPos::Center, VPos::Top));
+    let style = category_style(f);
     let base = area.get_base_pixel();
     let slot_px = {
         let (a, _) = cc.backend_coord(&(0.0, 0.0));
         let (b, _) = cc.backend_coord(&(1.0, 0.0));
         (b - a).max(1)
     };
-    let widest = categories
+    let widest = labels
         .iter()
+        .flatten()
         .map(|c| area.estimate_text_size(c, &style).map_or(0, |s| s.0 as i32))
         .max()
         .unwrap_or(0);
     let gap = px(14.0, f);
-    // A few long names (groups, agents) are shortened so every slot keeps
-    // its label; many short ones (weeks) are thinned out instead.
-    let shorten = categories.len() <= 16;
-    let stride = if shorten {
-        1
-    } else {
-        ((widest + gap).max(1) as u32)
-            .div_ceil(slot_px as u32)
-            .max(1) as usize
-    };
-    for (i, name) in categories.iter().enumerate().step_by(stride) {
+    let stride = ((widest + gap).max(1) as u32)
+        .div_ceil(slot_px as u32)
+        .max(1) as usize;
+    let stride = if labels.len() <= 16 { 1 } else { stride };
+    for (i, lines) in labels.iter().enumerate().step_by(stride) {
         let (x, y) = cc.backend_coord(&(i as f64, 0.0));
-        let text = if shorten {
-            fit(area, name, &style, slot_px - gap)
-        } else {
-            name.clone()
-        };
-        area.draw(&Text::new(
-            text,
-            (x - base.0, y - base.1 + px(10.0, f)),
-            style.clone(),
-        ))
-        .map_err(err)?;
+        for (k, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(
+                line.clone(),
+                (x - base.0, y - base.1 + px(10.0 + LABEL_LINE * k as f64, f)),
+                style.clone(),
+            ))
+            .map_err(err)?;
+        }
     }
     Ok(())
 }
@@ -741,24 +790,8 @@ fn fit<DB: DrawingBackend>(
     style: &TextStyle<'_>,
     width: i32,
 ) -> String {
-    let fits = |s: &str| {
+    cut_to_fit(name, |s| {
         area.estimate_text_size(s, style)
             .is_ok_and(|(w, _)| w as i32 <= width)
-    };
-    if fits(name) {
-        return name.to_string();
-    }
-    let chars: Vec<char> = name.chars().collect();
-    for keep in (1..chars.len()).rev() {
-        let cut: String = chars[..keep]
-            .iter()
-            .collect::<String>()
-            .trim_end()
-            .to_string()
-            + "…";
-        if fits(&cut) {
-            return cut;
-        }
-    }
-    "…".to_string()
+    })
 }

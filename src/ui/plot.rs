@@ -3,7 +3,7 @@
 use egui::{Color32, Sense, Stroke, Ui, vec2};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Polygon};
 
-use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat};
+use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat, wrap_label};
 use crate::format;
 
 pub fn color(c: Rgb) -> Color32 {
@@ -31,15 +31,6 @@ fn hover_text(chart: &Chart, series: usize, index: usize) -> Option<String> {
     ))
 }
 
-/// Long category names (group names) shortened for the axis; hover shows them whole.
-fn short_label(s: &str) -> String {
-    if s.chars().count() > 14 {
-        format!("{}…", s.chars().take(13).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
 pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     if let Some(h) = &chart.heatmap {
         heatmap(ui, chart, h, height);
@@ -53,7 +44,27 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
         });
         return;
     }
-    let categories = chart.categories.clone();
+    // Long names are wrapped to their slot's width, measured in the axis's
+    // own font; the y axis and the margins take about 80 points.
+    let font_id = egui::TextStyle::Body.resolve(ui.style());
+    let width_of = |s: &str| {
+        ui.painter()
+            .layout_no_wrap(s.to_string(), font_id.clone(), Color32::WHITE)
+            .size()
+            .x
+    };
+    let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
+    let categories: Vec<String> = chart
+        .categories
+        .iter()
+        .map(|c| {
+            if chart.named_categories {
+                wrap_label(c, 3, |line| width_of(line) <= slot - 8.0).join("\n")
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
     let y_format = chart.y_format;
     let x_format = chart.x_format;
     let n_bar_series = chart
@@ -73,14 +84,16 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     // although "Wed" needs a third of that.
     let widest = categories
         .iter()
-        .map(|c| short_label(c).chars().count())
-        .max()
-        .unwrap_or(0);
+        .flat_map(|c| c.lines())
+        .map(width_of)
+        .fold(0.0, f32::max);
     let label_spacing = if categories.is_empty() {
         60.0..=80.0
     } else {
-        let needed = (widest as f32 * 7.5 + 10.0).clamp(24.0, 60.0);
-        needed..=needed + 20.0
+        let needed = (widest + 10.0).clamp(24.0, 60.0);
+        // Labels fade in over this range; wrapped names fit their slots and
+        // are shown at full strength.
+        needed..=needed + if chart.named_categories { 1.0 } else { 20.0 }
     };
     let x_axis = egui_plot::AxisHints::new_x()
         .label(chart.x_label.clone())
@@ -106,7 +119,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
             } else if (mark.value - mark.value.round()).abs() < 1e-6 && mark.value >= 0.0 {
                 categories
                     .get(mark.value.round() as usize)
-                    .map(|c| short_label(c))
+                    .cloned()
                     .unwrap_or_default()
             } else {
                 String::new()
