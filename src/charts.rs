@@ -159,9 +159,10 @@ pub struct Chart {
     pub heatmap: Option<HeatmapData>,
     /// Numeric x axis format (Pareto: share of conversations).
     pub x_format: Option<ValueFormat>,
-    /// The categories are names (segments, groups, agents): each keeps its
-    /// label, wrapped onto lines under its slot. Other labels (weeks,
-    /// weekdays) are thinned out when they crowd.
+    /// The categories are names each read on its own (groups, agents,
+    /// reply-time buckets): each keeps its label, wrapped onto lines under
+    /// its slot. Labels of a sequence (weeks, positions) are thinned out
+    /// when they crowd.
     pub named_categories: bool,
 }
 
@@ -327,6 +328,7 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
         .iter()
         .map(|k| k.label().to_string())
         .collect();
+    c.named_categories = true;
     c.series.push(bars(
         "Messages",
         palette::OUTBOUND,
@@ -444,6 +446,7 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
         .iter()
         .map(ToString::to_string)
         .collect();
+    c.named_categories = true;
     c.series.push(bars(
         "Inbound runs",
         palette::OUTBOUND,
@@ -577,6 +580,7 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
         "Follow-up response".into(),
         "Follow-ups completed".into(),
     ];
+    c.named_categories = true;
     c.series.push(bars(
         "This period",
         palette::RATE,

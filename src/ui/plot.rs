@@ -31,6 +31,51 @@ fn hover_text(chart: &Chart, series: usize, index: usize) -> Option<String> {
     ))
 }
 
+/// The x axis's category labels, their font, the widest line and the
+/// width of a slot. Names are wrapped at spaces to their slot (the y axis
+/// and margins take about 80 points), in the body font, or in the small one
+/// when a word of some name would not fit.
+fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) {
+    let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
+    let width_in = |font: &egui::FontId, s: &str| {
+        ui.painter()
+            .layout_no_wrap(s.to_string(), font.clone(), Color32::WHITE)
+            .size()
+            .x
+    };
+    let lay_out = |font: &egui::FontId| -> Vec<String> {
+        chart
+            .categories
+            .iter()
+            .map(|c| {
+                if chart.named_categories {
+                    wrap_label(c, 3, |line| width_in(font, line) <= slot - 4.0).join("\n")
+                } else {
+                    c.clone()
+                }
+            })
+            .collect()
+    };
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let labels = lay_out(&body);
+    let cut = labels
+        .iter()
+        .zip(&chart.categories)
+        .any(|(label, name)| label.contains('…') && !name.contains('…'));
+    let (labels, font) = if cut {
+        let small = egui::TextStyle::Small.resolve(ui.style());
+        (lay_out(&small), small)
+    } else {
+        (labels, body)
+    };
+    let widest = labels
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(|l| width_in(&font, l))
+        .fold(0.0, f32::max);
+    (labels, font, widest, slot)
+}
+
 pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     if let Some(h) = &chart.heatmap {
         heatmap(ui, chart, h, height);
@@ -44,27 +89,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
         });
         return;
     }
-    // Long names are wrapped to their slot's width, measured in the axis's
-    // own font; the y axis and the margins take about 80 points.
-    let font_id = egui::TextStyle::Body.resolve(ui.style());
-    let width_of = |s: &str| {
-        ui.painter()
-            .layout_no_wrap(s.to_string(), font_id.clone(), Color32::WHITE)
-            .size()
-            .x
-    };
-    let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
-    let categories: Vec<String> = chart
-        .categories
-        .iter()
-        .map(|c| {
-            if chart.named_categories {
-                wrap_label(c, 3, |line| width_of(line) <= slot - 8.0).join("\n")
-            } else {
-                c.clone()
-            }
-        })
-        .collect();
+    let (categories, tick_font, widest, slot) = axis_labels(ui, chart);
     let y_format = chart.y_format;
     let x_format = chart.x_format;
     let n_bar_series = chart
@@ -81,22 +106,20 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     }) * 1.3; // headroom keeps the legend clear of the tallest bar
     // A category's label hides when its neighbour is closer than this; the
     // default (60 points) hides every other weekday on a half-width chart
-    // although "Wed" needs a third of that.
-    let widest = categories
-        .iter()
-        .flat_map(|c| c.lines())
-        .map(width_of)
-        .fold(0.0, f32::max);
+    // although "Wed" needs a third of that. Labels fade in over the range;
+    // names, wrapped to fit their slots, are all shown at full strength.
     let label_spacing = if categories.is_empty() {
         60.0..=80.0
+    } else if chart.named_categories {
+        let needed = (widest + 2.0).min(slot - 1.0).max(1.0);
+        needed..=needed + 1.0
     } else {
         let needed = (widest + 10.0).clamp(24.0, 60.0);
-        // Labels fade in over this range; wrapped names fit their slots and
-        // are shown at full strength.
-        needed..=needed + if chart.named_categories { 1.0 } else { 20.0 }
+        needed..=needed + 20.0
     };
     let x_axis = egui_plot::AxisHints::new_x()
         .label(chart.x_label.clone())
+        .tick_label_font(tick_font)
         .label_spacing(label_spacing);
     let plot = Plot::new(("chart", chart.id))
         .height(height)
