@@ -11,32 +11,49 @@ use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::timing::{BySlot, ByWeekday, ReplyBuckets};
 
-/// `text`, cut with an ellipsis until `fits` takes it.
+/// `text`, cut with an ellipsis until `fits` takes it. Longer text is
+/// taken to be wider, so the cut is found by halving.
 pub fn cut_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {
     if fits(text) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
-    for keep in (1..chars.len()).rev() {
-        let cut = chars[..keep]
+    let kept = |keep: usize| {
+        chars[..keep]
             .iter()
             .collect::<String>()
             .trim_end()
             .to_string()
-            + "…";
-        if fits(&cut) {
-            return cut;
+            + "…"
+    };
+    // Keeping `lo` characters fits (0: none do), keeping `hi` does not.
+    let (mut lo, mut hi) = (0, chars.len());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(&kept(mid)) {
+            lo = mid;
+        } else {
+            hi = mid;
         }
     }
-    "…".to_string()
+    if lo == 0 { "…".to_string() } else { kept(lo) }
 }
+
+/// Characters of a name that can show on a chart's axis: names longer than
+/// this (some logs name chats by a long text) are cut before wrapping.
+const LABEL_CHARS: usize = 120;
 
 /// A category name broken at spaces into at most `max_lines` lines that
 /// each fit. A word too long for a line of its own, and the last line when
 /// the name needs more, are cut with an ellipsis.
 pub fn wrap_label(name: &str, max_lines: usize, fits: impl Fn(&str) -> bool) -> Vec<String> {
+    let shown: String = if name.chars().count() > LABEL_CHARS {
+        name.chars().take(LABEL_CHARS - 1).collect::<String>() + "…"
+    } else {
+        name.to_string()
+    };
     let mut lines: Vec<String> = Vec::new();
-    for word in name.split_whitespace() {
+    for word in shown.split_whitespace() {
         match lines.last_mut() {
             Some(line) if fits(&format!("{line} {word}")) => {
                 line.push(' ');
@@ -663,6 +680,17 @@ mod tests {
         );
         assert!(wrap_label("   ", 3, within(5)).is_empty());
         assert_eq!(cut_to_fit("abcdef", within(4)), "abc…");
+        assert_eq!(cut_to_fit("ab   cdef", within(4)), "ab…");
+        // A name as long as a paragraph costs a few measurements, not one
+        // per character.
+        let long = "x".repeat(100_000);
+        let calls = std::cell::Cell::new(0);
+        let cut = wrap_label(&long, 3, |s| {
+            calls.set(calls.get() + 1);
+            s.chars().count() <= 10
+        });
+        assert_eq!(cut, ["xxxxxxxxx…"]);
+        assert!(calls.get() < 20, "{} measurements", calls.get());
         assert_eq!(cut_to_fit("abc", within(0)), "…");
     }
 }

@@ -31,12 +31,27 @@ fn hover_text(chart: &Chart, series: usize, index: usize) -> Option<String> {
     ))
 }
 
+/// Most categories whose names are each wrapped under their slot.
+const MAX_WRAPPED: usize = 16;
+
+/// A name cut for the axis when names are too many to wrap; hovering a bar
+/// shows it whole.
+fn short_label(s: &str) -> String {
+    if s.chars().count() > 14 {
+        format!("{}…", s.chars().take(13).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
 /// The x axis's category labels, their font, the widest line and the
 /// width of a slot. Names are wrapped at spaces to their slot (the y axis
 /// and margins take about 80 points), in the body font, or in the small one
 /// when a word of some name would not fit.
 fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) {
     let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
+    // Many names (a log of a hundred agents) are thinned out like weeks.
+    let wrapped = chart.named_categories && chart.categories.len() <= MAX_WRAPPED;
     let width_in = |font: &egui::FontId, s: &str| {
         ui.painter()
             .layout_no_wrap(s.to_string(), font.clone(), Color32::WHITE)
@@ -48,20 +63,21 @@ fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) 
             .categories
             .iter()
             .map(|c| {
-                if chart.named_categories {
+                if wrapped {
                     wrap_label(c, 3, |line| width_in(font, line) <= slot - 4.0).join("\n")
                 } else {
-                    c.clone()
+                    short_label(c)
                 }
             })
             .collect()
     };
     let body = egui::TextStyle::Body.resolve(ui.style());
     let labels = lay_out(&body);
-    let cut = labels
-        .iter()
-        .zip(&chart.categories)
-        .any(|(label, name)| label.contains('…') && !name.contains('…'));
+    let cut = wrapped
+        && labels
+            .iter()
+            .zip(&chart.categories)
+            .any(|(label, name)| label.contains('…') && !name.contains('…'));
     let (labels, font) = if cut {
         let small = egui::TextStyle::Small.resolve(ui.style());
         (lay_out(&small), small)
@@ -110,7 +126,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     // names, wrapped to fit their slots, are all shown at full strength.
     let label_spacing = if categories.is_empty() {
         60.0..=80.0
-    } else if chart.named_categories {
+    } else if chart.named_categories && categories.len() <= MAX_WRAPPED {
         let needed = (widest + 2.0).min(slot - 1.0).max(1.0);
         needed..=needed + 1.0
     } else {
