@@ -168,6 +168,7 @@ fn a_timeline_shows_long_messages_whole_and_scrolls_to_the_last() {
     for i in 0..300 {
         let text = match i {
             299 => "the last message of the chat".to_string(),
+            2 => "z".repeat(20_000),
             _ if i % 3 == 0 => long(i),
             _ => format!("short {i}"),
         };
@@ -200,6 +201,11 @@ fn a_timeline_shows_long_messages_whole_and_scrolls_to_the_last() {
         short.height()
     );
     assert!(wrapped.right() <= 1400.0, "{wrapped:?}");
+    // A message as long as a document shows its start and its length.
+    assert!(
+        h.query_by_label_contains("… (20,000 characters in all)")
+            .is_some()
+    );
 
     // Scrolled down by the wheel, the list ends on the last message, above
     // the status bar.

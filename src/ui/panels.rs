@@ -1264,6 +1264,9 @@ pub struct TimelineList {
     list: egui_virtual_list::VirtualList,
 }
 
+/// Characters of a message the timeline shows.
+const TIMELINE_TEXT_CHARS: usize = 5_000;
+
 fn timeline(app: &mut ChatlensApp, ui: &mut Ui, session: &Arc<Session>, conv: u32) {
     let s = &**session;
     let p = &s.prepared;
@@ -1347,8 +1350,17 @@ fn timeline(app: &mut ChatlensApp, ui: &mut Ui, session: &Arc<Session>, conv: u3
                     .order
                     .get(row)
                     .and_then(|&i| text_col.as_ref().and_then(|t| t.get(i as usize)))
-                    .unwrap_or("")
-                    .to_string();
+                    .unwrap_or("");
+                // A message pasted from a whole document would take a long
+                // layout; its start says what it is.
+                let text = match text.char_indices().nth(TIMELINE_TEXT_CHARS) {
+                    Some((cut, _)) => format!(
+                        "{}… ({} characters in all)",
+                        &text[..cut],
+                        format::count(text.chars().count() as u64)
+                    ),
+                    None => text.to_string(),
+                };
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(s.zone.local(ts).format("%Y-%m-%d %H:%M").to_string())
