@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of every view on the built-in sample, under Xvfb, into
-# docs/screenshots/. Needs the Xvfb packages listed in docs/DEVELOPING.md.
+# docs/screenshots/. Needs Xvfb, ImageMagick (import, convert) and xdpyinfo;
+# xdotool, when installed, parks the pointer in a corner so no tooltip shows.
 # Usage: scripts/screenshots.sh [path/to/chatlens]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,10 @@ for view in overview flow follow-ups timing segments groups quality outcomes com
   name=${view//-/}
   DISPLAY=:97 CHATLENS_VIEW=$view TZ=UTC "$BIN" & APP=$!
   sleep "${SHOT_DELAY:-6}"
+  if command -v xdotool >/dev/null; then
+    DISPLAY=:97 xdotool mousemove 1399 899
+    sleep 0.5
+  fi
   DISPLAY=:97 import -window root "$OUT/$name.png"
   kill $APP; wait $APP 2>/dev/null || true
   # 8-bit palette keeps each picture small enough to commit.
