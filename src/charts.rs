@@ -11,6 +11,10 @@ use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::timing::{BySlot, ByWeekday, ReplyBuckets};
 
+/// Most categories a chart labels one by one: beyond this many, labels
+/// are thinned out to every second, fourth … slot, as weeks are.
+pub const MAX_LABELLED: usize = 16;
+
 /// `text`, cut with an ellipsis until `fits` takes it. Longer text is
 /// taken to be wider, so the cut is found by halving.
 pub fn cut_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {

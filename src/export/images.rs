@@ -12,7 +12,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat, cut_to_fit, wrap_label};
+use crate::charts::{
+    Chart, HeatmapData, MAX_LABELLED, Rgb, SeriesStyle, ValueFormat, cut_to_fit, wrap_label,
+};
 
 /// Which image formats to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -730,7 +732,7 @@ fn category_labels<DB: DrawingBackend>(
     categories
         .iter()
         .map(|name| {
-            if categories.len() > 16 {
+            if categories.len() > MAX_LABELLED {
                 vec![name.clone()]
             } else if chart.named_categories {
                 wrap_label(name, 3, fits)
@@ -765,10 +767,13 @@ fn draw_categories<DB: DrawingBackend>(
         .max()
         .unwrap_or(0);
     let gap = px(14.0, f);
-    let stride = ((widest + gap).max(1) as u32)
-        .div_ceil(slot_px as u32)
-        .max(1) as usize;
-    let stride = if labels.len() <= 16 { 1 } else { stride };
+    let stride = if labels.len() <= MAX_LABELLED {
+        1
+    } else {
+        ((widest + gap).max(1) as u32)
+            .div_ceil(slot_px as u32)
+            .max(1) as usize
+    };
     for (i, lines) in labels.iter().enumerate().step_by(stride) {
         let (x, y) = cc.backend_coord(&(i as f64, 0.0));
         for (k, line) in lines.iter().enumerate() {

@@ -3,7 +3,7 @@
 use egui::{Color32, Sense, Stroke, Ui, vec2};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Polygon};
 
-use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat, wrap_label};
+use crate::charts::{Chart, HeatmapData, MAX_LABELLED, Rgb, SeriesStyle, ValueFormat, wrap_label};
 use crate::format;
 
 pub fn color(c: Rgb) -> Color32 {
@@ -31,9 +31,6 @@ fn hover_text(chart: &Chart, series: usize, index: usize) -> Option<String> {
     ))
 }
 
-/// Most categories whose names are each wrapped under their slot.
-const MAX_WRAPPED: usize = 16;
-
 /// A name cut for the axis when names are too many to wrap; hovering a bar
 /// shows it whole.
 fn short_label(s: &str) -> String {
@@ -51,7 +48,7 @@ fn short_label(s: &str) -> String {
 fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) {
     let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
     // Many names (a log of a hundred agents) are thinned out like weeks.
-    let wrapped = chart.named_categories && chart.categories.len() <= MAX_WRAPPED;
+    let wrapped = chart.named_categories && chart.categories.len() <= MAX_LABELLED;
     let width_in = |font: &egui::FontId, s: &str| {
         ui.painter()
             .layout_no_wrap(s.to_string(), font.clone(), Color32::WHITE)
@@ -126,7 +123,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     // names, wrapped to fit their slots, are all shown at full strength.
     let label_spacing = if categories.is_empty() {
         60.0..=80.0
-    } else if chart.named_categories && categories.len() <= MAX_WRAPPED {
+    } else if chart.named_categories && categories.len() <= MAX_LABELLED {
         let needed = (widest + 2.0).min(slot - 1.0).max(1.0);
         needed..=needed + 1.0
     } else {
