@@ -11,8 +11,8 @@ use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::timing::{BySlot, ByWeekday, ReplyBuckets};
 
-/// Most categories a chart labels one by one: beyond this many, labels
-/// are thinned out to every second, fourth … slot, as weeks are.
+/// Most categories a chart labels one by one: beyond this many, even
+/// names are thinned out to every second, fourth … slot, as weeks are.
 pub const MAX_LABELLED: usize = 16;
 
 /// `text`, cut with an ellipsis until `fits` takes it. Longer text is
@@ -222,6 +222,12 @@ impl Chart {
         let bands = self.bands.iter().map(|b| b.y.1);
         let lines = self.lines.iter().map(|l| l.y);
         series.chain(bands).chain(lines).fold(0.0, f64::max)
+    }
+
+    /// Whether each category's name is wrapped onto lines under its slot
+    /// (names, and not too many of them).
+    pub fn wraps_labels(&self) -> bool {
+        self.named_categories && self.categories.len() <= MAX_LABELLED
     }
 
     /// True when there is nothing to draw.

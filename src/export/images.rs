@@ -732,10 +732,10 @@ fn category_labels<DB: DrawingBackend>(
     categories
         .iter()
         .map(|name| {
-            if categories.len() > MAX_LABELLED {
-                vec![name.clone()]
-            } else if chart.named_categories {
+            if chart.wraps_labels() {
                 wrap_label(name, 3, fits)
+            } else if categories.len() > MAX_LABELLED {
+                vec![name.clone()]
             } else {
                 vec![cut_to_fit(name, fits)]
             }
@@ -760,17 +760,16 @@ fn draw_categories<DB: DrawingBackend>(
         let (b, _) = cc.backend_coord(&(1.0, 0.0));
         (b - a).max(1)
     };
-    let widest = labels
-        .iter()
-        .flatten()
-        .map(|c| area.estimate_text_size(c, &style).map_or(0, |s| s.0 as i32))
-        .max()
-        .unwrap_or(0);
-    let gap = px(14.0, f);
     let stride = if labels.len() <= MAX_LABELLED {
         1
     } else {
-        ((widest + gap).max(1) as u32)
+        let widest = labels
+            .iter()
+            .flatten()
+            .map(|c| area.estimate_text_size(c, &style).map_or(0, |s| s.0 as i32))
+            .max()
+            .unwrap_or(0);
+        ((widest + px(14.0, f)).max(1) as u32)
             .div_ceil(slot_px as u32)
             .max(1) as usize
     };

@@ -1079,6 +1079,11 @@ fn sorted_offenders(session: &Session, flag: &str, (column, ascending): (usize, 
     list
 }
 
+/// Whether state kept for a view (`kept`) belongs to the session on screen.
+fn is_session(kept: &std::sync::Weak<Session>, s: &Arc<Session>) -> bool {
+    std::sync::Weak::ptr_eq(kept, &Arc::downgrade(s))
+}
+
 /// An offender list being built, or built, for one session, flag and order.
 /// Large logs name hundreds of thousands of offenders: the list is built
 /// once, on a thread of its own, not in every frame.
@@ -1093,9 +1098,7 @@ pub struct OffenderList {
 
 impl OffenderList {
     fn is_for(&self, s: &Arc<Session>, flag: &str, sort: (usize, bool)) -> bool {
-        std::sync::Weak::ptr_eq(&self.session, &Arc::downgrade(s))
-            && self.flag == flag
-            && self.sort == sort
+        is_session(&self.session, s) && self.flag == flag && self.sort == sort
     }
 
     fn start(
@@ -1290,9 +1293,10 @@ fn timeline(app: &mut ChatlensApp, ui: &mut Ui, session: &Arc<Session>, conv: u3
         .column("text")
         .ok()
         .and_then(|col| col.str().ok().cloned());
-    let current = app.timeline.as_ref().is_some_and(|t| {
-        t.conv == conv && std::sync::Weak::ptr_eq(&t.session, &Arc::downgrade(session))
-    });
+    let current = app
+        .timeline
+        .as_ref()
+        .is_some_and(|t| t.conv == conv && is_session(&t.session, session));
     if !current {
         let mut list = egui_virtual_list::VirtualList::new();
         // Hiding the list for a moment after the window is resized keeps

@@ -3,7 +3,7 @@
 use egui::{Color32, Sense, Stroke, Ui, vec2};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Polygon};
 
-use crate::charts::{Chart, HeatmapData, MAX_LABELLED, Rgb, SeriesStyle, ValueFormat, wrap_label};
+use crate::charts::{Chart, HeatmapData, Rgb, SeriesStyle, ValueFormat, wrap_label};
 use crate::format;
 
 pub fn color(c: Rgb) -> Color32 {
@@ -47,8 +47,7 @@ fn short_label(s: &str) -> String {
 /// when a word of some name would not fit.
 fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) {
     let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
-    // Many names (a log of a hundred agents) are thinned out like weeks.
-    let wrapped = chart.named_categories && chart.categories.len() <= MAX_LABELLED;
+    let wrapped = chart.wraps_labels();
     let width_in = |font: &egui::FontId, s: &str| {
         ui.painter()
             .layout_no_wrap(s.to_string(), font.clone(), Color32::WHITE)
@@ -123,7 +122,7 @@ pub fn draw(ui: &mut Ui, chart: &Chart, height: f32) {
     // names, wrapped to fit their slots, are all shown at full strength.
     let label_spacing = if categories.is_empty() {
         60.0..=80.0
-    } else if chart.named_categories && categories.len() <= MAX_LABELLED {
+    } else if chart.wraps_labels() {
         let needed = (widest + 2.0).min(slot - 1.0).max(1.0);
         needed..=needed + 1.0
     } else {
