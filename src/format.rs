@@ -6,15 +6,30 @@
 pub const MISSING: &str = "—";
 
 pub fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+    grouped(&n.to_string())
+}
+
+/// Digits with a comma between each group of three.
+fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
     out
+}
+
+/// A sum of deal values in whole units, grouped like a count and signed:
+/// refunds can make a total negative. "4,142,809", "-1,250".
+pub fn amount(v: f64) -> String {
+    if !v.is_finite() {
+        return MISSING.to_string();
+    }
+    let whole = format!("{:.0}", v.abs());
+    let sign = if v < 0.0 && whole != "0" { "-" } else { "" };
+    format!("{sign}{}", grouped(&whole))
 }
 
 /// A count with its noun: "1 message", "1,204 messages".
@@ -136,6 +151,10 @@ mod tests {
     fn formats_read_well() {
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(12), "12");
+        assert_eq!(amount(4_142_809.4), "4,142,809");
+        assert_eq!(amount(-1_250.0), "-1,250");
+        assert_eq!(amount(-0.2), "0");
+        assert_eq!(amount(999.6), "1,000");
         assert_eq!(count_of(1, "touch", "touches"), "1 touch");
         let p = |a, b| period(Some(a), Some(b));
         assert_eq!(

@@ -8,7 +8,7 @@ use crate::benchmarks::{
     FOLLOWUPS_PER_LEAD, HEALTHY_RATIO, band_text,
 };
 use crate::format::{
-    based_on, count, count_of, days, delta_pct_points, duration, number, pct, period, ratio,
+    amount, based_on, count, count_of, days, delta_pct_points, duration, number, pct, period, ratio,
 };
 use crate::import::ImportReport;
 use crate::metrics::Report;
@@ -456,7 +456,7 @@ pub fn report_text(r: &Report) -> String {
         &format!(
             "of {}; total value {}",
             count_of(o.pareto.conversations, "conversation", "conversations"),
-            number(Some(o.pareto.total_value), 0)
+            amount(o.pareto.total_value)
         ),
     );
     for (name, c) in [("Top 20%", &o.pareto.top), ("Other 80%", &o.pareto.rest)] {

@@ -591,7 +591,7 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
             ui.label(format::count(p.conversations));
             ui.end_row();
             ui.label("Total value");
-            ui.label(format::count(p.total_value.max(0.0).round() as u64));
+            ui.label(format::amount(p.total_value));
             ui.end_row();
             ui.label("Share of conversations bringing 80% of value");
             ui.label(format::pct(p.share_for_80pct));
