@@ -345,6 +345,14 @@ fn unknown_columns_are_mapped_in_a_dialog() {
     assert!(h.state().mapping.is_some(), "the mapping dialog opens");
     assert!(shows(&h, "Map the columns"));
     assert!(shows(&h, "When"), "the file's columns are listed");
+    // Every field is in view in a 900-point window, the last one above the
+    // preview, not scrolled out of a list cut at twelve fields.
+    let last_field = h.get_by_label("broadcast_id").rect();
+    let preview = h.get_by_label("First rows of the file").rect();
+    assert!(
+        last_field.bottom() <= preview.top(),
+        "broadcast_id at {last_field:?}, preview at {preview:?}"
+    );
     {
         let app = h.state_mut();
         let d = app.mapping.as_mut().unwrap();
