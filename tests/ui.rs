@@ -231,6 +231,74 @@ fn a_timeline_shows_long_messages_whole_and_scrolls_to_the_last() {
     assert!(!shows(&h, "short 1"), "the first rows scrolled away");
 }
 
+/// How far a view's heading is below the first button of the navigation:
+/// about nothing when the view is at its top, as both panels start at one
+/// height.
+fn heading_offset(h: &Harness<'_, ChatlensApp>, view: &str) -> f32 {
+    let leftmost = |label: &str| {
+        h.query_all_by_label(label)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.left().total_cmp(&b.left()))
+            .unwrap()
+    };
+    let heading = h
+        .query_all_by_label(view)
+        .map(|n| n.rect())
+        .max_by(|a, b| a.left().total_cmp(&b.left()))
+        .unwrap();
+    assert!(
+        heading.left() > leftmost(view).right(),
+        "{view}: no heading"
+    );
+    heading.top() - leftmost("Overview").top()
+}
+
+#[test]
+fn each_view_opens_at_its_top_and_keeps_its_place() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .with_accessibility_check(false)
+        .build_ui_state(
+            |ui, app: &mut ChatlensApp| app.ui(ui),
+            ChatlensApp::new_for_test(),
+        );
+    h.run();
+    let at_top = heading_offset(&h, "Overview");
+    assert!(at_top.abs() < 20.0, "{at_top}");
+    h.hover_at(h.get_by_label("1:1 chats").rect().center());
+    wheel_down(&mut h);
+    assert!(
+        heading_offset(&h, "Overview") < at_top - 200.0,
+        "the overview scrolls"
+    );
+
+    // Another view starts at its own top, not at the overview's place.
+    h.get_by_label("Flow").click();
+    h.run();
+    let flow = heading_offset(&h, "Flow");
+    assert!((flow - at_top).abs() < 1.0, "{flow} against {at_top}");
+
+    // Back on the overview, it is where it was left.
+    h.query_all_by_label("Overview")
+        .min_by(|a, b| a.rect().left().total_cmp(&b.rect().left()))
+        .unwrap()
+        .click();
+    h.run();
+    assert!(
+        heading_offset(&h, "Overview") < at_top - 200.0,
+        "the overview kept its place"
+    );
+
+    // A newly opened log starts at the top.
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "small.csv", SMALL_LOG.as_bytes());
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    h.run();
+    assert!((heading_offset(&h, "Overview") - at_top).abs() < 1.0);
+}
+
 #[test]
 fn a_filter_change_recomputes() {
     let mut h = harness();

@@ -55,7 +55,7 @@ impl Default for Persisted {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
     Overview,
     Flow,
@@ -254,6 +254,10 @@ pub struct ChatlensApp {
     /// The conversation timeline on screen, with the heights of the rows
     /// laid out so far.
     pub timeline: Option<panels::TimelineList>,
+    /// Views not shown since the log on screen was opened. Each opens at
+    /// its top, not where egui remembers it from an earlier log or launch;
+    /// after that a view keeps its place, through filter changes too.
+    pub views_to_top: Vec<View>,
     ctx_attached: bool,
     ctx_handle: Option<egui::Context>,
     /// Frame durations are logged when `CHATLENS_FRAME_LOG` is set.
@@ -294,6 +298,7 @@ impl ChatlensApp {
             list_sort: (4, false),
             offender_list: None,
             timeline: None,
+            views_to_top: View::ALL.to_vec(),
             ctx_attached: false,
             ctx_handle: None,
             frame_log: std::env::var_os("CHATLENS_FRAME_LOG").is_some(),
@@ -415,6 +420,7 @@ impl ChatlensApp {
         self.install_session(session);
         self.source = source;
         self.stack.clear();
+        self.views_to_top = View::ALL.to_vec();
         self.error = None;
     }
 

@@ -935,67 +935,72 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
         }
         return;
     }
-    egui::ScrollArea::vertical()
-        .auto_shrink(false)
-        .show(ui, |ui| {
-            ui.heading(app.view.label());
-            ui.add_space(4.0);
-            let r = &session.report;
-            match app.view {
-                View::Overview => {
-                    ui.label(RichText::new("1:1 chats").strong());
-                    kpi_cards(ui, &direct_kpis(r));
-                    ui.add_space(6.0);
-                    ui.label(RichText::new("Groups").strong());
-                    kpi_cards(ui, &group_kpis(r));
-                    ui.add_space(8.0);
-                    charts(app, ui, &["flow-weekly", "followup-decay"]);
-                }
-                View::Flow => {
-                    kpi_cards(ui, &[direct_kpis(r).swap_remove(6)]);
-                    charts(app, ui, &["flow-weekly", "flow-ratio", "category-mix"]);
-                }
-                View::Followups => {
-                    kpi_cards(ui, &followup_kpis(r));
-                    charts(app, ui, &["followup-decay"]);
-                    decay_table(ui, r);
-                }
-                View::Timing => {
-                    kpi_cards(ui, &timing_kpis(r));
-                    charts(
-                        app,
-                        ui,
-                        &["slot-response", "weekday-response", "reply-times"],
-                    );
-                    charts(app, ui, &["response-heatmap"]);
-                }
-                View::Segments => {
-                    charts(app, ui, &["segments"]);
-                    super::dialogs::segments_table(ui, r);
-                }
-                View::Groups => {
-                    kpi_cards(ui, &group_kpis(r));
-                    charts(app, ui, &["groups"]);
-                    super::dialogs::groups_table(ui, r);
-                }
-                View::Quality => {
-                    charts(app, ui, &["quality-score"]);
-                    super::dialogs::quality_table(ui, r);
-                }
-                View::Outcomes => {
-                    charts(app, ui, &["pareto"]);
-                    super::dialogs::outcomes_table(ui, r);
-                }
-                View::Compare => {
-                    charts(app, ui, &["compare"]);
-                    super::dialogs::compare_table(ui, r);
-                }
-                View::Agents => {
-                    charts(app, ui, &["agents"]);
-                    super::dialogs::agents_table(ui, r);
-                }
+    let mut area = egui::ScrollArea::vertical()
+        .id_salt(("view", app.view))
+        .auto_shrink(false);
+    if let Some(k) = app.views_to_top.iter().position(|v| *v == app.view) {
+        app.views_to_top.swap_remove(k);
+        area = area.vertical_scroll_offset(0.0);
+    }
+    area.show(ui, |ui| {
+        ui.heading(app.view.label());
+        ui.add_space(4.0);
+        let r = &session.report;
+        match app.view {
+            View::Overview => {
+                ui.label(RichText::new("1:1 chats").strong());
+                kpi_cards(ui, &direct_kpis(r));
+                ui.add_space(6.0);
+                ui.label(RichText::new("Groups").strong());
+                kpi_cards(ui, &group_kpis(r));
+                ui.add_space(8.0);
+                charts(app, ui, &["flow-weekly", "followup-decay"]);
             }
-        });
+            View::Flow => {
+                kpi_cards(ui, &[direct_kpis(r).swap_remove(6)]);
+                charts(app, ui, &["flow-weekly", "flow-ratio", "category-mix"]);
+            }
+            View::Followups => {
+                kpi_cards(ui, &followup_kpis(r));
+                charts(app, ui, &["followup-decay"]);
+                decay_table(ui, r);
+            }
+            View::Timing => {
+                kpi_cards(ui, &timing_kpis(r));
+                charts(
+                    app,
+                    ui,
+                    &["slot-response", "weekday-response", "reply-times"],
+                );
+                charts(app, ui, &["response-heatmap"]);
+            }
+            View::Segments => {
+                charts(app, ui, &["segments"]);
+                super::dialogs::segments_table(ui, r);
+            }
+            View::Groups => {
+                kpi_cards(ui, &group_kpis(r));
+                charts(app, ui, &["groups"]);
+                super::dialogs::groups_table(ui, r);
+            }
+            View::Quality => {
+                charts(app, ui, &["quality-score"]);
+                super::dialogs::quality_table(ui, r);
+            }
+            View::Outcomes => {
+                charts(app, ui, &["pareto"]);
+                super::dialogs::outcomes_table(ui, r);
+            }
+            View::Compare => {
+                charts(app, ui, &["compare"]);
+                super::dialogs::compare_table(ui, r);
+            }
+            View::Agents => {
+                charts(app, ui, &["agents"]);
+                super::dialogs::agents_table(ui, r);
+            }
+        }
+    });
 }
 
 fn decay_table(ui: &mut Ui, r: &Report) {
