@@ -300,6 +300,40 @@ fn each_view_opens_at_its_top_and_keeps_its_place() {
 }
 
 #[test]
+fn a_table_wider_than_the_window_scrolls_sideways() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .with_accessibility_check(false)
+        .build_ui_state(
+            |ui, app: &mut ChatlensApp| app.ui(ui),
+            ChatlensApp::new_for_test(),
+        );
+    h.run();
+    h.get_by_label("Agents").click();
+    h.run();
+    let panel_end = h.get_by_label("Red flags").rect().left();
+    let last_column = "Team reply (median)";
+    assert!(
+        h.get_by_label(last_column).rect().right() > panel_end,
+        "the agents table is wider than the panel at 1024 points"
+    );
+    h.hover_at(h.get_by_label("Alice Martin").rect().center());
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(-600.0, 0.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run();
+    let header = h.get_by_label(last_column).rect();
+    assert!(
+        header.right() <= panel_end,
+        "the last column at {header:?} comes into view, the panel ends at {panel_end}"
+    );
+}
+
+#[test]
 fn a_filter_change_recomputes() {
     let mut h = harness();
     let before = h

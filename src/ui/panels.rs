@@ -963,7 +963,7 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
             View::Followups => {
                 kpi_cards(ui, &followup_kpis(r));
                 charts(app, ui, &["followup-decay"]);
-                decay_table(ui, r);
+                wide(ui, "decay-table", |ui| decay_table(ui, r));
             }
             View::Timing => {
                 kpi_cards(ui, &timing_kpis(r));
@@ -976,30 +976,47 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
             }
             View::Segments => {
                 charts(app, ui, &["segments"]);
-                super::dialogs::segments_table(ui, r);
+                wide(ui, "segments-table", |ui| {
+                    super::dialogs::segments_table(ui, r);
+                });
             }
             View::Groups => {
                 kpi_cards(ui, &group_kpis(r));
                 charts(app, ui, &["groups"]);
-                super::dialogs::groups_table(ui, r);
+                wide(ui, "groups-table", |ui| super::dialogs::groups_table(ui, r));
             }
             View::Quality => {
                 charts(app, ui, &["quality-score"]);
-                super::dialogs::quality_table(ui, r);
+                wide(ui, "quality-table", |ui| {
+                    super::dialogs::quality_table(ui, r);
+                });
             }
             View::Outcomes => {
                 charts(app, ui, &["pareto"]);
-                super::dialogs::outcomes_table(ui, r);
+                wide(ui, "outcomes-table", |ui| {
+                    super::dialogs::outcomes_table(ui, r);
+                });
             }
             View::Compare => {
                 charts(app, ui, &["compare"]);
-                super::dialogs::compare_table(ui, r);
+                wide(ui, "compare-table", |ui| {
+                    super::dialogs::compare_table(ui, r);
+                });
             }
             View::Agents => {
                 charts(app, ui, &["agents"]);
-                super::dialogs::agents_table(ui, r);
+                wide(ui, "agents-table", |ui| super::dialogs::agents_table(ui, r));
             }
         }
+    });
+}
+
+/// A table wider than the panel scrolls sideways, with a bar that shows
+/// without hovering, instead of being cut at the panel's edge.
+fn wide(ui: &mut Ui, id: &str, table: impl FnOnce(&mut Ui)) {
+    ui.scope(|ui| {
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+        egui::ScrollArea::horizontal().id_salt(id).show(ui, table);
     });
 }
 
