@@ -76,12 +76,8 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
             d.missing
         ));
         ui.add_space(4.0);
-        // Every field in view when the window has room for them; otherwise
-        // solid scroll bars, which show without hovering, so that fields
-        // below the fold and columns past the edge of the preview are not
-        // missed.
+        // Every field in view when the window has room for them.
         let room = (ctx.content_rect().height() - 360.0).max(160.0);
-        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
         egui::ScrollArea::vertical()
             .max_height(room)
             .id_salt("map-cols")

@@ -267,6 +267,13 @@ pub struct ChatlensApp {
     os_open: Option<Receiver<PathBuf>>,
 }
 
+/// The app's look beside egui's defaults: solid scroll bars, which show
+/// without hovering, so that a table or dialog with more than fits on
+/// screen says so.
+fn style(ctx: &egui::Context) {
+    ctx.all_styles_mut(|s| s.spacing.scroll = egui::style::ScrollStyle::solid());
+}
+
 impl ChatlensApp {
     fn with_persisted(persisted: Persisted) -> Self {
         let worker = match Worker::spawn() {
@@ -315,6 +322,7 @@ impl ChatlensApp {
             .unwrap_or_default();
         let mut app = Self::with_persisted(persisted);
         app.worker.attach(&cc.egui_ctx);
+        style(&cc.egui_ctx);
         app.ctx_attached = true;
         if let Some(v) = std::env::var("CHATLENS_VIEW")
             .ok()
@@ -798,6 +806,7 @@ impl ChatlensApp {
         let ctx = ui.ctx().clone();
         if !self.ctx_attached {
             self.worker.attach(&ctx);
+            style(&ctx);
             self.ctx_attached = true;
         }
         self.ctx_handle = Some(ctx.clone());

@@ -1011,13 +1011,10 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
     });
 }
 
-/// A table wider than the panel scrolls sideways, with a bar that shows
-/// without hovering, instead of being cut at the panel's edge.
+/// A table wider than the panel scrolls sideways instead of being cut at
+/// the panel's edge.
 fn wide(ui: &mut Ui, id: &str, table: impl FnOnce(&mut Ui)) {
-    ui.scope(|ui| {
-        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
-        egui::ScrollArea::horizontal().id_salt(id).show(ui, table);
-    });
+    egui::ScrollArea::horizontal().id_salt(id).show(ui, table);
 }
 
 fn decay_table(ui: &mut Ui, r: &Report) {
