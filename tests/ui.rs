@@ -334,6 +334,79 @@ fn a_table_wider_than_the_window_scrolls_sideways() {
 }
 
 #[test]
+fn escape_closes_what_is_in_front() {
+    let mut h = harness();
+    h.state_mut().show_settings = true;
+    h.state_mut().show_import_report = true;
+    h.run();
+    assert!(shows(&h, "Settings") && shows(&h, "Import report"));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().show_settings, "the settings close first");
+    assert!(h.state().show_import_report);
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().show_import_report);
+
+    // From an offender list back to the view.
+    h.query_all_by_label_contains(" conversations")
+        .find(|n| n.rect().left() > 1000.0)
+        .expect("a red flag with offending conversations")
+        .click();
+    h.step();
+    let start = Instant::now();
+    while shows(&h, "Listing the offenders…") {
+        assert!(
+            start.elapsed() < Duration::from_mins(1),
+            "the list never came"
+        );
+        h.step();
+    }
+    h.run();
+    assert!(!h.state().stack.is_empty(), "the offender list opens");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().stack.is_empty(), "Escape goes back");
+
+    // While a field has the keyboard, Escape is the field's.
+    h.state_mut().show_settings = true;
+    h.run();
+    h.get_by_role(egui::accesskit::Role::TextInput).click();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().show_settings, "the first Escape leaves the field");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().show_settings);
+
+    // In the mapping dialog, Escape first closes an open list of columns.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = SMALL_LOG.replacen("timestamp,", "When,", 1);
+    h.state_mut()
+        .open_path(temp_file(&dir, "odd.csv", csv.as_bytes()));
+    wait_for_worker(&mut h);
+    assert!(h.state().mapping.is_some());
+    let row = h.get_by_label("timestamp (required)").rect().center().y;
+    h.query_all_by_role(egui::accesskit::Role::ComboBox)
+        .find(|n| (n.rect().center().y - row).abs() < 5.0)
+        .expect("the list of columns for the timestamp")
+        .click();
+    h.run();
+    assert!(egui::Popup::is_any_open(&h.ctx), "the list opens");
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(
+        h.state().mapping.is_some(),
+        "the list closes, not the dialog"
+    );
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().mapping.is_none());
+}
+
+#[test]
 fn a_filter_change_recomputes() {
     let mut h = harness();
     let before = h

@@ -258,6 +258,9 @@ pub struct ChatlensApp {
     /// its top, not where egui remembers it from an earlier log or launch;
     /// after that a view keeps its place, through filter changes too.
     pub views_to_top: Vec<View>,
+    /// A text field had the keyboard or a menu or list was open when the
+    /// last frame ended: Escape is theirs, not the app's.
+    keys_taken: bool,
     ctx_attached: bool,
     ctx_handle: Option<egui::Context>,
     /// Frame durations are logged when `CHATLENS_FRAME_LOG` is set.
@@ -306,6 +309,7 @@ impl ChatlensApp {
             offender_list: None,
             timeline: None,
             views_to_top: View::ALL.to_vec(),
+            keys_taken: false,
             ctx_attached: false,
             ctx_handle: None,
             frame_log: std::env::var_os("CHATLENS_FRAME_LOG").is_some(),
@@ -773,6 +777,33 @@ impl ChatlensApp {
         if quit {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+        if !self.keys_taken
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.escape();
+        }
+    }
+
+    /// Escape closes what is in front: a dialog, else the offender list or
+    /// timeline (as "< Back" does), else a load in progress is cancelled.
+    fn escape(&mut self) {
+        if self.mapping.take().is_some() || self.team.take().is_some() {
+            return;
+        }
+        if self.show_settings {
+            self.show_settings = false;
+            return;
+        }
+        if self.show_import_report {
+            self.show_import_report = false;
+            return;
+        }
+        if self.stack.pop().is_some() {
+            return;
+        }
+        if self.loading.is_some() {
+            self.cancel_loading();
+        }
     }
 
     fn drag_and_drop(&mut self, ctx: &egui::Context) {
@@ -829,6 +860,9 @@ impl ChatlensApp {
         panels::red_flag_panel(self, ui);
         egui::CentralPanel::default().show(ui, |ui| panels::central(self, ui));
         dialogs::show(self, &ctx);
+        // Read at the end of the frame: egui lets go of a field's focus on
+        // Escape before the next frame is built.
+        self.keys_taken = ctx.memory(|m| m.focused().is_some()) || egui::Popup::is_any_open(&ctx);
         // Custom dates apply with their Apply button, not on every keystroke.
         let (f, a) = (&self.filter_ui, &self.applied);
         if (f.period, f.chat_type, &f.segments, &f.agents)
