@@ -9,8 +9,13 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn harness() -> Harness<'static, ChatlensApp> {
+    harness_of_size(1400.0, 900.0)
+}
+
+/// The app in a window of `width` × `height` points.
+fn harness_of_size(width: f32, height: f32) -> Harness<'static, ChatlensApp> {
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
+        .with_size(egui::vec2(width, height))
         .with_accessibility_check(false)
         .build_ui_state(
             |ui, app: &mut ChatlensApp| app.ui(ui),
@@ -149,9 +154,14 @@ fn red_flag_drills_down_to_a_timeline_and_back() {
 
 /// One turn of the mouse wheel down, over where the pointer is.
 fn wheel_down(h: &mut Harness<'_, ChatlensApp>) {
+    wheel(h, egui::vec2(0.0, -600.0));
+}
+
+/// The mouse wheel turned by `delta` points over what the pointer is on.
+fn wheel(h: &mut Harness<'_, ChatlensApp>, delta: egui::Vec2) {
     h.event(egui::Event::MouseWheel {
         unit: egui::MouseWheelUnit::Point,
-        delta: egui::vec2(0.0, -600.0),
+        delta,
         phase: egui::TouchPhase::Move,
         source: egui::MouseWheelSource::Unknown,
         modifiers: egui::Modifiers::NONE,
@@ -255,14 +265,7 @@ fn heading_offset(h: &Harness<'_, ChatlensApp>, view: &str) -> f32 {
 
 #[test]
 fn each_view_opens_at_its_top_and_keeps_its_place() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1024.0, 640.0))
-        .with_accessibility_check(false)
-        .build_ui_state(
-            |ui, app: &mut ChatlensApp| app.ui(ui),
-            ChatlensApp::new_for_test(),
-        );
-    h.run();
+    let mut h = harness_of_size(1024.0, 640.0);
     let at_top = heading_offset(&h, "Overview");
     assert!(at_top.abs() < 20.0, "{at_top}");
     h.hover_at(h.get_by_label("1:1 chats").rect().center());
@@ -301,14 +304,7 @@ fn each_view_opens_at_its_top_and_keeps_its_place() {
 
 #[test]
 fn a_table_wider_than_the_window_scrolls_sideways() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1024.0, 640.0))
-        .with_accessibility_check(false)
-        .build_ui_state(
-            |ui, app: &mut ChatlensApp| app.ui(ui),
-            ChatlensApp::new_for_test(),
-        );
-    h.run();
+    let mut h = harness_of_size(1024.0, 640.0);
     h.get_by_label("Agents").click();
     h.run();
     let panel_end = h.get_by_label("Red flags").rect().left();
@@ -318,14 +314,7 @@ fn a_table_wider_than_the_window_scrolls_sideways() {
         "the agents table is wider than the panel at 1024 points"
     );
     h.hover_at(h.get_by_label("Alice Martin").rect().center());
-    h.event(egui::Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Point,
-        delta: egui::vec2(-600.0, 0.0),
-        phase: egui::TouchPhase::Move,
-        source: egui::MouseWheelSource::Unknown,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.run();
+    wheel(&mut h, egui::vec2(-600.0, 0.0));
     let header = h.get_by_label(last_column).rect();
     assert!(
         header.right() <= panel_end,
