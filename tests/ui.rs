@@ -25,15 +25,34 @@ fn harness_of_size(width: f32, height: f32) -> Harness<'static, ChatlensApp> {
     h
 }
 
-/// Steps until the worker has answered (bounded: the test fails rather than hangs).
+/// Steps until the offender list a click asked for is on screen: it is
+/// built on a thread of its own while a spinner stands in.
+fn wait_for_offenders(h: &mut Harness<'_, ChatlensApp>) {
+    h.step();
+    step_while(h, "the offender list", |h| {
+        shows(h, "Listing the offenders…")
+    });
+}
+
+/// Steps until the worker has answered.
 fn wait_for_worker(h: &mut Harness<'_, ChatlensApp>) {
+    step_while(h, "the worker's answer", |h| h.state().loading.is_some());
+}
+
+/// Steps while `busy` holds, then until the app settles; the test fails
+/// after a minute rather than hang.
+fn step_while(
+    h: &mut Harness<'_, ChatlensApp>,
+    awaited: &str,
+    busy: impl Fn(&Harness<'_, ChatlensApp>) -> bool,
+) {
     let start = Instant::now();
-    while h.state().loading.is_some() {
+    while busy(h) {
         assert!(
             start.elapsed() < Duration::from_mins(1),
-            "the worker did not answer within a minute"
+            "{awaited} did not come within a minute"
         );
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
         h.step();
     }
     h.run();
@@ -110,18 +129,7 @@ fn red_flag_drills_down_to_a_timeline_and_back() {
         format::count(flag.offenders.len() as u64)
     );
     h.get_by_label(&button).click();
-    h.step();
-    // The list is built on a thread of its own; a spinner stands in.
-    let start = Instant::now();
-    while shows(&h, "Listing the offenders…") {
-        assert!(
-            start.elapsed() < Duration::from_mins(1),
-            "the list never came"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.run();
+    wait_for_offenders(&mut h);
     assert!(shows(&h, "High send, low receive — offenders"));
     let rows = chatlens::ui::panels::offender_rows(&report, &prepared, flag.id);
     assert!(!rows.is_empty());
@@ -342,16 +350,7 @@ fn escape_closes_what_is_in_front() {
         .find(|n| n.rect().left() > 1000.0)
         .expect("a red flag with offending conversations")
         .click();
-    h.step();
-    let start = Instant::now();
-    while shows(&h, "Listing the offenders…") {
-        assert!(
-            start.elapsed() < Duration::from_mins(1),
-            "the list never came"
-        );
-        h.step();
-    }
-    h.run();
+    wait_for_offenders(&mut h);
     assert!(!h.state().stack.is_empty(), "the offender list opens");
     h.key_press(egui::Key::Escape);
     h.run();
