@@ -358,6 +358,67 @@ pub fn dot(ui: &mut Ui, c: Color32) {
 
 const CARD_W: f32 = 170.0;
 
+/// What a card's figure means, in a manager's words (docs/METRICS.md has
+/// the exact rules), shown when the pointer rests on the card.
+pub fn meaning(label: &str) -> Option<&'static str> {
+    Some(match label {
+        "Conversations" => "One-to-one chats with a message in the period.",
+        "Sent" => {
+            "Messages the team sent in one-to-one chats in the period, whatever their delivery status."
+        }
+        "Received" => "Messages customers sent in one-to-one chats in the period.",
+        "Msgs / chat" => {
+            "Messages sent and received in one-to-one chats, divided by the number of those chats."
+        }
+        "First response (median)" => {
+            "For each one-to-one chat with a customer message: the time from its first customer message to the team's next message. Half the chats were answered faster than this, nine in ten within the p90."
+        }
+        "Resolution (median)" => {
+            "From a chat's first message to its close time; for a chat without one that has been quiet for the inactivity close (Settings), to its last message."
+        }
+        "Sent : received" => {
+            "Messages sent per message received in one-to-one chats. 1:1 to 2:1 is healthy; far above it, the team talks more than customers answer."
+        }
+        "Active groups" => {
+            "Group chats with a message in the active days (Settings) before the end of the period."
+        }
+        "Messages to groups" => {
+            "Messages the team sent to group chats in the period, whatever their delivery status."
+        }
+        "Reach" => {
+            "Members of the active groups, from the member counts in the log; without them, the distinct people who wrote in those groups."
+        }
+        "Engagement" => {
+            "Customer messages in groups that answer a team message within the response window, before the team's next one, per message the team sent to groups. It can pass 100%."
+        }
+        "Follow-ups completed" => {
+            "Delivered follow-ups, of all scheduled ones: failed, cancelled or still pending ones are not completed."
+        }
+        "Follow-up response" => {
+            "Delivered follow-ups a customer answered within the response window, before the team's next delivered message."
+        }
+        "Follow-ups per lead" => {
+            "For each chat that opens with outreach: the follow-ups sent before the customer first wrote (all of them if never), averaged."
+        }
+        "Days between follow-ups" => {
+            "Median days from the start of the team's previous message to the start of each follow-up."
+        }
+        "Initial outreach response" => {
+            "Delivered opening messages a customer answered within the response window, before the team's next delivered message."
+        }
+        "Touch response rate" => {
+            "Delivered team messages in one-to-one chats, broadcasts aside, that a customer answered within the response window, before the team's next delivered message. Messages sent within the burst gap count as one."
+        }
+        "Team reply (median)" => {
+            "For each run of customer messages: the time until the team's next message. Half the runs were answered faster than this, nine in ten within the p90."
+        }
+        "Customer reply (median)" => {
+            "For each team message a customer answered: the time until the answer."
+        }
+        _ => return None,
+    })
+}
+
 fn kpi_card(ui: &mut Ui, k: &Kpi) {
     let c = k.status.color(ui);
     let frame = egui::Frame::group(ui.style())
@@ -385,10 +446,17 @@ fn kpi_card(ui: &mut Ui, k: &Kpi) {
             });
         })
         .response;
-    if let Some(why) = k.why {
-        resp.on_hover_text(format!("Not computable: {why}"));
-    } else if k.status != Status::Neutral {
-        resp.on_hover_text(format!("Status: {}", k.status.word()));
+    let state = match k.why {
+        Some(why) => Some(format!("Not computable: {why}")),
+        None => (k.status != Status::Neutral).then(|| format!("Status: {}", k.status.word())),
+    };
+    let tip = [meaning(k.label).map(str::to_string), state]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if !tip.is_empty() {
+        resp.on_hover_text(tip);
     }
 }
 
@@ -1412,4 +1480,29 @@ fn timeline(app: &mut ChatlensApp, ui: &mut Ui, session: &Arc<Session>, conv: u3
                 1
             });
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A card added without a meaning would show no explanation.
+    #[test]
+    fn every_card_says_what_it_means() {
+        let zone = crate::import::timestamp::ReportZone::utc();
+        let session =
+            crate::session::sample_session(&crate::metrics::Settings::default(), &zone).unwrap();
+        let r = &session.report;
+        for k in [
+            direct_kpis(r),
+            group_kpis(r),
+            followup_kpis(r),
+            timing_kpis(r),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(meaning(k.label).is_some(), "{} has no meaning", k.label);
+        }
+    }
 }
