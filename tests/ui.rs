@@ -16,6 +16,9 @@ fn harness() -> Harness<'static, ChatlensApp> {
 fn harness_of_size(width: f32, height: f32) -> Harness<'static, ChatlensApp> {
     let mut h = Harness::builder()
         .with_size(egui::vec2(width, height))
+        // A card's explanation fades in over a few frames when the pointer
+        // comes to rest on it.
+        .with_max_steps(16)
         .with_accessibility_check(false)
         .build_ui_state(
             |ui, app: &mut ChatlensApp| app.ui(ui),
@@ -392,6 +395,17 @@ fn escape_closes_what_is_in_front() {
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(h.state().mapping.is_none());
+}
+
+#[test]
+fn a_card_explains_its_figure_under_the_pointer() {
+    let mut h = harness();
+    h.hover_at(h.get_by_label("Msgs / chat").rect().center());
+    h.run();
+    assert!(
+        h.query_by_label_contains("divided by the number of those chats")
+            .is_some()
+    );
 }
 
 #[test]
