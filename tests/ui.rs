@@ -406,6 +406,15 @@ fn a_card_explains_its_figure_under_the_pointer() {
         h.query_by_label_contains("divided by the number of those chats")
             .is_some()
     );
+    // So does a quality indicator, with the outcomes the settings count.
+    h.get_by_label("Quality").click();
+    h.run();
+    h.hover_at(h.get_by_label("Positive outcome").rect().center());
+    h.run();
+    assert!(
+        h.query_by_label_contains("A winning outcome (won, converted")
+            .is_some()
+    );
 }
 
 #[test]

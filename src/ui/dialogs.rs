@@ -565,8 +565,18 @@ pub fn quality_table(ui: &mut Ui, r: &Report) {
         "conversation",
         "conversations",
     ));
-    let tally = |ui: &mut Ui, name: &str, t: &Tally| {
-        ui.label(name);
+    let settings = &r.meta.settings;
+    let progressed = format!(
+        "An outcome that is not a loss ({}).",
+        settings.negative_outcomes.join(", ")
+    );
+    let positive = format!(
+        "A winning outcome ({}).",
+        settings.positive_outcomes.join(", ")
+    );
+    // Each indicator's rule shows when the pointer rests on its name.
+    let tally = |ui: &mut Ui, name: &str, t: &Tally, meaning: &str| {
+        ui.label(name).on_hover_text(meaning);
         ui.label(format::count(t.yes));
         ui.label(format::count(t.no));
         ui.label(format::count(t.unknown));
@@ -576,11 +586,36 @@ pub fn quality_table(ui: &mut Ui, r: &Report) {
         .striped(true)
         .show(ui, |ui| {
             header(ui, &["Indicator", "Yes", "No", "Not known"]);
-            tally(ui, "Balanced (0.5–2 sent per received)", &q.balanced);
-            tally(ui, "Spans more than one day", &q.multi_thread);
-            tally(ui, "Quick both ways", &q.quick_both_ways);
-            tally(ui, "Progressed", &q.progressed);
-            tally(ui, "Positive outcome", &q.positive);
+            tally(
+                ui,
+                "Balanced (0.5–2 sent per received)",
+                &q.balanced,
+                "At least one message received, and 0.5 to 2 messages sent per message received.",
+            );
+            tally(
+                ui,
+                "Spans more than one day",
+                &q.multi_thread,
+                "Messages on two or more calendar days.",
+            );
+            tally(
+                ui,
+                "Quick both ways",
+                &q.quick_both_ways,
+                "The team's median reply within an hour and the customer's within a day; not known when either side never replied.",
+            );
+            tally(
+                ui,
+                "Progressed",
+                &q.progressed,
+                &progressed,
+            );
+            tally(
+                ui,
+                "Positive outcome",
+                &q.positive,
+                &positive,
+            );
         });
 }
 
