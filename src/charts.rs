@@ -48,30 +48,91 @@ pub fn cut_to_fit(text: &str, fits: impl Fn(&str) -> bool) -> String {
 const LABEL_CHARS: usize = 120;
 
 /// A category name broken at spaces into at most `max_lines` lines that
-/// each fit. A word too long for a line of its own, and the last line when
-/// the name needs more, are cut with an ellipsis.
-pub fn wrap_label(name: &str, max_lines: usize, fits: impl Fn(&str) -> bool) -> Vec<String> {
+/// each fit. With `break_words`, a word too long for a line of its own is
+/// hyphenated across lines when the whole name then fits; otherwise that
+/// word, and the last line when the name needs more, are cut with an
+/// ellipsis.
+pub fn wrap_label(
+    name: &str,
+    max_lines: usize,
+    break_words: bool,
+    fits: impl Fn(&str) -> bool,
+) -> Vec<String> {
     let shown: String = if name.chars().count() > LABEL_CHARS {
         name.chars().take(LABEL_CHARS - 1).collect::<String>() + "…"
     } else {
         name.to_string()
     };
-    let mut lines: Vec<String> = Vec::new();
-    for word in shown.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if fits(&format!("{line} {word}")) => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
+    let max_lines = max_lines.max(1);
+    let mut lines = lines_of(&shown, false, max_lines, &fits);
+    let whole = |lines: &[String]| lines.len() <= max_lines && lines.iter().all(|l| fits(l));
+    if break_words && !whole(&lines) {
+        let broken = lines_of(&shown, true, max_lines, &fits);
+        if whole(&broken) {
+            return broken;
         }
     }
-    let max_lines = max_lines.max(1);
     if lines.len() > max_lines {
         let rest = lines.split_off(max_lines - 1).join(" ");
         lines.push(rest);
     }
     lines.iter().map(|l| cut_to_fit(l, &fits)).collect()
+}
+
+/// `text`'s words filled into lines that fit, a word too long for a line
+/// hyphenated when `break_words`. Breaking stops once there are more lines
+/// than `max_lines`: such a layout is not used.
+fn lines_of(
+    text: &str,
+    break_words: bool,
+    max_lines: usize,
+    fits: &impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let room = lines.len() <= max_lines;
+        match lines.last_mut() {
+            Some(line) if fits(&format!("{line} {word}")) => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ if break_words && room && !fits(word) => {
+                lines.extend(hyphenated(word, max_lines, fits));
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// A word too long for one line in pieces that fit, each but the last
+/// ending in a hyphen; the longest piece that fits is found by halving.
+/// After `limit` pieces, or when not even one letter and a hyphen fit, the
+/// rest is left whole.
+fn hyphenated(word: &str, limit: usize, fits: &impl Fn(&str) -> bool) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest: Vec<char> = word.chars().collect();
+    let piece = |chars: &[char], n: usize| chars[..n].iter().collect::<String>() + "-";
+    while pieces.len() < limit
+        && rest.len() > 1
+        && !fits(&rest.iter().collect::<String>())
+        && fits(&piece(&rest, 1))
+    {
+        // Taking `lo` characters fits, taking `hi` does not (or is all).
+        let (mut lo, mut hi) = (1, rest.len());
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(&piece(&rest, mid)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        pieces.push(piece(&rest, lo));
+        rest.drain(..lo);
+    }
+    pieces.push(rest.into_iter().collect());
+    pieces
 }
 
 /// An sRGB colour.
@@ -671,36 +732,54 @@ mod tests {
     fn long_names_wrap_at_spaces_and_keep_their_ends() {
         // "Community Events 1" and "… 2" must stay told apart.
         assert_eq!(
-            wrap_label("Community Events 1", 3, within(10)),
+            wrap_label("Community Events 1", 3, true, within(10)),
             ["Community", "Events 1"]
         );
         assert_eq!(
-            wrap_label("Beta Testers 4", 3, within(20)),
+            wrap_label("Beta Testers 4", 3, true, within(20)),
             ["Beta Testers 4"]
         );
-        // A word longer than a line is cut on its own line.
+        // A word longer than a line is hyphenated when the whole name then
+        // fits in its lines; it is cut on its own line when the name does
+        // not fit even so, or when words are not to be broken.
         assert_eq!(
-            wrap_label("Supercalifragilistic team", 3, within(8)),
+            wrap_label("Community Events 2", 3, true, within(8)),
+            ["Communi-", "ty", "Events 2"]
+        );
+        assert_eq!(
+            wrap_label("Community Events 2", 3, false, within(8)),
+            ["Communi…", "Events 2"]
+        );
+        assert_eq!(
+            wrap_label("Supercalifragilistic team", 3, true, within(8)),
             ["Superca…", "team"]
         );
+        assert_eq!(
+            hyphenated("abcdefgh", 5, &within(3)),
+            ["ab-", "cd-", "ef-", "gh"]
+        );
+        assert_eq!(hyphenated("abc", 5, &within(1)), ["abc"]);
         // More lines than allowed: the rest shares the last line, cut.
         assert_eq!(
-            wrap_label("one two three four five", 2, within(9)),
+            wrap_label("one two three four five", 2, true, within(9)),
             ["one two", "three fo…"]
         );
-        assert!(wrap_label("   ", 3, within(5)).is_empty());
+        assert!(wrap_label("   ", 3, true, within(5)).is_empty());
         assert_eq!(cut_to_fit("abcdef", within(4)), "abc…");
         assert_eq!(cut_to_fit("ab   cdef", within(4)), "ab…");
         // A name as long as a paragraph costs a few measurements, not one
         // per character.
         let long = "x".repeat(100_000);
         let calls = std::cell::Cell::new(0);
-        let cut = wrap_label(&long, 3, |s| {
-            calls.set(calls.get() + 1);
-            s.chars().count() <= 10
-        });
-        assert_eq!(cut, ["xxxxxxxxx…"]);
-        assert!(calls.get() < 20, "{} measurements", calls.get());
+        for (break_words, most) in [(false, 20), (true, 60)] {
+            calls.set(0);
+            let cut = wrap_label(&long, 3, break_words, |s| {
+                calls.set(calls.get() + 1);
+                s.chars().count() <= 10
+            });
+            assert_eq!(cut, ["xxxxxxxxx…"]);
+            assert!(calls.get() < most, "{} measurements", calls.get());
+        }
         assert_eq!(cut_to_fit("abc", within(0)), "…");
     }
 }

@@ -733,7 +733,7 @@ fn category_labels<DB: DrawingBackend>(
         .iter()
         .map(|name| {
             if chart.wraps_labels() {
-                wrap_label(name, 3, fits)
+                wrap_label(name, 3, true, fits)
             } else if categories.len() > MAX_LABELLED {
                 vec![name.clone()]
             } else {

@@ -54,32 +54,40 @@ fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) 
             .size()
             .x
     };
-    let lay_out = |font: &egui::FontId| -> Vec<String> {
+    let lay_out = |font: &egui::FontId, break_words: bool| -> Vec<String> {
         chart
             .categories
             .iter()
             .map(|c| {
                 if wrapped {
-                    wrap_label(c, 3, |line| width_in(font, line) <= slot - 4.0).join("\n")
+                    wrap_label(c, 3, break_words, |line| width_in(font, line) <= slot - 4.0)
+                        .join("\n")
                 } else {
                     short_label(c)
                 }
             })
             .collect()
     };
-    let body = egui::TextStyle::Body.resolve(ui.style());
-    let labels = lay_out(&body);
-    let cut = wrapped
-        && labels
-            .iter()
-            .zip(&chart.categories)
-            .any(|(label, name)| label.contains('…') && !name.contains('…'));
-    let (labels, font) = if cut {
-        let small = egui::TextStyle::Small.resolve(ui.style());
-        (lay_out(&small), small)
-    } else {
-        (labels, body)
+    let cut = |labels: &[String]| {
+        wrapped
+            && labels
+                .iter()
+                .zip(&chart.categories)
+                .any(|(label, name)| label.contains('…') && !name.contains('…'))
     };
+    // Whole words in the body font, else in the small font, else the small
+    // font with a word too long for its slot hyphenated.
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let small = egui::TextStyle::Small.resolve(ui.style());
+    let mut labels = lay_out(&body, false);
+    let mut font = body;
+    if cut(&labels) {
+        labels = lay_out(&small, false);
+        font = small;
+        if cut(&labels) {
+            labels = lay_out(&font, true);
+        }
+    }
     let widest = labels
         .iter()
         .flat_map(|l| l.lines())
