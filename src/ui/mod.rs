@@ -257,7 +257,7 @@ pub struct ChatlensApp {
     /// Views not shown since the log on screen was opened. Each opens at
     /// its top, not where egui remembers it from an earlier log or launch;
     /// after that a view keeps its place, through filter changes too.
-    pub views_to_top: Vec<View>,
+    views_to_top: Vec<View>,
     /// A text field had the keyboard or a menu or list was open when the
     /// last frame ended: Escape is theirs, not the app's.
     keys_taken: bool,

@@ -360,7 +360,7 @@ const CARD_W: f32 = 170.0;
 
 /// What a card's figure means, in a manager's words (docs/METRICS.md has
 /// the exact rules), shown when the pointer rests on the card.
-pub fn meaning(label: &str) -> Option<&'static str> {
+fn meaning(label: &str) -> Option<&'static str> {
     Some(match label {
         "Conversations" => "One-to-one chats with a message in the period.",
         "Sent" => {
