@@ -398,7 +398,7 @@ fn escape_closes_what_is_in_front() {
 }
 
 #[test]
-fn a_card_explains_its_figure_under_the_pointer() {
+fn figures_explain_themselves_under_the_pointer() {
     let mut h = harness();
     h.hover_at(h.get_by_label("Msgs / chat").rect().center());
     h.run();
@@ -413,6 +413,15 @@ fn a_card_explains_its_figure_under_the_pointer() {
     h.run();
     assert!(
         h.query_by_label_contains("A winning outcome (won, converted")
+            .is_some()
+    );
+    // And a column of the agents table.
+    h.get_by_label("Agents").click();
+    h.run();
+    h.hover_at(h.get_by_label("Follow-up response").rect().center());
+    h.run();
+    assert!(
+        h.query_by_label_contains("Share of those follow-ups a customer answered")
             .is_some()
     );
 }

@@ -452,6 +452,20 @@ fn header(ui: &mut Ui, names: &[&str]) {
     ui.end_row();
 }
 
+/// A header row whose columns say what they count when the pointer rests
+/// on them.
+fn explained_header(ui: &mut Ui, columns: &[(&str, &str)]) {
+    for (name, meaning) in columns {
+        ui.strong(*name).on_hover_text(*meaning);
+    }
+    ui.end_row();
+}
+
+/// What a touch response rate rests on, for the column explanations.
+const TOUCHES: &str =
+    "Delivered team messages, broadcasts aside; messages sent within the burst gap count as one.";
+const TOUCH_RESPONSE: &str = "Share of the touches a customer answered within the response window, before the team's next delivered message.";
+
 pub fn segments_table(ui: &mut Ui, r: &Report) {
     if r.segments.is_empty() {
         ui.weak("No segments: the log has no segment column.");
@@ -460,17 +474,26 @@ pub fn segments_table(ui: &mut Ui, r: &Report) {
     egui::Grid::new("segments-table")
         .striped(true)
         .show(ui, |ui| {
-            header(
+            explained_header(
                 ui,
                 &[
-                    "Segment",
-                    "Conversations",
-                    "Messages",
-                    "Msgs / chat",
-                    "Touches",
-                    "Touch response",
-                    "Positive",
-                    "Conversion",
+                    (
+                        "Segment",
+                        "The first segment named in a one-to-one chat; Unknown when none is.",
+                    ),
+                    ("Conversations", "One-to-one chats in the period."),
+                    (
+                        "Messages",
+                        "Messages sent and received in those chats in the period.",
+                    ),
+                    ("Msgs / chat", "Messages per chat."),
+                    ("Touches", TOUCHES),
+                    ("Touch response", TOUCH_RESPONSE),
+                    (
+                        "Positive",
+                        "Chats whose latest outcome in the period is a win.",
+                    ),
+                    ("Conversion", "Positive chats, of all the segment's chats."),
                 ],
             );
             for s in &r.segments {
@@ -495,17 +518,29 @@ pub fn agents_table(ui: &mut Ui, r: &Report) {
     egui::Grid::new("agents-table")
         .striped(true)
         .show(ui, |ui| {
-            header(
+            explained_header(
                 ui,
                 &[
-                    "Agent",
-                    "Conversations",
-                    "Sent",
-                    "Touches",
-                    "Touch response",
-                    "Follow-ups",
-                    "Follow-up response",
-                    "Team reply (median)",
+                    (
+                        "Agent",
+                        "Who sent the team's messages; Unassigned when a message names no one.",
+                    ),
+                    ("Conversations", "One-to-one chats the agent wrote in."),
+                    (
+                        "Sent",
+                        "Messages the agent sent in one-to-one chats, whatever their delivery status.",
+                    ),
+                    ("Touches", TOUCHES),
+                    ("Touch response", TOUCH_RESPONSE),
+                    ("Follow-ups", "Delivered follow-ups the agent started."),
+                    (
+                        "Follow-up response",
+                        "Share of those follow-ups a customer answered within the response window.",
+                    ),
+                    (
+                        "Team reply (median)",
+                        "Time to answer a run of customer messages, over the runs this agent answered.",
+                    ),
                 ],
             );
             for a in &r.agents {
