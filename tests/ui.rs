@@ -427,6 +427,51 @@ fn figures_explain_themselves_under_the_pointer() {
 }
 
 #[test]
+fn a_long_filter_list_stays_open_for_several_names_and_can_be_searched() {
+    let mut log = String::from("timestamp,conversation_id,direction,agent\n");
+    for i in 0..40 {
+        writeln!(
+            log,
+            "2024-03-01 10:{i:02},c{i},outbound,Agent Number {i:02}"
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, "team.csv", log.as_bytes());
+    let mut h = harness();
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    h.get_by_label("Agent: all").click();
+    h.run();
+    h.get_by_label("Agent Number 03").click();
+    h.step();
+    wait_for_worker(&mut h);
+    assert!(
+        shows(&h, "Agent Number 07"),
+        "the list stays open after a name is ticked"
+    );
+    h.get_by_label("Agent Number 07").click();
+    h.step();
+    wait_for_worker(&mut h);
+    let report = h.state().session.as_ref().unwrap().report.clone();
+    assert_eq!(
+        report.meta.filters.agents,
+        ["Agent Number 03", "Agent Number 07"]
+    );
+    // Typing part of a name narrows the list.
+    h.get_by_role(egui::accesskit::Role::TextInput).click();
+    h.run();
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("ber 1");
+    h.run();
+    assert!(shows(&h, "Agent Number 12"));
+    assert!(
+        !shows(&h, "Agent Number 22"),
+        "names without the text are hidden"
+    );
+}
+
+#[test]
 fn a_filter_change_recomputes() {
     let mut h = harness();
     let before = h
@@ -762,6 +807,11 @@ fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
     assert_eq!(report.agents[0].agent, "Unassigned");
     assert!(shows(&h, "Agent: Unassigned"));
 
+    // The agent list stays open for more names until Escape closes it.
+    assert!(shows(&h, "Ann"));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!shows(&h, "Ann"));
     let report = choose(&mut h, "Segment: all", "Unknown");
     assert_eq!(report.meta.filters.segments, ["Unknown"]);
     assert_eq!(report.direct.conversations, 1);

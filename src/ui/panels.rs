@@ -669,35 +669,63 @@ fn file_menu(app: &mut ChatlensApp, ui: &mut Ui) {
     });
 }
 
+/// Filter lists longer than this get a search field.
+const SEARCH_FROM: usize = 12;
+
 fn multi_select(ui: &mut Ui, title: &str, values: &[String], chosen: &mut Vec<String>) {
     let label = match chosen.len() {
         0 => format!("{title}: all"),
         1 => format!("{title}: {}", chosen[0]),
         n => format!("{title}: {n} chosen"),
     };
-    ui.menu_button(label, |ui| {
-        if values.is_empty() {
-            ui.weak(format!("The log has no {} column.", title.to_lowercase()));
-        }
-        if !chosen.is_empty() && ui.button("All").clicked() {
-            chosen.clear();
-        }
-        egui::ScrollArea::vertical()
-            .max_height(320.0)
-            .show(ui, |ui| {
-                for v in values {
-                    let mut on = chosen.contains(v);
-                    if ui.checkbox(&mut on, v).changed() {
-                        if on {
-                            chosen.push(v.clone());
-                            chosen.sort();
-                        } else {
-                            chosen.retain(|c| c != v);
+    // Several values are ticked in one go, and the search takes clicks:
+    // only a click outside closes the list.
+    let config = egui::containers::menu::MenuConfig::new()
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+    egui::containers::menu::MenuButton::new(label)
+        .config(config)
+        .ui(ui, |ui| {
+            // A name on one line, not broken after every word.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+            if values.is_empty() {
+                ui.weak(format!("The log has no {} column.", title.to_lowercase()));
+            }
+            // Always there, so that ticking the first name does not move
+            // the list under the pointer.
+            if ui
+                .add_enabled(!chosen.is_empty(), egui::Button::new("All"))
+                .clicked()
+            {
+                chosen.clear();
+            }
+            // A long list (a large team) can be narrowed by typing part of a
+            // name; the text lasts while the menu is open.
+            let search_id = ui.make_persistent_id(("search", title));
+            let mut search: String = ui.data(|d| d.get_temp(search_id)).unwrap_or_default();
+            if values.len() > SEARCH_FROM {
+                ui.add(egui::TextEdit::singleline(&mut search).hint_text("Search"));
+                ui.data_mut(|d| d.insert_temp(search_id, search.clone()));
+            }
+            let needle = search.trim().to_lowercase();
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    for v in values
+                        .iter()
+                        .filter(|v| needle.is_empty() || v.to_lowercase().contains(&needle))
+                    {
+                        let mut on = chosen.contains(v);
+                        if ui.checkbox(&mut on, v).changed() {
+                            if on {
+                                chosen.push(v.clone());
+                                chosen.sort();
+                            } else {
+                                chosen.retain(|c| c != v);
+                            }
                         }
                     }
-                }
-            });
-    });
+                });
+        });
 }
 
 fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
