@@ -37,6 +37,15 @@ fn wait_for_offenders(h: &mut Harness<'_, ChatlensApp>) {
     });
 }
 
+/// Clicks `label` and returns the figures it has the worker recompute.
+fn recompute_by(h: &mut Harness<'_, ChatlensApp>, label: &str) -> chatlens::metrics::Report {
+    h.get_by_label(label).click();
+    // Stepped, not run: the recomputation keeps the spinner turning.
+    h.step();
+    wait_for_worker(h);
+    h.state().session.as_ref().unwrap().report.clone()
+}
+
 /// Steps until the worker has answered.
 fn wait_for_worker(h: &mut Harness<'_, ChatlensApp>) {
     step_while(h, "the worker's answer", |h| h.state().loading.is_some());
@@ -202,12 +211,7 @@ fn a_timeline_shows_long_messages_whole_and_scrolls_to_the_last() {
         )
         .unwrap();
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = temp_file(&dir, "long.csv", log.as_bytes());
-    let mut h = harness();
-    h.state_mut().open_path(path);
-    wait_for_worker(&mut h);
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let (_dir, mut h) = harness_on("long.csv", log.as_bytes());
     h.state_mut().stack.push(Screen::Timeline { conv: 0 });
     h.run();
     assert!(shows(&h, "Conversation c1"));
@@ -400,29 +404,36 @@ fn escape_closes_what_is_in_front() {
 #[test]
 fn figures_explain_themselves_under_the_pointer() {
     let mut h = harness();
-    h.hover_at(h.get_by_label("Msgs / chat").rect().center());
-    h.run();
-    assert!(
-        h.query_by_label_contains("divided by the number of those chats")
-            .is_some()
+    // On `view` (none: the one on screen), the pointer rests on `label` and
+    // the explanation holding `text` shows.
+    let explains = |h: &mut Harness<'_, ChatlensApp>, view: Option<&str>, label, text| {
+        if let Some(view) = view {
+            h.get_by_label(view).click();
+            h.run();
+        }
+        h.hover_at(h.get_by_label(label).rect().center());
+        h.run();
+        assert!(h.query_by_label_contains(text).is_some(), "{label}");
+    };
+    explains(
+        &mut h,
+        None,
+        "Msgs / chat",
+        "divided by the number of those chats",
     );
-    // So does a quality indicator, with the outcomes the settings count.
-    h.get_by_label("Quality").click();
-    h.run();
-    h.hover_at(h.get_by_label("Positive outcome").rect().center());
-    h.run();
-    assert!(
-        h.query_by_label_contains("A winning outcome (won, converted")
-            .is_some()
+    // So does a quality indicator, with the outcomes the settings count,
+    // and a column of the agents table.
+    explains(
+        &mut h,
+        Some("Quality"),
+        "Positive outcome",
+        "A winning outcome (won, converted",
     );
-    // And a column of the agents table.
-    h.get_by_label("Agents").click();
-    h.run();
-    h.hover_at(h.get_by_label("Follow-up response").rect().center());
-    h.run();
-    assert!(
-        h.query_by_label_contains("Share of those follow-ups a customer answered")
-            .is_some()
+    explains(
+        &mut h,
+        Some("Agents"),
+        "Follow-up response",
+        "Share of those follow-ups a customer answered",
     );
 }
 
@@ -436,24 +447,15 @@ fn a_long_filter_list_stays_open_for_several_names_and_can_be_searched() {
         )
         .unwrap();
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = temp_file(&dir, "team.csv", log.as_bytes());
-    let mut h = harness();
-    h.state_mut().open_path(path);
-    wait_for_worker(&mut h);
+    let (_dir, mut h) = harness_on("team.csv", log.as_bytes());
     h.get_by_label("Agent: all").click();
     h.run();
-    h.get_by_label("Agent Number 03").click();
-    h.step();
-    wait_for_worker(&mut h);
+    recompute_by(&mut h, "Agent Number 03");
     assert!(
         shows(&h, "Agent Number 07"),
         "the list stays open after a name is ticked"
     );
-    h.get_by_label("Agent Number 07").click();
-    h.step();
-    wait_for_worker(&mut h);
-    let report = h.state().session.as_ref().unwrap().report.clone();
+    let report = recompute_by(&mut h, "Agent Number 07");
     assert_eq!(
         report.meta.filters.agents,
         ["Agent Number 03", "Agent Number 07"]
@@ -484,16 +486,25 @@ fn a_filter_change_recomputes() {
         .conversations;
     h.get_by_value("1:1 + groups").click();
     h.run();
-    h.get_by_label("Groups only").click();
-    h.step();
-    wait_for_worker(&mut h);
-    let report = h.state().session.as_ref().unwrap().report.clone();
+    let report = recompute_by(&mut h, "Groups only");
     assert_eq!(
         report.meta.filters.chat_type,
         Some(chatlens::metrics::ChatType::Group)
     );
     assert_ne!(report.direct.conversations, before);
     assert!(shows(&h, &format::count(report.direct.conversations)));
+}
+
+/// The app on a log written to a temporary folder (alive as long as the
+/// folder returned), loaded without an error.
+fn harness_on(name: &str, bytes: &[u8]) -> (tempfile::TempDir, Harness<'static, ChatlensApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(&dir, name, bytes);
+    let mut h = harness();
+    h.state_mut().open_path(path);
+    wait_for_worker(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    (dir, h)
 }
 
 fn temp_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -764,12 +775,7 @@ fn the_import_report_of_a_parquet_log_names_its_format_alone() {
         .unwrap();
     let mut parquet = Vec::new();
     ParquetWriter::new(&mut parquet).finish(&mut df).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = temp_file(&dir, "demo.parquet", &parquet);
-    let mut h = harness();
-    h.state_mut().open_path(path);
-    wait_for_worker(&mut h);
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let (_dir, mut h) = harness_on("demo.parquet", &parquet);
     h.get_by_label("Import report").click();
     h.run();
     assert!(shows(&h, "parquet"), "the format is named");
@@ -785,20 +791,12 @@ fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
 2024-03-01 10:05,c1,inbound,,SMB\n\
 2024-03-01 11:00,c2,outbound,,\n\
 2024-03-02 09:30,c2,inbound,,\n";
-    let dir = tempfile::tempdir().unwrap();
-    let path = temp_file(&dir, "unassigned.csv", log.as_bytes());
-    let mut h = harness();
-    h.state_mut().open_path(path);
-    wait_for_worker(&mut h);
+    let (_dir, mut h) = harness_on("unassigned.csv", log.as_bytes());
     // Opens a filter menu, ticks one name and waits for the figures.
     let choose = |h: &mut Harness<'_, ChatlensApp>, menu: &str, name: &str| {
         h.get_by_label(menu).click();
         h.run();
-        h.get_by_label(name).click();
-        // Stepped, not run: the recomputation keeps the spinner turning.
-        h.step();
-        wait_for_worker(h);
-        h.state().session.as_ref().unwrap().report.clone()
+        recompute_by(h, name)
     };
     let report = choose(&mut h, "Agent: all", "Unassigned");
     assert_eq!(report.meta.filters.agents, ["Unassigned"]);
