@@ -474,6 +474,36 @@ fn a_long_filter_list_stays_open_for_several_names_and_can_be_searched() {
 }
 
 #[test]
+fn a_file_dialog_that_cannot_be_shown_says_so() {
+    let mut h = harness();
+    let ctx = h.ctx.clone();
+    // Cancelled by a person: nothing to say.
+    h.state_mut().await_dialog(
+        &ctx,
+        chatlens::ui::Pick::ExportData,
+        Box::pin(async {
+            std::thread::sleep(Duration::from_millis(400));
+            None
+        }),
+    );
+    step_while(&mut h, "the dialog's answer", |h| h.state().has_dialog());
+    assert_eq!(h.state().notice, None);
+    // Answered at once: no dialog was shown, and the user is told why.
+    h.state_mut().await_dialog(
+        &ctx,
+        chatlens::ui::Pick::ExportData,
+        Box::pin(async { None }),
+    );
+    step_while(&mut h, "the dialog's answer", |h| h.state().has_dialog());
+    let notice = h.state().notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("No file dialog could be shown"),
+        "{notice}"
+    );
+    assert!(shows(&h, &notice));
+}
+
+#[test]
 fn a_filter_change_recomputes() {
     let mut h = harness();
     let before = h

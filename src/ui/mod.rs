@@ -247,7 +247,8 @@ pub struct ChatlensApp {
     pub show_settings: bool,
     pub settings_draft: Settings,
     pub zone_draft: String,
-    pick: Option<(Pick, Receiver<Option<PathBuf>>)>,
+    /// The file dialog open, when it was opened, and its answer to come.
+    pick: Option<(Pick, Instant, Receiver<Option<PathBuf>>)>,
     pub list_sort: (usize, bool),
     /// The offender list on screen, built off the frame.
     pub offender_list: Option<panels::OffenderList>,
@@ -686,14 +687,25 @@ impl ChatlensApp {
             }
             Pick::ExportAll | Pick::ExportData => Box::pin(d.pick_folder()),
         };
+        self.await_dialog(ctx, what, answer);
+    }
+
+    /// A file dialog is open (or its answer not yet read).
+    pub fn has_dialog(&self) -> bool {
+        self.pick.is_some()
+    }
+
+    /// Waits for a dialog's answer off the frame loop; tests answer with a
+    /// future of their own.
+    pub fn await_dialog(&mut self, ctx: &egui::Context, what: Pick, answer: DialogAnswer) {
         let rx = worker::dialog(ctx, move || {
             pollster::block_on(answer).map(|h| h.path().to_path_buf())
         });
-        self.pick = Some((what, rx));
+        self.pick = Some((what, Instant::now(), rx));
     }
 
     fn poll_pick(&mut self) {
-        let Some((_, rx)) = &self.pick else {
+        let Some((_, _, rx)) = &self.pick else {
             return;
         };
         let answer = match rx.try_recv() {
@@ -701,11 +713,15 @@ impl ChatlensApp {
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
         };
-        let Some((what, _)) = self.pick.take() else {
+        let Some((what, opened, _)) = self.pick.take() else {
             return;
         };
-        if let Some(path) = answer {
-            self.run_pick(what, path);
+        match answer {
+            Some(path) => self.run_pick(what, path),
+            None if dialog_failed(opened.elapsed()) => {
+                self.notice = Some(NO_DIALOG.into());
+            }
+            None => {}
         }
     }
 
@@ -884,8 +900,26 @@ impl ChatlensApp {
     }
 }
 
+/// Said when a file dialog could not be shown. On Linux rfd asks the
+/// desktop's portal, else zenity; elsewhere the dialog is the system's own.
+const NO_DIALOG: &str = if cfg!(target_os = "linux") {
+    "No file dialog could be shown: this desktop has neither the xdg-desktop-portal \
+     file chooser nor zenity. Drop a log on the window to open it; `chatlens save` and \
+     `chatlens export` write reports, charts and figures from the command line."
+} else {
+    "No file dialog could be shown. Drop a log on the window to open it; `chatlens save` \
+     and `chatlens export` write reports, charts and figures from the command line."
+};
+
+/// A dialog that answered "nothing chosen" sooner than a person can cancel
+/// one was never shown: the portal or zenity behind it is missing, and rfd
+/// says so only in its log.
+fn dialog_failed(waited: std::time::Duration) -> bool {
+    waited < std::time::Duration::from_millis(250)
+}
+
 /// A file dialog's pending answer.
-type DialogAnswer =
+pub type DialogAnswer =
     std::pin::Pin<Box<dyn std::future::Future<Output = Option<rfd::FileHandle>> + Send>>;
 
 impl eframe::App for ChatlensApp {

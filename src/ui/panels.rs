@@ -603,11 +603,12 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 });
         }
         if let Some(n) = app.notice.clone() {
+            // The button first: a long notice wraps in the width left.
             ui.horizontal(|ui| {
-                ui.label(n);
                 if ui.small_button("Dismiss").clicked() {
                     app.notice = None;
                 }
+                ui.add(egui::Label::new(n).wrap());
             });
         }
     });
