@@ -41,12 +41,26 @@ fn short_label(s: &str) -> String {
     }
 }
 
+/// Axis labels as laid out, under the key of what they were laid out for.
+type LaidOut = (egui::Id, Vec<String>, egui::FontId, f32);
+
 /// The x axis's category labels, their font, the widest line and the
 /// width of a slot. Names are wrapped at spaces to their slot (the y axis
 /// and margins take about 80 points), in the body font, or in the small one
 /// when a word of some name would not fit.
 fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) {
     let slot = (ui.available_width() - 80.0) / (chart.categories.len() as f32 + 0.2);
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let small = egui::TextStyle::Small.resolve(ui.style());
+    // Laid out once per width, font and set of names, not in every frame:
+    // a wrapped name takes a few dozen measurements.
+    let key = egui::Id::unique((slot.to_bits(), &chart.categories, &body, &small));
+    let cache = egui::Id::unique(("axis-labels", chart.id));
+    if let Some((k, labels, font, widest)) = ui.data(|d| d.get_temp::<LaidOut>(cache))
+        && k == key
+    {
+        return (labels, font, widest, slot);
+    }
     let wrapped = chart.wraps_labels();
     let width_in = |font: &egui::FontId, s: &str| {
         ui.painter()
@@ -77,8 +91,6 @@ fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) 
     };
     // Whole words in the body font, else in the small font, else the small
     // font with a word too long for its slot hyphenated.
-    let body = egui::TextStyle::Body.resolve(ui.style());
-    let small = egui::TextStyle::Small.resolve(ui.style());
     let mut labels = lay_out(&body, false);
     let mut font = body;
     if cut(&labels) {
@@ -93,6 +105,7 @@ fn axis_labels(ui: &Ui, chart: &Chart) -> (Vec<String>, egui::FontId, f32, f32) 
         .flat_map(|l| l.lines())
         .map(|l| width_in(&font, l))
         .fold(0.0, f32::max);
+    ui.data_mut(|d| d.insert_temp(cache, (key, labels.clone(), font.clone(), widest)));
     (labels, font, widest, slot)
 }
 
