@@ -2,6 +2,7 @@
 //! METRICS.md §1 plus an import report that accounts for every row.
 
 pub mod canonical;
+mod json;
 pub mod mapping;
 pub mod progress;
 pub mod raw;
@@ -657,7 +658,7 @@ fn read_content(
         if first.starts_with('[') && whatsapp::looks_like_whatsapp(&text) {
             return import_whatsapp(&text, name, dialect, shown, opts).map(Contents::Imported);
         }
-        let (table, format) = raw::read_json(&text).map_err(invalid)?;
+        let (table, format) = json::read_json(&text).map_err(invalid)?;
         return Ok(Contents::Cells {
             table,
             format,
