@@ -686,6 +686,36 @@ fn chitchat_flat_csv_with_a_team() {
     assert!(senders.len() > 100);
 }
 
+/// The chats as the dataset ships them (an object of conversations keyed
+/// by id, each a list of turns of messages) read to the same table as its
+/// flattened CSV, and each row named by the line its message starts on.
+#[test]
+fn chitchat_json_reads_as_its_flat_csv() {
+    let dir = Path::new("../shared/fixtures/conversations/chitchat-dataset");
+    let o = ImportOptions {
+        team: Some(vec!["720840be-e522-47ba-9e9f-143f66372673".into()]),
+        ..opts()
+    };
+    let json = import_path(&dir.join("dataset_first500_conversations.json"), &o).unwrap();
+    let csv = import_path(&dir.join("dataset_first500_conversations_flat.csv"), &o).unwrap();
+    assert_eq!(json.report.format, "json");
+    assert_eq!(json.report.rows_kept, csv.report.rows_kept);
+    assert_eq!(json.report.skipped.values().sum::<u64>(), 0);
+    for column in ["conversation_id", "sender", "text", "direction"] {
+        assert_eq!(
+            strings(&json.table, column),
+            strings(&csv.table, column),
+            "{column}"
+        );
+    }
+    assert_eq!(iso(&json), iso(&csv));
+    // The first message's object opens on line 5 of the file, the
+    // second's on line 10.
+    let lines = json.table.column("line").unwrap().i64().unwrap();
+    assert_eq!(lines.get(0), Some(5));
+    assert_eq!(lines.get(1), Some(10));
+}
+
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let p = entry.unwrap().path();

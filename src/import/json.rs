@@ -4,86 +4,310 @@
 
 use polars::prelude::*;
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 
+use super::mapping::{Canonical, map_headers};
 use super::raw::{RawTable, TextColumn, TextColumnBuilder};
 
-/// Reads a JSON array of objects, or NDJSON (one object per line).
+/// Reads a JSON document (see [`read_document`]) or NDJSON (one object a
+/// line).
 pub fn read_json(text: &str) -> Result<(RawTable, &'static str), String> {
-    // A large NDJSON file is read on every core; an array, and a file of
-    // one object, in one pass.
-    if text.len() >= 1 << 20
-        && !text.trim_start().starts_with('[')
-        && let Some(table) = read_ndjson_in_parallel(text)?
-    {
-        return Ok((table, "ndjson"));
+    let body = text.trim_start();
+    if body.starts_with('[') || !is_ndjson(body) {
+        return read_document(text).map(|table| (table, "json"));
     }
-    read_json_in_one_pass(text)
+    // A large file is read on every core.
+    if text.len() >= 1 << 20 {
+        return read_ndjson_in_parallel(text).map(|table| (table, "ndjson"));
+    }
+    read_ndjson(text).map(|table| (table, "ndjson"))
 }
 
-/// Reads a JSON array of objects, or NDJSON, in one pass, each object
-/// turned into a row as it is parsed.
-fn read_json_in_one_pass(text: &str) -> Result<(RawTable, &'static str), String> {
-    let mut rows = JsonRows::default();
-    let format = if text.trim_start().starts_with('[') {
-        let mut first_bad = None;
-        let mut de = serde_json::Deserializer::from_str(text);
-        serde::Deserializer::deserialize_seq(
-            &mut de,
-            ArrayRows {
-                rows: &mut rows,
-                first_bad: &mut first_bad,
-            },
+/// Whether text starting with `{` holds one object a line: its first line
+/// is a whole object and more text follows. A pretty-printed document's
+/// first line is not a whole object; a document on one line is read as a
+/// document, which may hold a list of messages.
+fn is_ndjson(body: &str) -> bool {
+    let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+    !rest.trim().is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+}
+
+/// Reads NDJSON in one pass, each object turned into a row as it is parsed.
+fn read_ndjson(text: &str) -> Result<RawTable, String> {
+    let part = ndjson_part(text);
+    if let Some((line, message)) = part.error {
+        return Err(message.replace("{line}", &(line + 1).to_string()));
+    }
+    Ok(join(vec![(part.rows, 1)]))
+}
+
+fn invalid(e: &serde_json::Error) -> String {
+    format!(
+        "line {}, column {}: invalid JSON: {e}",
+        e.line(),
+        e.column()
+    )
+}
+
+/// A JSON object's fields in the order they are written, each value left
+/// as its text.
+struct Fields<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Fields<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Fields<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Fields<'a>, M::Error> {
+                let mut fields = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, &'de RawValue>()? {
+                    fields.push((k, v));
+                }
+                Ok(Fields(fields))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+impl Fields<'_> {
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+/// What a JSON value's text starts with: `{`, `[`, or something else.
+fn starts(raw: &RawValue) -> u8 {
+    raw.get().as_bytes().first().copied().unwrap_or(b' ')
+}
+
+/// Line numbers of places in a text, asked for in the order they appear.
+struct Lines<'a> {
+    text: &'a str,
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line on which `part`, a slice of the text, starts.
+    fn of(&mut self, part: &str) -> u64 {
+        let offset = (part.as_ptr() as usize)
+            .saturating_sub(self.text.as_ptr() as usize)
+            .min(self.text.len());
+        if offset < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        let skipped = &self.text.as_bytes()[self.at..offset];
+        self.line += memchr::memchr_iter(b'\n', skipped).count() as u64;
+        self.at = offset;
+        self.line
+    }
+}
+
+/// Whether columns of these names map a canonical column.
+fn maps(names: &[String], column: Canonical) -> bool {
+    map_headers(names, &[]).is_ok_and(|m| m.has(column))
+}
+
+/// One message of a document, and the key of the conversation it was
+/// found under, if any.
+struct Message<'a> {
+    object: &'a RawValue,
+    conversation: Option<&'a str>,
+}
+
+/// The message objects of a list, lists inside it (such as a chat's
+/// turns) flattened. The error is the first item that is neither, and what
+/// it is.
+fn messages_of<'a>(list: &'a RawValue, out: &mut Vec<&'a RawValue>) -> Result<(), &'a RawValue> {
+    // The whole document was parsed once already, so this cannot fail.
+    let items: Vec<&RawValue> = serde_json::from_str(list.get()).unwrap_or_default();
+    for item in items {
+        match starts(item) {
+            b'{' => out.push(item),
+            b'[' => messages_of(item, out)?,
+            _ => return Err(item),
+        }
+    }
+    Ok(())
+}
+
+/// A list's messages, or an error naming the line of the first item that
+/// is not a message.
+fn list_messages<'a>(list: &'a RawValue, text: &str) -> Result<Vec<&'a RawValue>, String> {
+    let mut found = Vec::new();
+    messages_of(list, &mut found).map_err(|item| {
+        let kind = serde_json::from_str::<serde_json::Value>(item.get())
+            .map_or("a value", |v| json_kind(&v));
+        format!(
+            "line {}: found {kind} in a list of messages, expected an object with one message",
+            Lines::new(text).of(item.get())
         )
-        .and_then(|()| de.end())
-        .map_err(|e| {
-            format!(
-                "line {}, column {}: invalid JSON: {e}",
-                e.line(),
-                e.column()
-            )
-        })?;
-        if let Some((item, kind)) = first_bad {
-            return Err(format!(
-                "item {item} of the array is {kind}, expected an object with one message"
-            ));
-        }
-        "json"
-    } else {
-        // Whether the first object holds only objects: alone in the file,
-        // it is one object of nested ones, not a log.
-        let mut first_nested = false;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            let v: serde_json::Value = serde_json::from_str(line)
-                .map_err(|e| format!("line {}, column {}: invalid JSON: {e}", i + 1, e.column()))?;
-            match v {
-                serde_json::Value::Object(m) => {
-                    if rows.lines.is_empty() {
-                        first_nested = m.values().all(serde_json::Value::is_object);
-                    }
-                    rows.add(&m, i as u64 + 1);
-                }
-                other => {
-                    return Err(format!(
-                        "line {}: found {}, expected one JSON object per line (NDJSON) or an array of objects",
-                        i + 1,
-                        json_kind(&other)
-                    ));
-                }
-            }
-        }
-        if rows.lines.len() == 1 && first_nested {
-            return Err(
-                "expected an array of message objects or NDJSON; found one object of nested objects"
-                    .into(),
-            );
-        }
-        "ndjson"
+    })?;
+    Ok(found)
+}
+
+/// An object's list of messages: the field whose list holds the most
+/// objects; `None` when no field holds a list of only objects.
+fn message_list<'a>(fields: &Fields<'a>) -> Option<Vec<&'a RawValue>> {
+    fields
+        .0
+        .iter()
+        .filter(|(_, v)| starts(v) == b'[')
+        .filter_map(|(_, v)| {
+            let mut found = Vec::new();
+            // A list holding anything else (tags, numbers) is not one of
+            // messages.
+            messages_of(v, &mut found).ok()?;
+            (!found.is_empty()).then_some(found)
+        })
+        .max_by_key(Vec::len)
+}
+
+/// Reads a JSON document, which holds its messages in one of four shapes:
+/// - an array of message objects (arrays inside it, such as a chat's
+///   turns, flattened);
+/// - one object that is a message (its fields map a timestamp);
+/// - an object holding a list of messages, such as a chat export's
+///   `{"name": "…", "messages": [{…}, …]}`: the field whose list holds the
+///   most objects; each message takes the chat's `name`, `title` or `id`
+///   as its `conversation_id` unless its own fields map a conversation or
+///   a contact;
+/// - an object of conversations keyed by id, each holding a list of
+///   messages: each message takes the key as its `conversation_id` unless
+///   its own fields map a conversation or a contact.
+///
+/// An object that is none of these is read as one row, for the mapping to
+/// judge. A row's line is the line its message object starts on.
+fn read_document(text: &str) -> Result<RawTable, String> {
+    let body = text.trim_start();
+    if body.starts_with('[') {
+        let top: &RawValue = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+        let messages = list_messages(top, text)?;
+        let messages: Vec<Message> = messages
+            .into_iter()
+            .map(|object| Message {
+                object,
+                conversation: None,
+            })
+            .collect();
+        return rows_of(text, &messages);
+    }
+    let top: Fields = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+    let one_row = || -> Result<RawTable, String> {
+        let object = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+        let mut rows = JsonRows::default();
+        rows.add(object, Lines::new(text).of(body));
+        Ok(join(vec![(rows, 0)]))
     };
-    Ok((rows.into_table(), format))
+    if maps(&top.names(), Canonical::Timestamp) {
+        return one_row();
+    }
+    if let Some(messages) = message_list(&top) {
+        let name = chat_name(&top);
+        let mut messages: Vec<Message> = messages
+            .into_iter()
+            .map(|object| Message {
+                object,
+                conversation: name.as_deref(),
+            })
+            .collect();
+        keep_own_conversations(&mut messages)?;
+        return rows_of(text, &messages);
+    }
+    if top.0.is_empty() || top.0.iter().any(|(_, v)| starts(v) != b'{') {
+        return one_row();
+    }
+    let mut messages = Vec::new();
+    for (key, conversation) in &top.0 {
+        let fields: Fields = serde_json::from_str(conversation.get()).map_err(|e| invalid(&e))?;
+        let Some(list) = message_list(&fields) else {
+            return Err(format!(
+                "line {}: conversation {key:?} holds no list of message objects; expected an object of conversations, each with a list of messages",
+                Lines::new(text).of(conversation.get())
+            ));
+        };
+        messages.extend(list.into_iter().map(|object| Message {
+            object,
+            conversation: Some(key.as_str()),
+        }));
+    }
+    keep_own_conversations(&mut messages)?;
+    rows_of(text, &messages)
+}
+
+/// Messages that name their conversation or contact themselves keep it.
+fn keep_own_conversations(messages: &mut [Message]) -> Result<(), String> {
+    if let Some(first) = messages.first() {
+        let fields: Fields = serde_json::from_str(first.object.get()).map_err(|e| invalid(&e))?;
+        let names = fields.names();
+        if maps(&names, Canonical::ConversationId) || maps(&names, Canonical::ContactId) {
+            for m in messages {
+                m.conversation = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The name of the one chat a document of a list of messages holds (a
+/// chat export's `name`, `title` or `id`), for messages that do not name
+/// their conversation.
+fn chat_name(fields: &Fields) -> Option<String> {
+    ["name", "title", "id"].iter().find_map(|want| {
+        let (_, v) = fields.0.iter().find(|(k, _)| k == want)?;
+        match serde_json::from_str::<serde_json::Value>(v.get()).ok()? {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    })
+}
+
+/// The column that carries the key of a conversation's messages.
+const CONVERSATION_KEY: &str = "conversation_id";
+
+/// The rows of a document's messages, parsed on every core.
+fn rows_of(text: &str, messages: &[Message]) -> Result<RawTable, String> {
+    let mut lines = Lines::new(text);
+    let line_of: Vec<u64> = messages.iter().map(|m| lines.of(m.object.get())).collect();
+    let chunk = messages
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(4096);
+    let parts: Vec<JsonRows> = messages
+        .par_chunks(chunk)
+        .zip(line_of.par_chunks(chunk))
+        .map(|(messages, lines)| {
+            let mut rows = JsonRows::default();
+            for (m, &line) in messages.iter().zip(lines) {
+                let mut object: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(m.object.get()).map_err(|e| invalid(&e))?;
+                if let Some(key) = m.conversation {
+                    object
+                        .entry(CONVERSATION_KEY)
+                        .or_insert_with(|| serde_json::Value::String(key.to_string()));
+                }
+                rows.add(object, line);
+            }
+            Ok(rows)
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(join(parts.into_iter().map(|rows| (rows, 0)).collect()))
 }
 
 /// Rows of JSON objects as text columns, in the order their keys first
@@ -97,7 +321,7 @@ struct JsonRows {
 }
 
 impl JsonRows {
-    fn add(&mut self, m: &serde_json::Map<String, serde_json::Value>, line: u64) {
+    fn add(&mut self, mut m: serde_json::Map<String, serde_json::Value>, line: u64) {
         let rows = self.lines.len();
         for k in m.keys() {
             if !self.known.contains(k) {
@@ -107,55 +331,51 @@ impl JsonRows {
             }
         }
         for (column, name) in self.columns.iter_mut().zip(&self.headers) {
-            let cell = m.get(name).and_then(json_cell);
+            let cell = m.remove(name).and_then(json_cell);
             column.push(cell.as_deref());
         }
         self.lines.push(line);
     }
-
-    fn into_table(self) -> RawTable {
-        RawTable {
-            columns: self
-                .columns
-                .into_iter()
-                .map(TextColumnBuilder::finish)
-                .collect(),
-            headers: self.headers,
-            lines: self.lines,
-            ..RawTable::default()
-        }
-    }
 }
 
-/// A JSON array's items, each object added as a row as soon as it is
-/// parsed (the array is never held whole). The first item that is not an
-/// object is noted, and the rest still parsed, so that a syntax error
-/// anywhere is reported first, as a whole-file parse reports it.
-struct ArrayRows<'r> {
-    rows: &'r mut JsonRows,
-    first_bad: &'r mut Option<(u64, &'static str)>,
-}
-
-impl<'de> serde::de::Visitor<'de> for ArrayRows<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON array of objects")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut item = 0u64;
-        while let Some(value) = seq.next_element::<serde_json::Value>()? {
-            item += 1;
-            if self.first_bad.is_some() {
-                continue;
-            }
-            match value {
-                serde_json::Value::Object(m) => self.rows.add(&m, item),
-                other => *self.first_bad = Some((item, json_kind(&other))),
+/// Stretches of rows as one table: columns in the order their keys first
+/// appear, each stretch's lines moved on by the line it starts after.
+fn join(parts: Vec<(JsonRows, u64)>) -> RawTable {
+    let mut headers: Vec<String> = Vec::new();
+    for (part, _) in &parts {
+        for h in &part.headers {
+            if !headers.contains(h) {
+                headers.push(h.clone());
             }
         }
-        Ok(())
+    }
+    let rows: usize = parts.iter().map(|(p, _)| p.lines.len()).sum();
+    let mut lines = Vec::with_capacity(rows);
+    let mut stretches: Vec<Vec<TextColumn>> = headers.iter().map(|_| Vec::new()).collect();
+    for (part, start) in parts {
+        let JsonRows {
+            headers: names,
+            columns,
+            lines: own_lines,
+            ..
+        } = part;
+        lines.extend(own_lines.iter().map(|l| start + l));
+        let len = own_lines.len();
+        let mut own: Vec<Option<TextColumn>> = headers.iter().map(|_| None).collect();
+        for (name, column) in names.iter().zip(columns) {
+            if let Some(k) = headers.iter().position(|h| h == name) {
+                own[k] = Some(column.finish());
+            }
+        }
+        for (k, column) in own.into_iter().enumerate() {
+            stretches[k].push(column.unwrap_or_else(|| TextColumnBuilder::missing(len).finish()));
+        }
+    }
+    RawTable {
+        columns: stretches.into_iter().map(TextColumn::concat).collect(),
+        headers,
+        lines,
+        ..RawTable::default()
     }
 }
 
@@ -195,7 +415,7 @@ fn ndjson_part(text: &str) -> NdjsonPart {
             continue;
         }
         match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(serde_json::Value::Object(m)) => part.rows.add(&m, i as u64),
+            Ok(serde_json::Value::Object(m)) => part.rows.add(m, i as u64),
             Ok(other) => {
                 let kind = json_kind(&other);
                 part.error = Some((
@@ -221,8 +441,7 @@ fn ndjson_part(text: &str) -> NdjsonPart {
 
 /// A large NDJSON file read in stretches of whole lines on every core;
 /// columns in the order their keys first appear, as one pass gives them.
-/// `None` when it holds a single object, which the one-pass reader judges.
-fn read_ndjson_in_parallel(text: &str) -> Result<Option<RawTable>, String> {
+fn read_ndjson_in_parallel(text: &str) -> Result<RawTable, String> {
     let pieces = rayon::current_num_threads() * 4;
     let bytes = text.as_bytes();
     // Stretches end just after a line break near each equal share.
@@ -253,51 +472,19 @@ fn read_ndjson_in_parallel(text: &str) -> Result<Option<RawTable>, String> {
             return Err(message.replace("{line}", &(start + line).to_string()));
         }
     }
-    let rows: usize = parts.iter().map(|p| p.rows.lines.len()).sum();
-    if rows == 1 {
-        return Ok(None);
-    }
-    let mut headers: Vec<String> = Vec::new();
-    for part in &parts {
-        for h in &part.rows.headers {
-            if !headers.contains(h) {
-                headers.push(h.clone());
-            }
-        }
-    }
-    let mut lines = Vec::with_capacity(rows);
-    let mut stretches: Vec<Vec<TextColumn>> = headers.iter().map(|_| Vec::new()).collect();
-    for (part, start) in parts.into_iter().zip(starts) {
-        let JsonRows {
-            headers: names,
-            columns,
-            lines: own_lines,
-            ..
-        } = part.rows;
-        lines.extend(own_lines.iter().map(|l| start + l));
-        let len = own_lines.len();
-        let mut own: Vec<Option<TextColumn>> = headers.iter().map(|_| None).collect();
-        for (name, column) in names.iter().zip(columns) {
-            if let Some(k) = headers.iter().position(|h| h == name) {
-                own[k] = Some(column.finish());
-            }
-        }
-        for (k, column) in own.into_iter().enumerate() {
-            stretches[k].push(column.unwrap_or_else(|| TextColumnBuilder::missing(len).finish()));
-        }
-    }
-    Ok(Some(RawTable {
-        columns: stretches.into_iter().map(TextColumn::concat).collect(),
-        headers,
-        lines,
-        ..RawTable::default()
-    }))
+    Ok(join(
+        parts
+            .into_iter()
+            .zip(starts)
+            .map(|(part, start)| (part.rows, start))
+            .collect(),
+    ))
 }
 
-fn json_cell(v: &serde_json::Value) -> Option<String> {
+fn json_cell(v: serde_json::Value) -> Option<String> {
     match v {
         serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(s),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         other => Some(other.to_string()),
@@ -307,7 +494,6 @@ fn json_cell(v: &serde_json::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::raw::trim;
 
     type Cells = (Vec<String>, Vec<u64>, Vec<Vec<Option<String>>>);
 
@@ -324,69 +510,125 @@ mod tests {
         (t.headers.clone(), t.lines.clone(), cells)
     }
 
+    fn read(text: &str) -> Result<Cells, String> {
+        read_json(text).map(|(t, _)| table_cells(&t))
+    }
+
+    fn column<'a>(cells: &'a Cells, name: &str) -> &'a [Option<String>] {
+        let k = cells.0.iter().position(|h| h == name).unwrap();
+        &cells.2[k]
+    }
+
     #[test]
-    fn json_arrays_read_item_by_item_as_a_whole_parse_reads_them() {
-        // What parsing the whole array first gives: its items' cells in
-        // the order keys first appear, or the first error.
-        let whole = |text: &str| -> Result<Cells, String> {
-            let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-                format!(
-                    "line {}, column {}: invalid JSON: {e}",
-                    e.line(),
-                    e.column()
-                )
-            })?;
-            let serde_json::Value::Array(items) = v else {
-                unreachable!()
-            };
-            let mut headers: Vec<String> = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let serde_json::Value::Object(m) = item else {
-                    return Err(format!(
-                        "item {} of the array is {}, expected an object with one message",
-                        i + 1,
-                        json_kind(item)
-                    ));
-                };
-                for k in m.keys() {
-                    if !headers.contains(k) {
-                        headers.push(k.clone());
-                    }
-                }
-            }
-            let cells = headers
-                .iter()
-                .map(|h| {
-                    items
-                        .iter()
-                        .map(|item| {
-                            item.get(h)
-                                .and_then(json_cell)
-                                .map(|c| trim(&c).to_string())
-                                .filter(|c| !c.is_empty())
-                        })
-                        .collect()
-                })
-                .collect();
-            Ok((headers, (1..=items.len() as u64).collect(), cells))
-        };
-        for text in [
-            r#"[{"ts": "2024-01-01 09:00", "chat": "a", "dir": "out"},
-                {"ts": "2024-01-01 09:05", "chat": "a", "dir": null, "late": 1.5},
-                {"chat": " b ", "nested": {"x": [1, 2]}, "flag": true, "blank": ""}]"#,
-            "[]",
-            r#"[{"a": 1}, 5, {"a": 2}]"#,
-            r#"[{"a": 1}, 5, {"a": }]"#,
+    fn json_arrays_read_every_object_with_the_line_it_starts_on() {
+        let text = r#"[{"ts": "2024-01-01 09:00", "chat": "a", "dir": "out"},
+            {"ts": "2024-01-01 09:05", "chat": "a", "dir": null, "late": 1.5},
+
+            {"chat": " b ", "nested": {"x": [1, 2]}, "flag": true, "blank": ""}]"#;
+        let (t, format) = read_json(text).unwrap();
+        assert_eq!(format, "json");
+        let cells = table_cells(&t);
+        assert_eq!(cells.1, [1, 2, 4]);
+        assert_eq!(
+            column(&cells, "chat"),
+            [Some("a".into()), Some("a".into()), Some("b".into())]
+        );
+        assert_eq!(column(&cells, "dir"), [Some("out".into()), None, None]);
+        assert_eq!(column(&cells, "late"), [None, Some("1.5".into()), None]);
+        assert_eq!(
+            column(&cells, "nested"),
+            [None, None, Some(r#"{"x":[1,2]}"#.into())]
+        );
+        assert_eq!(column(&cells, "flag"), [None, None, Some("true".into())]);
+        assert_eq!(column(&cells, "blank"), [None, None, None]);
+        // Arrays of a chat's turns are flattened; a minified file is all
+        // on line 1.
+        let turns = read(r#"[[{"a": 1}, {"a": 2}], [{"a": 3}]]"#).unwrap();
+        assert_eq!(column(&turns, "a").len(), 3);
+        assert_eq!(turns.1, [1, 1, 1]);
+        assert_eq!(read("[]").unwrap(), (vec![], vec![], vec![]));
+    }
+
+    #[test]
+    fn json_errors_name_the_line() {
+        let err = |text: &str| read(text).unwrap_err();
+        assert_eq!(
+            err("[{\"a\": 1},\n 5, {\"a\": 2}]"),
+            "line 2: found a number in a list of messages, expected an object with one message"
+        );
+        // A syntax error anywhere is reported before a wrong item.
+        assert!(err("[{\"a\": 1}, 5,\n {\"a\": }]").starts_with("line 2, column 8: invalid JSON"));
+        for broken in [
             r#"[{"a": 1}] x"#,
             r#"[{"a": 1},]"#,
             r#"[{"a": 1}, "#,
+            "{\n \"a\": [1,\n",
         ] {
-            let streamed = read_json(text).map(|(t, format)| {
-                assert_eq!(format, "json");
-                table_cells(&t)
-            });
-            assert_eq!(streamed, whole(text), "{text}");
+            assert!(err(broken).contains("invalid JSON"), "{broken}");
         }
+        assert_eq!(
+            err("{\n \"c1\": {\"messages\": [{\"a\": 1}]},\n \"c2\": {\"note\": \"none\"}\n}"),
+            "line 3: conversation \"c2\" holds no list of message objects; expected an object of conversations, each with a list of messages"
+        );
+    }
+
+    #[test]
+    fn json_documents_hold_their_messages_in_lists_or_conversations() {
+        // A chat export: the list of messages beside the chat's own fields
+        // and a shorter list of other objects.
+        let holder = r#"{
+  "name": "Support",
+  "members": [{"name": "Ana"}],
+  "messages": [
+    {"date": "2024-01-01T09:00:00", "from": "Ana", "text": "Hi"},
+    {"date": "2024-01-01T09:05:00", "from": "Bo", "text": "Hello"}
+  ]
+}"#;
+        let cells = read(holder).unwrap();
+        assert_eq!(cells.1, [5, 6]);
+        assert_eq!(
+            column(&cells, "from"),
+            [Some("Ana".into()), Some("Bo".into())]
+        );
+        // The chat's name is each message's conversation; its other
+        // fields are not columns.
+        assert_eq!(
+            column(&cells, "conversation_id"),
+            [Some("Support".into()), Some("Support".into())]
+        );
+        assert!(!cells.0.contains(&"name".to_string()));
+        // The same on one line.
+        let one_line: String = holder.split('\n').map(str::trim).collect();
+        assert_eq!(read(&one_line).unwrap().2, cells.2);
+        // Conversations keyed by id, their turns lists of lists: each
+        // message takes its conversation's key.
+        let keyed = r#"{
+  "c1": {"messages": [[{"timestamp": "2024-01-01T09:00:00Z", "sender": "u1"}],
+                      [{"timestamp": "2024-01-01T09:01:00Z", "sender": "u2"}]],
+         "ratings": {"witty": 3}},
+  "c2": {"messages": [[{"timestamp": "2024-01-02T09:00:00Z", "sender": "u1"}]]}
+}"#;
+        let cells = read(keyed).unwrap();
+        assert_eq!(
+            column(&cells, "conversation_id"),
+            [Some("c1".into()), Some("c1".into()), Some("c2".into())]
+        );
+        assert_eq!(cells.1, [2, 3, 5]);
+        // Messages that name their chat keep it.
+        let named = r#"{"x": {"messages": [{"ts": "2024-01-01", "chat_id": "own"}]}}"#;
+        let cells = read(named).unwrap();
+        assert!(!cells.0.contains(&"conversation_id".to_string()));
+        assert_eq!(column(&cells, "chat_id"), [Some("own".into())]);
+        // One message, even with a list of attachments, is one row.
+        let one = r#"{"timestamp": "2024-01-01 09:00", "files": [{"n": 1}, {"n": 2}]}"#;
+        let cells = read(one).unwrap();
+        assert_eq!(cells.1, [1]);
+        assert_eq!(
+            column(&cells, "files"),
+            [Some(r#"[{"n":1},{"n":2}]"#.into())]
+        );
+        // An object of neither shape is one row for the mapping to judge.
+        assert_eq!(read(r#"{"a": 1, "b": {"c": 2}}"#).unwrap().1, [1]);
     }
 
     #[test]
@@ -419,7 +661,7 @@ mod tests {
         }
         assert!(text.len() > 1 << 20);
         let (parallel, format) = read_json(&text).unwrap();
-        let (one_pass, _) = read_json_in_one_pass(&text).unwrap();
+        let one_pass = read_ndjson(&text).unwrap();
         assert_eq!(format, "ndjson");
         assert_eq!(table_cells(&parallel), table_cells(&one_pass));
         assert!(parallel.headers.contains(&"late".to_string()));
@@ -429,7 +671,7 @@ mod tests {
             let mut lines: Vec<&str> = text.split('\n').collect();
             lines[at] = bad;
             let broken = lines.join("\n");
-            let expected = read_json_in_one_pass(&broken).err().unwrap();
+            let expected = read_ndjson(&broken).err().unwrap();
             assert_eq!(read_json(&broken).err(), Some(expected));
         }
     }
