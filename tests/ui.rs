@@ -665,6 +665,43 @@ fn unknown_columns_are_mapped_in_a_dialog() {
     );
 }
 
+/// A log with senders but no direction column: the team is ticked among
+/// its senders in the mapping dialog, as for a chat export.
+#[test]
+fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
+    let csv = "timestamp,chat,from,text\n\
+2024-03-01 10:00,c1,Ana,Hello\n\
+2024-03-01 10:05,c1,Customer One,Hi there\n\
+2024-03-01 11:00,c2,Customer Two,Question\n\
+2024-03-01 11:30,c2,Ana,Answer\n\
+2024-03-01 11:40,c2,Customer Two,Thanks\n";
+    let (_dir, mut h) = harness_on("no-direction.csv", csv.as_bytes());
+    assert!(shows(&h, "Map the columns"));
+    assert!(shows(&h, "No direction column? Pick the team"));
+    assert!(shows(
+        &h,
+        "Choose a column for each required field, or tick the team."
+    ));
+    // Most messages first.
+    let ana = h.get_by_label("Ana (2 messages)").rect();
+    let two = h.get_by_label("Customer Two (2 messages)").rect();
+    let one = h.get_by_label("Customer One (1 message)").rect();
+    assert!(ana.top() < one.top() && two.top() < one.top());
+    h.get_by_label("Ana (2 messages)").click();
+    h.run();
+    assert!(!shows(
+        &h,
+        "Choose a column for each required field, or tick the team."
+    ));
+    h.get_by_label("Import").click();
+    h.step();
+    wait_for_worker(&mut h);
+    assert!(h.state().mapping.is_none());
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let flow = &h.state().session.as_ref().unwrap().report.flow;
+    assert_eq!((flow.direct.outbound, flow.direct.inbound), (2, 3));
+}
+
 #[test]
 fn exports_not_yet_available_show_an_error() {
     let dir = tempfile::tempdir().unwrap();

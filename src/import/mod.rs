@@ -290,6 +290,10 @@ pub enum ImportError {
         headers: Vec<String>,
         preview: Vec<Vec<String>>,
         guesses: BTreeMap<String, String>,
+        /// When the direction is missing but a sender column was found:
+        /// that column's header and everyone who wrote in it, most
+        /// messages first, for the team to be picked from.
+        senders: Option<(String, Vec<Participant>)>,
     },
     #[error(
         "{path}: a WhatsApp chat export needs the team: say who writes for the team with --team \"Name,Other name\". Participants: {}",
@@ -958,10 +962,12 @@ fn check_required(
         return Ok(());
     };
     let mut expected = expected.to_string();
+    let mut team_from = None;
     // With a sender column, the people who wrote are what --team picks from.
     if missing == "direction"
-        && let Some(col) = mapping.get(Canonical::Sender).map(|i| &table.columns[i])
+        && let Some(column) = mapping.get(Canonical::Sender)
     {
+        let col = &table.columns[column];
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for row in 0..col.len() {
             if let Some(s) = col.get(row) {
@@ -979,6 +985,7 @@ fn check_required(
             listed.join(", "),
             if senders.len() > 12 { ", …" } else { "" }
         );
+        team_from = Some((short(&table.headers[column]), senders));
     }
     let guesses = mapping.describe(&table.headers);
     Err(ImportError::MissingColumns {
@@ -996,6 +1003,7 @@ fn check_required(
         headers: table.headers.iter().map(|h| short(h)).collect(),
         preview: canonical::preview_rows(table, 5),
         guesses,
+        senders: team_from,
     })
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use egui::{RichText, Ui};
 
-use super::ChatlensApp;
+use super::{ChatlensApp, TeamChoice};
 use crate::format;
 use crate::import::{Canonical, MapOverride};
 use crate::metrics::Report;
@@ -58,7 +58,58 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
             source: h.clone(),
         })
         .collect();
+    if let Some(team) = team_from_senders(&d.choice, d.team.as_ref()) {
+        options.team = Some(team);
+    }
     app.start_load(d.source, options);
+}
+
+/// The chosen column of a field ("" when none).
+fn chosen(choice: &[(Canonical, String)], field: Canonical) -> &str {
+    choice
+        .iter()
+        .find(|(c, _)| *c == field)
+        .map_or("", |(_, h)| h.as_str())
+}
+
+/// The team ticked among the senders, when no direction column is chosen
+/// and the sender column is the one the senders were read from.
+fn team_from_senders(
+    choice: &[(Canonical, String)],
+    team: Option<&(String, TeamChoice)>,
+) -> Option<Vec<String>> {
+    let (column, senders) = team?;
+    if !chosen(choice, Canonical::Direction).is_empty()
+        || chosen(choice, Canonical::Sender) != column
+    {
+        return None;
+    }
+    let ticked: Vec<String> = senders
+        .iter()
+        .filter(|p| p.2)
+        .map(|p| p.0.clone())
+        .collect();
+    (!ticked.is_empty()).then_some(ticked)
+}
+
+/// People to tick as the team, with their message counts; a long list
+/// (a group chat, a log of many senders) can be narrowed by typing.
+fn pick_team(ui: &mut Ui, id: &str, people: &mut [(String, u64, bool)], height: f32) {
+    let needle = super::panels::list_search(ui, ("team-search", id), people.len());
+    egui::ScrollArea::vertical()
+        .max_height(height)
+        .id_salt(("team-list", id))
+        .show(ui, |ui| {
+            for (name, n, on) in people
+                .iter_mut()
+                .filter(|p| needle.is_empty() || p.0.to_lowercase().contains(&needle))
+            {
+                ui.checkbox(
+                    on,
+                    format!("{name} ({})", format::count_of(*n, "message", "messages")),
+                );
+            }
+        });
 }
 
 fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
@@ -76,8 +127,16 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
             d.missing
         ));
         ui.add_space(4.0);
+        // Without a direction column, the senders to pick the team from
+        // take room below the fields.
+        let team_from = d
+            .team
+            .as_ref()
+            .filter(|_| chosen(&d.choice, Canonical::Direction).is_empty())
+            .map(|(column, _)| column.clone());
+        let team_height = if team_from.is_some() { 150.0 } else { 0.0 };
         // Every field in view when the window has room for them.
-        let room = (ctx.content_rect().height() - 360.0).max(160.0);
+        let room = (ctx.content_rect().height() - 360.0 - team_height).max(160.0);
         egui::ScrollArea::vertical()
             .max_height(room)
             .id_salt("map-cols")
@@ -108,6 +167,20 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                 }
             });
         });
+        if let (Some(column), Some((_, senders))) = (&team_from, d.team.as_mut()) {
+            ui.add_space(6.0);
+            ui.label(RichText::new("No direction column? Pick the team").strong());
+            if chosen(&d.choice, Canonical::Sender) == column {
+                ui.label(format!(
+                    "Tick who writes for your team in the column \"{column}\": their messages count as sent, everyone else's as received."
+                ));
+                pick_team(ui, "mapping", senders, 90.0);
+            } else {
+                ui.weak(format!(
+                    "Choose \"{column}\" as the sender column to pick the team from its senders."
+                ));
+            }
+        }
         ui.add_space(6.0);
         ui.label(RichText::new("First rows of the file").strong());
         egui::ScrollArea::horizontal().id_salt("map-preview").show(ui, |ui| {
@@ -125,9 +198,11 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
             });
         });
         ui.add_space(6.0);
-        let ready = REQUIRED
-            .iter()
-            .all(|r| d.choice.iter().any(|(c, h)| c == r && !h.is_empty()));
+        let ready = REQUIRED.iter().all(|r| {
+            !chosen(&d.choice, *r).is_empty()
+                || (*r == Canonical::Direction
+                    && team_from_senders(&d.choice, d.team.as_ref()).is_some())
+        });
         ui.horizontal(|ui| {
             if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
                 import = true;
@@ -136,7 +211,11 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                 cancel = true;
             }
             if !ready {
-                ui.weak("Choose a column for each required field.");
+                ui.weak(if team_from.is_some() {
+                    "Choose a column for each required field, or tick the team."
+                } else {
+                    "Choose a column for each required field."
+                });
             }
         });
     });
@@ -160,14 +239,7 @@ fn team(app: &mut ChatlensApp, ctx: &egui::Context) {
             "{} is a WhatsApp chat export. Tick the people who write for your team; everyone else counts as a customer.",
             d.source.label()
         ));
-        egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-            for (name, n, on) in &mut d.participants {
-                ui.checkbox(
-                    on,
-                    format!("{name} ({})", format::count_of(*n, "message", "messages")),
-                );
-            }
-        });
+        pick_team(ui, "chat", &mut d.participants, 320.0);
         let any = d.participants.iter().any(|p| p.2);
         ui.horizontal(|ui| {
             if ui.add_enabled(any, egui::Button::new("Import")).clicked() {

@@ -218,12 +218,19 @@ pub struct MappingDialog {
     pub missing: String,
     /// canonical name → chosen header ("" = not mapped).
     pub choice: Vec<(crate::import::Canonical, String)>,
+    /// Without a direction column: the sender column's header and its
+    /// senders, each ticked when they write for the team.
+    pub team: Option<(String, TeamChoice)>,
 }
+
+/// People to tick as the team: each name, its messages, and whether it is
+/// ticked.
+pub type TeamChoice = Vec<(String, u64, bool)>;
 
 pub struct TeamDialog {
     pub source: Source,
     pub options: ImportOptions,
-    pub participants: Vec<(String, u64, bool)>,
+    pub participants: TeamChoice,
 }
 
 pub struct ChatlensApp {
@@ -608,6 +615,7 @@ impl ChatlensApp {
                 headers,
                 preview,
                 guesses,
+                senders,
                 ..
             }) => {
                 let choice = dialogs::mapping_choices(&headers, &guesses);
@@ -618,6 +626,15 @@ impl ChatlensApp {
                     preview,
                     missing,
                     choice,
+                    team: senders.map(|(column, senders)| {
+                        (
+                            column,
+                            senders
+                                .into_iter()
+                                .map(|p| (p.name, p.messages, false))
+                                .collect(),
+                        )
+                    }),
                 });
             }
             LoadError::Import(ImportError::TeamRequired { participants, .. }) => {

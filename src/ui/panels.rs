@@ -670,8 +670,25 @@ fn file_menu(app: &mut ChatlensApp, ui: &mut Ui) {
     });
 }
 
-/// Filter lists longer than this get a search field.
+/// Lists of names longer than this get a search field.
 const SEARCH_FROM: usize = 12;
+
+/// A search field above a list of `len` names when it is long (a large
+/// team, a group chat): what was typed, lowercased, to narrow the list by.
+/// The text lasts while the list is shown.
+pub(super) fn list_search(
+    ui: &mut Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    len: usize,
+) -> String {
+    let search_id = ui.make_persistent_id(id);
+    let mut search: String = ui.data(|d| d.get_temp(search_id)).unwrap_or_default();
+    if len > SEARCH_FROM {
+        ui.add(egui::TextEdit::singleline(&mut search).hint_text("Search"));
+        ui.data_mut(|d| d.insert_temp(search_id, search.clone()));
+    }
+    search.trim().to_lowercase()
+}
 
 fn multi_select(ui: &mut Ui, title: &str, values: &[String], chosen: &mut Vec<String>) {
     let label = match chosen.len() {
@@ -699,15 +716,7 @@ fn multi_select(ui: &mut Ui, title: &str, values: &[String], chosen: &mut Vec<St
             {
                 chosen.clear();
             }
-            // A long list (a large team) can be narrowed by typing part of a
-            // name; the text lasts while the menu is open.
-            let search_id = ui.make_persistent_id(("search", title));
-            let mut search: String = ui.data(|d| d.get_temp(search_id)).unwrap_or_default();
-            if values.len() > SEARCH_FROM {
-                ui.add(egui::TextEdit::singleline(&mut search).hint_text("Search"));
-                ui.data_mut(|d| d.insert_temp(search_id, search.clone()));
-            }
-            let needle = search.trim().to_lowercase();
+            let needle = list_search(ui, ("search", title), values.len());
             egui::ScrollArea::vertical()
                 .max_height(320.0)
                 .show(ui, |ui| {
