@@ -90,8 +90,14 @@ pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| MISSING.to_string(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// `2.6 : 1`; below one to one, `1 : 22.4`, as `0.0 : 1` would hide how
+/// far below it is.
 pub fn ratio(v: Option<f64>) -> String {
-    v.map_or_else(|| MISSING.to_string(), |v| format!("{v:.1} : 1"))
+    match v {
+        None => MISSING.to_string(),
+        Some(v) if v > 0.0 && v < 1.0 => format!("1 : {:.1}", 1.0 / v),
+        Some(v) => format!("{v:.1} : 1"),
+    }
 }
 
 pub fn number(v: Option<f64>, decimals: usize) -> String {
@@ -185,6 +191,11 @@ mod tests {
         assert_eq!(pct(Some(0.961)), "96.1%");
         assert_eq!(pct(None), "—");
         assert_eq!(ratio(Some(2.6)), "2.6 : 1");
+        assert_eq!(ratio(Some(1.0)), "1.0 : 1");
+        // 801 sent against 17,978 received.
+        assert_eq!(ratio(Some(801.0 / 17_978.0)), "1 : 22.4");
+        assert_eq!(ratio(Some(0.5)), "1 : 2.0");
+        assert_eq!(ratio(Some(0.0)), "0.0 : 1");
         assert_eq!(duration(Some(42.0)), "42 s");
         assert_eq!(duration(Some(15_120.0)), "4 h 12 m");
         assert_eq!(duration(Some(198_720.0)), "2.3 days");

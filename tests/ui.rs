@@ -700,6 +700,9 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
     let flow = &h.state().session.as_ref().unwrap().report.flow;
     assert_eq!((flow.direct.outbound, flow.direct.inbound), (2, 3));
+    // Two sent for three received reads as such, not as "0.7 : 1".
+    h.run();
+    assert!(shows(&h, "1 : 1.5"));
 }
 
 #[test]

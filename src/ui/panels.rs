@@ -140,11 +140,14 @@ impl Kpi {
     }
 }
 
+/// Above the band the red flag's thresholds judge; below one to one the
+/// team answers less than it is written to, outside the healthy band too.
 fn ratio_status(r: &Report) -> Status {
     let th = &r.meta.settings.thresholds.high_send_low_receive;
     match r.flow.direct.ratio {
         Some(v) if v > th.critical => Status::Critical,
         Some(v) if v > th.warning => Status::Warning,
+        Some(v) if v < 1.0 => Status::Warning,
         Some(_) => Status::Ok,
         None => Status::Unknown,
     }
@@ -377,7 +380,7 @@ fn meaning(label: &str) -> Option<&'static str> {
             "From a chat's first message to its close time; for a chat without one that has been quiet for the inactivity close (Settings), to its last message."
         }
         "Sent : received" => {
-            "Messages sent per message received in one-to-one chats. 1:1 to 2:1 is healthy; far above it, the team talks more than customers answer."
+            "Messages sent per message received in one-to-one chats. 1:1 to 2:1 is healthy; far above it, the team talks more than customers answer; below 1:1, customers write more than the team answers."
         }
         "Active groups" => {
             "Group chats with a message in the active days (Settings) before the end of the period."
