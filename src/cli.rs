@@ -50,7 +50,8 @@ pub struct ImportArgs {
     /// Team members (comma-separated): decides direction in chat exports.
     #[arg(long, value_name = "NAMES")]
     pub team: Option<String>,
-    /// Name a source column for a canonical one, e.g. --map timestamp="Sent At" (repeatable).
+    /// Name a source column for a canonical one, e.g. --map timestamp="Sent At"; an empty
+    /// one (--map direction=) says the file has none, so no column is taken for it (repeatable).
     #[arg(long = "map", value_name = "CANONICAL=COLUMN")]
     pub map: Vec<MapOverride>,
     /// Read ambiguous slash dates as day/month.
@@ -96,6 +97,8 @@ impl ImportArgs {
             sheet: self.sheet.clone(),
             require_team,
             digest_source: false,
+            // `inspect` shows why no row was read; `report` says so itself.
+            nothing_kept_is_error: false,
             progress: Arc::new(Progress::default()),
         })
     }

@@ -414,3 +414,36 @@ fn one_bound_beyond_the_data_gives_the_figures_of_an_empty_period() {
     assert_eq!(v["flow"]["outbound"], 1);
     assert_eq!(v["flow"]["inbound"], 0);
 }
+
+/// A chat export whose `type` field holds "message" is read with
+/// `--map direction=` (the file has no direction column) and the team.
+#[test]
+fn an_empty_map_leaves_a_column_unmapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("result.json");
+    std::fs::write(
+        &json,
+        r#"{"name": "Acme", "messages": [
+  {"type": "message", "date": "2024-03-04T09:00:00", "from": "Customer", "text": "Hi"},
+  {"type": "message", "date": "2024-03-04T09:07:00", "from": "Ana", "text": "Hello"}]}"#,
+    )
+    .unwrap();
+    let file = json.to_str().unwrap();
+    let (code, _, err) = run(&["report", file, "--json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("none of its 2 rows could be read"), "{err}");
+    let (code, out, err) = run(&[
+        "report",
+        file,
+        "--json",
+        "--map",
+        "direction=",
+        "--team",
+        "Ana",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["flow"]["outbound"], 1);
+    assert_eq!(v["flow"]["inbound"], 1);
+    assert_eq!(v["import"]["columns"]["conversation_id"], "conversation_id");
+}

@@ -649,6 +649,61 @@ fn bad_input_gets_clear_errors() {
     assert_eq!(i.report.skipped["unparseable_timestamp"], 1);
 }
 
+/// A file none of whose rows can be read, for a caller that asks, is an
+/// error carrying the file's columns and first rows as they are in the
+/// file, unmapped columns included, and the senders to pick a team from.
+#[test]
+fn nothing_kept_comes_back_with_the_files_columns() {
+    let csv = "timestamp,chat,dir,from,notes,value\n\
+soon,a,out,Ana,first,12.5\n\
+later,a,in,Bo,second,7\n";
+    let o = ImportOptions {
+        nothing_kept_is_error: true,
+        ..opts()
+    };
+    let err = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap_err();
+    let ImportError::NothingKept { message, columns } = &err else {
+        panic!("unexpected {err}");
+    };
+    assert!(
+        message.starts_with("t.csv: none of its 2 rows could be read"),
+        "{message}"
+    );
+    assert_eq!(
+        columns.headers,
+        ["timestamp", "chat", "dir", "from", "notes", "value"]
+    );
+    assert_eq!(
+        columns.preview[0],
+        ["soon", "a", "out", "Ana", "first", "12.5"]
+    );
+    assert_eq!(columns.guesses["direction"], "dir");
+    let (column, senders) = columns.senders.as_ref().unwrap();
+    assert_eq!(column, "from");
+    assert_eq!(senders.len(), 2);
+    // A file longer than the head read again for the preview.
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("timestamp,chat,dir,from,notes,value\n");
+    while text.len() < 2 << 20 {
+        text.push_str("soon,a,out,Ana,a note,12.5\n");
+    }
+    std::fs::write(&big, &text).unwrap();
+    let err = import_path(&big, &o).unwrap_err();
+    let ImportError::NothingKept { columns, .. } = &err else {
+        panic!("unexpected {err}");
+    };
+    assert_eq!(columns.preview.len(), 5);
+    assert_eq!(
+        columns.preview[4],
+        ["soon", "a", "out", "Ana", "a note", "12.5"]
+    );
+    // Without the option the file imports empty, its reasons in the report.
+    let empty = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &opts()).unwrap();
+    assert_eq!(empty.report.rows_kept, 0);
+    assert!(empty.report.nothing_kept().is_some());
+}
+
 #[test]
 fn twcs_inbound_flag_is_a_direction() {
     let path = Path::new(

@@ -593,8 +593,8 @@ fn a_bad_file_shows_an_error_and_keeps_the_dashboard() {
     h.run();
     assert!(h.state().error.is_none());
 
-    // A table none of whose rows can be read is an error too, naming the
-    // first cell that failed.
+    // A table none of whose rows can be read opens the mapping dialog on
+    // why, naming the first cell that failed; the dashboard stays behind.
     let path = temp_file(
         &dir,
         "unreadable.csv",
@@ -605,10 +605,24 @@ later,c1,in
     );
     h.state_mut().open_path(path);
     wait_for_worker(&mut h);
-    let error = h.state().error.clone().expect("an error is shown");
-    assert!(error.contains("unreadable.csv"), "{error}");
-    assert!(error.contains(r#"column "timestamp": "soon""#), "{error}");
+    let why = h
+        .state()
+        .mapping
+        .as_ref()
+        .expect("the mapping dialog opens")
+        .why
+        .clone();
+    assert!(why.contains("unreadable.csv"), "{why}");
+    assert!(why.contains(r#"column "timestamp": "soon""#), "{why}");
+    assert!(
+        h.query_by_label_contains(r#"column "timestamp": "soon""#)
+            .is_some()
+    );
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().mapping.is_none());
     assert_eq!(h.state().source, Source::Sample);
+    assert!(shows(&h, &format::count(conversations)));
 }
 
 #[test]
@@ -703,6 +717,55 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
     // Two sent for three received reads as such, not as "0.7 : 1".
     h.run();
     assert!(shows(&h, "1 : 1.5"));
+}
+
+/// A chat export whose `type` field ("message") was taken for the
+/// direction gives no row: the mapping dialog opens on why, and clearing
+/// the direction lets the team be ticked among the senders.
+#[test]
+fn a_log_that_gives_no_row_opens_the_mapping_dialog_on_why() {
+    let json = r#"{
+ "name": "Acme support",
+ "messages": [
+  {"type": "message", "date": "2024-03-04T09:00:00", "from": "Customer", "text": "Hi"},
+  {"type": "message", "date": "2024-03-04T09:07:00", "from": "Ana", "text": "Hello"},
+  {"type": "message", "date": "yesterday", "from": "Customer", "text": "ok"}
+ ]
+}"#;
+    let (_dir, mut h) = harness_on("result.json", json.as_bytes());
+    assert!(h.state().mapping.is_some(), "the mapping dialog opens");
+    assert!(
+        h.query_by_label_contains("none of its 3 rows could be read")
+            .is_some()
+    );
+    assert!(!shows(&h, "No direction column? Pick the team"));
+    {
+        let d = h.state_mut().mapping.as_mut().unwrap();
+        let direction = d
+            .choice
+            .iter_mut()
+            .find(|(c, _)| c.name() == "direction")
+            .unwrap();
+        assert_eq!(direction.1, "type");
+        direction.1.clear();
+    }
+    h.run();
+    h.get_by_label("Ana (1 message)").click();
+    h.run();
+    h.get_by_label("Import").click();
+    h.step();
+    wait_for_worker(&mut h);
+    assert!(h.state().mapping.is_none());
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let session = h.state().session.clone().unwrap();
+    assert_eq!(
+        (
+            session.report.flow.direct.outbound,
+            session.report.flow.direct.inbound
+        ),
+        (1, 1)
+    );
+    assert_eq!(session.imported.report.skipped["unparseable_timestamp"], 1);
 }
 
 #[test]

@@ -191,23 +191,28 @@ impl std::str::FromStr for MapOverride {
                 Canonical::ALL.map(Canonical::name).join(", ")
             )
         })?;
+        // An empty source says the file has no such column: no header is
+        // taken for it by name or alias.
         let source = right.trim().trim_matches('"').to_string();
-        if source.is_empty() {
-            return Err(format!("no source column given for {left}"));
-        }
         Ok(Self { canonical, source })
     }
 }
 
 /// Maps headers to canonical columns: overrides first, then exact canonical
 /// names, then aliases in the contract's order; one source column feeds one
-/// canonical column.
+/// canonical column. An override with an empty source keeps its canonical
+/// column unmapped.
 pub fn map_headers(headers: &[String], overrides: &[MapOverride]) -> Result<ColumnMapping, String> {
     let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
     let mut taken = vec![false; headers.len()];
     let mut mapping = ColumnMapping::default();
+    let absent: Vec<Canonical> = overrides
+        .iter()
+        .filter(|o| o.source.is_empty())
+        .map(|o| o.canonical)
+        .collect();
 
-    for o in overrides {
+    for o in overrides.iter().filter(|o| !o.source.is_empty()) {
         let want = normalize_header(&o.source);
         let idx = headers
             .iter()
@@ -232,7 +237,7 @@ pub fn map_headers(headers: &[String], overrides: &[MapOverride]) -> Result<Colu
 
     // Exact canonical names beat every alias.
     for c in Canonical::ALL {
-        if mapping.has(c) {
+        if mapping.has(c) || absent.contains(&c) {
             continue;
         }
         let want = normalize_header(c.name());
@@ -243,7 +248,7 @@ pub fn map_headers(headers: &[String], overrides: &[MapOverride]) -> Result<Colu
     }
     let has_date_column = normalized.iter().any(|n| n == "date");
     for c in Canonical::ALL {
-        if mapping.has(c) {
+        if mapping.has(c) || absent.contains(&c) {
             continue;
         }
         for alias in c.aliases() {
@@ -262,7 +267,7 @@ pub fn map_headers(headers: &[String], overrides: &[MapOverride]) -> Result<Colu
         }
     }
     // A date + time pair stands in only when no timestamp column exists.
-    if !mapping.has(Canonical::Timestamp) {
+    if !mapping.has(Canonical::Timestamp) && !absent.contains(&Canonical::Timestamp) {
         let date = (0..headers.len()).find(|&i| !taken[i] && normalized[i] == "date");
         let time = (0..headers.len()).find(|&i| !taken[i] && normalized[i] == "time");
         match (date, time) {
@@ -283,6 +288,22 @@ pub fn map_headers(headers: &[String], overrides: &[MapOverride]) -> Result<Colu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_override_keeps_a_column_unmapped() {
+        let headers = h(&["date", "chat", "type", "from"]);
+        let auto = map_headers(&headers, &[]).unwrap();
+        assert_eq!(auto.get(Canonical::Direction), Some(2));
+        let none: MapOverride = "direction=".parse().unwrap();
+        assert_eq!(none.source, "");
+        let m = map_headers(&headers, &[none]).unwrap();
+        assert!(!m.has(Canonical::Direction));
+        assert_eq!(m.get(Canonical::Sender), Some(3));
+        assert_eq!(m.get(Canonical::Timestamp), Some(0));
+        // Without a timestamp, a lone date column is not taken either.
+        let m = map_headers(&headers, &["timestamp=".parse().unwrap()]).unwrap();
+        assert!(!m.has(Canonical::Timestamp) && !m.has(Canonical::Date));
+    }
 
     fn h(v: &[&str]) -> Vec<String> {
         v.iter().map(ToString::to_string).collect()

@@ -45,6 +45,11 @@ pub struct ImportOptions {
     /// manifest names. It is a serial pass over every byte, so commands that
     /// save nothing skip it.
     pub digest_source: bool,
+    /// When true, a file none of whose rows could be read is an error
+    /// carrying its columns ([`ImportError::NothingKept`]), so that the app
+    /// can offer to map them again; otherwise it imports empty, with the
+    /// reasons in its report.
+    pub nothing_kept_is_error: bool,
     pub progress: Arc<Progress>,
 }
 
@@ -58,6 +63,7 @@ impl Default for ImportOptions {
             sheet: None,
             require_team: true,
             digest_source: true,
+            nothing_kept_is_error: false,
             progress: Arc::new(Progress::default()),
         }
     }
@@ -295,6 +301,13 @@ pub enum ImportError {
         /// messages first, for the team to be picked from.
         senders: Option<(String, Vec<Participant>)>,
     },
+    /// No row could be read with the columns as mapped (see
+    /// [`ImportOptions::nothing_kept_is_error`]).
+    #[error("{message}")]
+    NothingKept {
+        message: String,
+        columns: Box<FileColumns>,
+    },
     #[error(
         "{path}: a WhatsApp chat export needs the team: say who writes for the team with --team \"Name,Other name\". Participants: {}",
         format_participants(.participants)
@@ -348,7 +361,68 @@ pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Imported, Import
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    import_owned(bytes, &name, &shown, opts)
+    import_owned(bytes, &name, &shown, opts).map_err(|e| {
+        with_whole_preview(e, &name, &shown, opts, || {
+            let mut head = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|f| f.take(PREVIEW_HEAD).read_to_end(&mut head))
+                .map(|_| head)
+                .ok()
+        })
+    })
+}
+
+/// How much of a file's head [`with_whole_preview`] reads again.
+const PREVIEW_HEAD: u64 = 1 << 20;
+
+/// A delimited file that gave no row was read keeping only its mapped
+/// columns; the mapping dialog wants its first rows whole. They are read
+/// again from the head of the file (`head`), every column as text.
+fn with_whole_preview(
+    error: ImportError,
+    name: &str,
+    shown: &str,
+    opts: &ImportOptions,
+    head: impl FnOnce() -> Option<Vec<u8>>,
+) -> ImportError {
+    let ImportError::NothingKept {
+        message,
+        mut columns,
+    } = error
+    else {
+        return error;
+    };
+    if columns.partial
+        && let Some(mut head) = head()
+    {
+        // Whole lines only, unless the file is shorter than the head.
+        if head.len() as u64 >= PREVIEW_HEAD
+            && let Some(end) = memchr::memrchr(b'\n', &head)
+        {
+            head.truncate(end + 1);
+        }
+        // Without a timestamp column the import stops before reading any
+        // row, with every column's first cells.
+        let again = ImportOptions {
+            overrides: vec![MapOverride {
+                canonical: Canonical::Timestamp,
+                source: String::new(),
+            }],
+            nothing_kept_is_error: false,
+            digest_source: false,
+            progress: Arc::default(),
+            ..opts.clone()
+        };
+        if let Err(ImportError::MissingColumns {
+            headers, preview, ..
+        }) = import_bytes(&head, name, shown, &again)
+            && headers == columns.headers
+        {
+            columns.preview = preview;
+            columns.partial = false;
+        }
+    }
+    ImportError::NothingKept { message, columns }
 }
 
 /// A file's contents: a large file is mapped from the page cache (no copy
@@ -408,7 +482,11 @@ pub fn import_bytes(
     shown: &str,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    import_contents(bytes, name, shown, opts)
+    import_contents(bytes, name, shown, opts).map_err(|e| {
+        with_whole_preview(e, name, shown, opts, || {
+            Some(bytes[..bytes.len().min(PREVIEW_HEAD as usize)].to_vec())
+        })
+    })
 }
 
 /// [`import_bytes`] for contents the import may free: a large log's bytes
@@ -916,6 +994,20 @@ fn finish_tabular(
         });
     }
     finish_report(&mut report, &built.df, &built.skipped, opts);
+    if opts.nothing_kept_is_error
+        && let Some(message) = report.nothing_kept()
+    {
+        return Err(ImportError::NothingKept {
+            message,
+            columns: Box::new(FileColumns {
+                headers: table.headers.iter().map(|h| short(h)).collect(),
+                preview: canonical::preview_rows(table, 5),
+                guesses: mapping.describe(&table.headers),
+                senders: senders_of(table, &mapping),
+                partial: matches!(format, "csv" | "tsv"),
+            }),
+        });
+    }
     Ok(Imported {
         table: built.df,
         report,
@@ -965,16 +1057,8 @@ fn check_required(
     let mut team_from = None;
     // With a sender column, the people who wrote are what --team picks from.
     if missing == "direction"
-        && let Some(column) = mapping.get(Canonical::Sender)
+        && let Some((column, senders)) = senders_of(table, mapping)
     {
-        let col = &table.columns[column];
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for row in 0..col.len() {
-            if let Some(s) = col.get(row) {
-                *counts.entry(s.to_string()).or_default() += 1;
-            }
-        }
-        let senders = sorted_participants(counts);
         let listed: Vec<String> = senders
             .iter()
             .take(12)
@@ -985,7 +1069,7 @@ fn check_required(
             listed.join(", "),
             if senders.len() > 12 { ", …" } else { "" }
         );
-        team_from = Some((short(&table.headers[column]), senders));
+        team_from = Some((column, senders));
     }
     let guesses = mapping.describe(&table.headers);
     Err(ImportError::MissingColumns {
@@ -1005,6 +1089,37 @@ fn check_required(
         guesses,
         senders: team_from,
     })
+}
+
+/// The sender column's header and everyone who wrote in it, most
+/// messages first: who the team can be picked from.
+fn senders_of(
+    table: &raw::RawTable,
+    mapping: &ColumnMapping,
+) -> Option<(String, Vec<Participant>)> {
+    let column = mapping.get(Canonical::Sender)?;
+    let col = &table.columns[column];
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for row in 0..col.len() {
+        if let Some(s) = col.get(row) {
+            *counts.entry(s.to_string()).or_default() += 1;
+        }
+    }
+    Some((short(&table.headers[column]), sorted_participants(counts)))
+}
+
+/// What the app's mapping dialog shows of a file: its columns, first rows,
+/// the mapping as guessed and the senders for a team.
+#[derive(Debug, Clone)]
+pub struct FileColumns {
+    pub headers: Vec<String>,
+    pub preview: Vec<Vec<String>>,
+    /// Canonical name → the header it was read from.
+    pub guesses: BTreeMap<String, String>,
+    pub senders: Option<(String, Vec<Participant>)>,
+    /// Whether the preview holds only the mapped columns' cells: a
+    /// delimited file keeps no others.
+    pub partial: bool,
 }
 
 fn finish_report(

@@ -28,6 +28,12 @@ pub fn import_paths(paths: &[PathBuf], opts: &ImportOptions) -> Result<Imported,
         })
         .collect::<Vec<_>>()
         .join(", ");
+    // A file of the set that gives no row adds none; the set as a whole is
+    // judged by the caller.
+    let opts = &ImportOptions {
+        nothing_kept_is_error: false,
+        ..opts.clone()
+    };
     let mut parts = Vec::with_capacity(paths.len());
     let mut need_team: BTreeMap<String, u64> = BTreeMap::new();
     for path in paths {

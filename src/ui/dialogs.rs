@@ -49,10 +49,11 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
     };
     let mut options = d.options;
     options.progress = std::sync::Arc::default();
+    // Every field as the dialog shows it: one left "not in the file" is not
+    // taken by its name or an alias either.
     options.overrides = d
         .choice
         .iter()
-        .filter(|(_, h)| !h.is_empty())
         .map(|(c, h)| MapOverride {
             canonical: *c,
             source: h.clone(),
@@ -121,11 +122,7 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
     egui::Modal::new(egui::Id::unique("mapping")).show(ctx, |ui| {
         ui.set_max_width(760.0);
         ui.heading("Map the columns");
-        ui.label(format!(
-            "{}: no {} column was recognised. Tell Chatlens which of the file's columns holds each field.",
-            d.source.label(),
-            d.missing
-        ));
+        ui.label(&d.why);
         ui.add_space(4.0);
         // Without a direction column, the senders to pick the team from
         // take room below the fields.

@@ -215,12 +215,41 @@ pub struct MappingDialog {
     pub options: ImportOptions,
     pub headers: Vec<String>,
     pub preview: Vec<Vec<String>>,
-    pub missing: String,
+    /// Why the dialog opened: the column that is missing, or why no row
+    /// could be read.
+    pub why: String,
     /// canonical name → chosen header ("" = not mapped).
     pub choice: Vec<(crate::import::Canonical, String)>,
     /// Without a direction column: the sender column's header and its
     /// senders, each ticked when they write for the team.
     pub team: Option<(String, TeamChoice)>,
+}
+
+impl MappingDialog {
+    fn new(
+        source: Source,
+        options: ImportOptions,
+        why: String,
+        columns: crate::import::FileColumns,
+    ) -> Self {
+        Self {
+            choice: dialogs::mapping_choices(&columns.headers, &columns.guesses),
+            source,
+            options,
+            headers: columns.headers,
+            preview: columns.preview,
+            why,
+            team: columns.senders.map(|(column, senders)| {
+                (
+                    column,
+                    senders
+                        .into_iter()
+                        .map(|p| (p.name, p.messages, false))
+                        .collect(),
+                )
+            }),
+        }
+    }
 }
 
 /// People to tick as the team: each name, its messages, and whether it is
@@ -618,24 +647,28 @@ impl ChatlensApp {
                 senders,
                 ..
             }) => {
-                let choice = dialogs::mapping_choices(&headers, &guesses);
-                self.mapping = Some(MappingDialog {
+                let why = format!(
+                    "{}: no {missing} column was recognised. Tell Chatlens which of the file's columns holds each field.",
+                    source.label()
+                );
+                self.mapping = Some(MappingDialog::new(
                     source,
                     options,
-                    headers,
-                    preview,
-                    missing,
-                    choice,
-                    team: senders.map(|(column, senders)| {
-                        (
-                            column,
-                            senders
-                                .into_iter()
-                                .map(|p| (p.name, p.messages, false))
-                                .collect(),
-                        )
-                    }),
-                });
+                    why,
+                    crate::import::FileColumns {
+                        headers,
+                        preview,
+                        guesses,
+                        senders,
+                        partial: false,
+                    },
+                ));
+            }
+            LoadError::Import(ImportError::NothingKept { message, columns }) => {
+                let why = format!(
+                    "{message}. Check which of the file's columns holds each field: choose \"— not in the file —\" for a column read wrongly."
+                );
+                self.mapping = Some(MappingDialog::new(source, options, why, *columns));
             }
             LoadError::Import(ImportError::TeamRequired { participants, .. }) => {
                 self.team = Some(TeamDialog {

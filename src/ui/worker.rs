@@ -182,7 +182,13 @@ pub fn load(
                 )
                 .map_err(|e| LoadError::Other(format!("{e:#} ({})", path.display())));
             }
-            let imported = crate::import::import_path(path, options).map_err(LoadError::Import)?;
+            // A file none of whose rows can be read comes back with its
+            // columns, for the mapping dialog.
+            let options = ImportOptions {
+                nothing_kept_is_error: true,
+                ..options.clone()
+            };
+            let imported = crate::import::import_path(path, &options).map_err(LoadError::Import)?;
             if let Some(message) = imported.report.nothing_kept() {
                 return Err(LoadError::Other(message));
             }
