@@ -593,6 +593,19 @@ fn a_bad_file_shows_an_error_and_keeps_the_dashboard() {
     h.run();
     assert!(h.state().error.is_none());
 
+    // A message longer than the window wraps short of its button.
+    h.state_mut().error = Some("Could not open a file: ".repeat(40));
+    h.run();
+    let dismiss = h.get_by_label("Dismiss").rect();
+    let window = h.ctx.content_rect();
+    assert!(
+        dismiss.right() <= window.right(),
+        "{dismiss:?} in {window:?}"
+    );
+    h.get_by_label("Dismiss").click();
+    h.run();
+    assert!(h.state().error.is_none());
+
     // A table none of whose rows can be read opens the mapping dialog on
     // why, naming the first cell that failed; the dashboard stays behind.
     let path = temp_file(

@@ -542,6 +542,9 @@ fn charts(app: &mut ChatlensApp, ui: &mut Ui, ids: &[&str]) {
     }
 }
 
+/// Room kept beside a wrapped message for its Dismiss button.
+const DISMISS_WIDTH: f32 = 80.0;
+
 pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
     egui::Panel::top("top").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
@@ -598,7 +601,13 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new("Error").strong().color(color(palette::CRITICAL)));
-                        ui.add(egui::Label::new(&e).wrap());
+                        // A long message wraps short of the button, which
+                        // would otherwise be pushed past the window's edge.
+                        let room = ui.available_width() - DISMISS_WIDTH;
+                        ui.scope(|ui| {
+                            ui.set_max_width(room);
+                            ui.add(egui::Label::new(&e).wrap());
+                        });
                         if ui.button("Dismiss").clicked() {
                             app.error = None;
                         }
