@@ -702,7 +702,7 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
 2024-03-01 11:00,c2,Customer Two,Question\n\
 2024-03-01 11:30,c2,Ana,Answer\n\
 2024-03-01 11:40,c2,Customer Two,Thanks\n";
-    let (_dir, mut h) = harness_on("no-direction.csv", csv.as_bytes());
+    let (dir, mut h) = harness_on("no-direction.csv", csv.as_bytes());
     assert!(shows(&h, "Map the columns"));
     assert!(shows(&h, "No direction column? Pick the team"));
     assert!(shows(
@@ -730,6 +730,46 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
     // Two sent for three received reads as such, not as "0.7 : 1".
     h.run();
     assert!(shows(&h, "1 : 1.5"));
+
+    // Next week's file, with the same columns, opens the dialog filled in
+    // as this one was mapped, its team ticked: one click imports it.
+    let remembered = &h.state().persisted.mappings;
+    assert_eq!(remembered.len(), 1);
+    assert_eq!(remembered[0].headers, ["timestamp", "chat", "from", "text"]);
+    assert_eq!(
+        remembered[0].team.as_deref(),
+        Some(&["Ana".to_string()][..])
+    );
+    let next = temp_file(
+        &dir,
+        "next-week.csv",
+        csv.replace("2024-03-01", "2024-03-08").as_bytes(),
+    );
+    h.state_mut().open_path(next);
+    wait_for_worker(&mut h);
+    assert!(
+        h.query_by_label_contains("Filled in as you mapped a file with these columns before.")
+            .is_some()
+    );
+    let ticked: Vec<bool> = h
+        .state()
+        .mapping
+        .as_ref()
+        .unwrap()
+        .team
+        .as_ref()
+        .unwrap()
+        .1
+        .iter()
+        .map(|p| p.2)
+        .collect();
+    assert_eq!(ticked, [true, false, false]);
+    h.get_by_label("Import").click();
+    h.step();
+    wait_for_worker(&mut h);
+    assert!(h.state().mapping.is_none());
+    let flow = &h.state().session.as_ref().unwrap().report.flow;
+    assert_eq!((flow.direct.outbound, flow.direct.inbound), (2, 3));
 }
 
 /// A chat export whose `type` field ("message") was taken for the
@@ -862,6 +902,22 @@ fn a_whatsapp_export_asks_for_the_team() {
     assert_eq!(session.report.flow.group.outbound, 3);
     assert_eq!(session.report.flow.group.inbound, 8);
     assert!(!h.state().is_sample());
+    // The next chat export asks again, with the same team ticked.
+    h.state_mut().open_path(std::path::PathBuf::from(
+        "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.txt",
+    ));
+    wait_for_worker(&mut h);
+    let ticked: Vec<(String, bool)> = h
+        .state()
+        .team
+        .as_ref()
+        .unwrap()
+        .participants
+        .iter()
+        .map(|p| (p.0.clone(), p.2))
+        .collect();
+    assert!(ticked.contains(&("Alice".to_string(), true)), "{ticked:?}");
+    assert_eq!(ticked.iter().filter(|p| p.1).count(), 1);
 }
 
 #[test]

@@ -59,9 +59,20 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
             source: h.clone(),
         })
         .collect();
-    if let Some(team) = team_from_senders(&d.choice, d.team.as_ref()) {
-        options.team = Some(team);
+    let team = team_from_senders(&d.choice, d.team.as_ref());
+    if let Some(team) = &team {
+        options.team = Some(team.clone());
     }
+    let remembered = super::RememberedMapping {
+        headers: d.headers,
+        choice: d
+            .choice
+            .iter()
+            .map(|(c, h)| (c.name().to_string(), h.clone()))
+            .collect(),
+        team,
+    };
+    app.pending_mapping = Some((d.source.clone(), remembered));
     app.start_load(d.source, options);
 }
 
@@ -251,13 +262,14 @@ fn team(app: &mut ChatlensApp, ctx: &egui::Context) {
         if let Some(d) = app.team.take() {
             let mut options = d.options;
             options.progress = std::sync::Arc::default();
-            options.team = Some(
-                d.participants
-                    .into_iter()
-                    .filter(|p| p.2)
-                    .map(|p| p.0)
-                    .collect(),
-            );
+            let team: Vec<String> = d
+                .participants
+                .into_iter()
+                .filter(|p| p.2)
+                .map(|p| p.0)
+                .collect();
+            app.persisted.team.clone_from(&team);
+            options.team = Some(team);
             app.start_load(d.source, options);
         }
     } else if cancel {

@@ -39,7 +39,25 @@ pub struct Persisted {
     pub recent: Vec<PathBuf>,
     /// Size of exported chart images in logical pixels (PNGs are drawn at 2×).
     pub image_size: [u32; 2],
+    /// Column mappings chosen in the mapping dialog, most recent first: a
+    /// file with the same columns (next week's export) opens with them.
+    pub mappings: Vec<RememberedMapping>,
+    /// The team last ticked, ticked again in the next team list.
+    pub team: Vec<String>,
 }
+
+/// A mapping chosen for files with these columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RememberedMapping {
+    pub headers: Vec<String>,
+    /// Canonical name → column; "" for a field the file does not have.
+    pub choice: Vec<(String, String)>,
+    /// The team ticked among the senders, when the file has no direction.
+    pub team: Option<Vec<String>>,
+}
+
+/// Mappings kept between runs.
+const MAPPINGS_MAX: usize = 20;
 
 impl Default for Persisted {
     fn default() -> Self {
@@ -47,6 +65,8 @@ impl Default for Persisted {
             settings: Settings::default(),
             zone: String::new(),
             recent: Vec::new(),
+            mappings: Vec::new(),
+            team: Vec::new(),
             image_size: [
                 crate::export::images::DEFAULT_WIDTH,
                 crate::export::images::DEFAULT_HEIGHT,
@@ -278,6 +298,8 @@ pub struct ChatlensApp {
     /// The filters of the last request, to notice changes.
     applied: FilterUi,
     pub mapping: Option<MappingDialog>,
+    /// The mapping being tried and its file: remembered once it opens.
+    pending_mapping: Option<(Source, RememberedMapping)>,
     pub team: Option<TeamDialog>,
     pub show_import_report: bool,
     pub show_settings: bool,
@@ -338,6 +360,7 @@ impl ChatlensApp {
             filter_ui: FilterUi::default(),
             applied: FilterUi::default(),
             mapping: None,
+            pending_mapping: None,
             team: None,
             show_import_report: false,
             show_settings: false,
@@ -596,6 +619,11 @@ impl ChatlensApp {
                 session,
             } if epoch == self.epoch => {
                 self.loading = None;
+                if let Some((tried, mapping)) = self.pending_mapping.take()
+                    && tried == source
+                {
+                    self.remember_mapping(mapping);
+                }
                 self.set_session(source, *session);
             }
             Event::LoadFailed {
@@ -637,7 +665,57 @@ impl ChatlensApp {
         self.ctx_handle.clone()
     }
 
+    /// Keeps a mapping that opened its file, first among those kept, and
+    /// its team as the one to tick next.
+    fn remember_mapping(&mut self, mapping: RememberedMapping) {
+        if let Some(team) = &mapping.team {
+            self.persisted.team.clone_from(team);
+        }
+        let kept = &mut self.persisted.mappings;
+        kept.retain(|m| m.headers != mapping.headers);
+        kept.insert(0, mapping);
+        kept.truncate(MAPPINGS_MAX);
+    }
+
+    /// The mapping dialog for a file's columns, filled in as a file with the
+    /// same columns was mapped before, when one was.
+    fn mapping_dialog(
+        &self,
+        source: Source,
+        options: ImportOptions,
+        why: String,
+        columns: crate::import::FileColumns,
+    ) -> MappingDialog {
+        let before = self
+            .persisted
+            .mappings
+            .iter()
+            .find(|m| m.headers == columns.headers);
+        let mut d = MappingDialog::new(source, options, why, columns);
+        let team = before
+            .and_then(|m| m.team.as_ref())
+            .unwrap_or(&self.persisted.team);
+        if let Some((_, senders)) = &mut d.team {
+            for p in senders {
+                p.2 = team.contains(&p.0);
+            }
+        }
+        if let Some(before) = before {
+            for (c, choice) in &mut d.choice {
+                if let Some((_, h)) = before.choice.iter().find(|(n, _)| n == c.name())
+                    && (h.is_empty() || d.headers.contains(h))
+                {
+                    choice.clone_from(h);
+                }
+            }
+            d.why
+                .push_str(" Filled in as you mapped a file with these columns before.");
+        }
+        d
+    }
+
     fn load_failed(&mut self, source: Source, options: ImportOptions, error: LoadError) {
+        self.pending_mapping = None;
         match error {
             LoadError::Import(ImportError::MissingColumns {
                 missing,
@@ -651,7 +729,7 @@ impl ChatlensApp {
                     "{}: no {missing} column was recognised. Tell Chatlens which of the file's columns holds each field.",
                     source.label()
                 );
-                self.mapping = Some(MappingDialog::new(
+                self.mapping = Some(self.mapping_dialog(
                     source,
                     options,
                     why,
@@ -668,15 +746,19 @@ impl ChatlensApp {
                 let why = format!(
                     "{message}. Check which of the file's columns holds each field: choose \"— not in the file —\" for a column read wrongly."
                 );
-                self.mapping = Some(MappingDialog::new(source, options, why, *columns));
+                self.mapping = Some(self.mapping_dialog(source, options, why, *columns));
             }
             LoadError::Import(ImportError::TeamRequired { participants, .. }) => {
+                let team = &self.persisted.team;
                 self.team = Some(TeamDialog {
                     source,
                     options,
                     participants: participants
                         .into_iter()
-                        .map(|p| (p.name, p.messages, false))
+                        .map(|p| {
+                            let ticked = team.contains(&p.name);
+                            (p.name, p.messages, ticked)
+                        })
                         .collect(),
                 });
             }
