@@ -122,6 +122,22 @@ fn pick_team(ui: &mut Ui, id: &str, people: &mut [(String, u64, bool)], height: 
                 );
             }
         });
+    // Who is ticked, though the list be scrolled or searched past them.
+    ui.weak(ticked_summary(people));
+}
+
+/// "Team: Ana, Bo and 3 more", or that nobody is ticked yet.
+fn ticked_summary(people: &[(String, u64, bool)]) -> String {
+    let ticked: Vec<&str> = people
+        .iter()
+        .filter(|p| p.2)
+        .map(|p| p.0.as_str())
+        .collect();
+    match ticked.len() {
+        0 => "Nobody ticked yet.".into(),
+        1..=3 => format!("Team: {}", ticked.join(", ")),
+        n => format!("Team: {} and {} more", ticked[..2].join(", "), n - 2),
+    }
 }
 
 fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
@@ -888,4 +904,32 @@ pub fn compare_table(ui: &mut Ui, r: &Report) {
                 c.followups.completion_rate,
             );
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ticked_summary;
+
+    #[test]
+    fn the_ticked_team_is_named_below_its_list() {
+        let people = |ticks: &[bool]| -> Vec<(String, u64, bool)> {
+            ticks
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| (format!("P{i}"), 1, t))
+                .collect()
+        };
+        assert_eq!(
+            ticked_summary(&people(&[false, false])),
+            "Nobody ticked yet."
+        );
+        assert_eq!(
+            ticked_summary(&people(&[false, true, true])),
+            "Team: P1, P2"
+        );
+        assert_eq!(
+            ticked_summary(&people(&[true, true, true, false, true, true])),
+            "Team: P0, P1 and 3 more"
+        );
+    }
 }
