@@ -714,8 +714,10 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
     let two = h.get_by_label("Customer Two (2 messages)").rect();
     let one = h.get_by_label("Customer One (1 message)").rect();
     assert!(ana.top() < one.top() && two.top() < one.top());
+    assert!(shows(&h, "Nobody ticked yet."));
     h.get_by_label("Ana (2 messages)").click();
     h.run();
+    assert!(shows(&h, "Team: Ana"));
     assert!(!shows(
         &h,
         "Choose a column for each required field, or tick the team."
