@@ -1018,3 +1018,21 @@ fn unassigned_and_unknown_are_filters_when_the_log_has_them() {
     assert_eq!(report.meta.filters.segments, ["Unknown"]);
     assert_eq!(report.direct.conversations, 1);
 }
+
+/// With the whole log as the period, the previous one holds no message:
+/// the Compare view says so and offers a period that compares like for
+/// like, in one click.
+#[test]
+fn compare_offers_a_period_with_something_to_compare() {
+    let mut h = harness();
+    h.get_by_label("Compare").click();
+    h.run();
+    let note = "The log has no messages in the previous period";
+    assert!(h.query_by_label_contains(note).is_some());
+    let report = recompute_by(&mut h, "the last 7 days with the 7 before");
+    assert_eq!(report.compare.shift_days, 7);
+    assert!(report.compare.flow.outbound > 0);
+    h.run();
+    assert!(h.query_by_label_contains(note).is_none());
+    assert_eq!(h.state().filter_ui.period, chatlens::ui::Period::Last7);
+}

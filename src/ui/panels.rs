@@ -542,6 +542,46 @@ fn charts(app: &mut ChatlensApp, ui: &mut Ui, ids: &[&str]) {
     }
 }
 
+/// With the whole log as the period (the default), the previous period
+/// lies before the first message: the comparison is empty. Says so, and
+/// offers the periods that compare like for like.
+fn empty_previous_period(app: &mut ChatlensApp, ui: &mut Ui, r: &Report) {
+    let c = &r.compare;
+    if c.from.is_none() || c.flow.outbound + c.flow.inbound > 0 {
+        return;
+    }
+    egui::Frame::new()
+        .fill(color(palette::ACCENT).gamma_multiply(0.2))
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.label(format!(
+                "The log has no messages in the previous period ({}), so there is nothing to compare with.",
+                format::period(c.from.as_deref(), c.to.as_deref())
+            ));
+            // The previous period is as long as this one.
+            let shorter: Vec<(Period, i64)> = [(Period::Last7, 7), (Period::Last30, 30)]
+                .into_iter()
+                .filter(|(_, days)| *days < c.shift_days)
+                .collect();
+            if shorter.is_empty() {
+                ui.label("Comparing like for like needs a log twice as long as the period.");
+                return;
+            }
+            ui.horizontal(|ui| {
+                ui.label("Compare");
+                for (p, days) in shorter {
+                    if ui
+                        .button(format!("the last {days} days with the {days} before"))
+                        .clicked()
+                    {
+                        app.filter_ui.period = p;
+                    }
+                }
+            });
+        });
+    ui.add_space(6.0);
+}
+
 /// Room kept beside a wrapped message for its Dismiss button.
 const DISMISS_WIDTH: f32 = 80.0;
 
@@ -1116,6 +1156,7 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
                 });
             }
             View::Compare => {
+                empty_previous_period(app, ui, r);
                 charts(app, ui, &["compare"]);
                 wide(ui, "compare-table", |ui| {
                     super::dialogs::compare_table(ui, r);
