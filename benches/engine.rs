@@ -14,13 +14,13 @@ use chatlens::session::Once;
 use criterion::{Criterion, criterion_group, criterion_main};
 use polars::prelude::*;
 
-/// The sample generator writes about 5.5 messages per conversation.
+/// The sample generator writes about 5.77 messages per conversation.
 fn conversations_for(rows: usize) -> usize {
-    rows * 33 / 200
+    rows * 347 / 2000
 }
 
 fn sample_file(rows: usize) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("chatlens-bench-v2-{rows}.csv"));
+    let path = std::env::temp_dir().join(format!("chatlens-bench-v3-{rows}.csv"));
     if !path.exists() {
         let df = chatlens::sample::generate(conversations_for(rows), 42);
         chatlens::sample::write(&df, &path).expect("writes the sample");

@@ -96,7 +96,7 @@ const SEGMENTS: [Segment; 4] = [
 ];
 
 /// Typical response by position 0 (initial outreach) and follow-ups 1–5.
-const BASE_RESPONSE: [f64; 6] = [0.26, 0.175, 0.125, 0.10, 0.065, 0.03];
+const BASE_RESPONSE: [f64; 6] = [0.26, 0.175, 0.125, 0.10, 0.05, 0.03];
 
 #[derive(Default)]
 struct Row {
@@ -382,7 +382,7 @@ fn outreach(
     start: NaiveDateTime,
 ) {
     let person = who.name;
-    let day = start + Duration::days(rng.range(0, DAYS - 12));
+    let day = start + Duration::days(rng.range(0, DAYS - 1));
     let mut at = send_time(rng, day);
     let steps = rng.range(3, 6) as usize;
     let end = start + Duration::days(DAYS);
@@ -390,10 +390,14 @@ fn outreach(
         if at >= end {
             return;
         }
+        // The "last note" closes a sequence; it does not open one.
+        let (others, last_note) = FOLLOW_UPS.split_at(FOLLOW_UPS.len() - 1);
         let template = if position == 0 {
             rng.pick(&OPENERS)
+        } else if position == steps {
+            &last_note[0]
         } else {
-            rng.pick(&FOLLOW_UPS)
+            rng.pick(others)
         };
         let mut status = delivered_status(rng);
         if position > 0 && rng.chance(0.01) {
