@@ -537,6 +537,15 @@ fn harness_on(name: &str, bytes: &[u8]) -> (tempfile::TempDir, Harness<'static, 
     (dir, h)
 }
 
+/// Clicks the mapping dialog's Import and waits for the file to open.
+fn import_from_mapping_dialog(h: &mut Harness<'static, ChatlensApp>) {
+    h.get_by_label("Import").click();
+    h.step();
+    wait_for_worker(h);
+    assert!(h.state().mapping.is_none());
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+}
+
 fn temp_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -674,11 +683,7 @@ fn unknown_columns_are_mapped_in_a_dialog() {
         }
     }
     h.run();
-    h.get_by_label("Import").click();
-    h.step();
-    wait_for_worker(&mut h);
-    assert!(h.state().mapping.is_none());
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    import_from_mapping_dialog(&mut h);
     assert_eq!(h.state().source, Source::Path(path));
     assert_eq!(
         h.state()
@@ -722,11 +727,7 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
         &h,
         "Choose a column for each required field, or tick the team."
     ));
-    h.get_by_label("Import").click();
-    h.step();
-    wait_for_worker(&mut h);
-    assert!(h.state().mapping.is_none());
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    import_from_mapping_dialog(&mut h);
     let flow = &h.state().session.as_ref().unwrap().report.flow;
     assert_eq!((flow.direct.outbound, flow.direct.inbound), (2, 3));
     // Two sent for three received reads as such, not as "0.7 : 1".
@@ -766,10 +767,7 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
         .map(|p| p.2)
         .collect();
     assert_eq!(ticked, [true, false, false]);
-    h.get_by_label("Import").click();
-    h.step();
-    wait_for_worker(&mut h);
-    assert!(h.state().mapping.is_none());
+    import_from_mapping_dialog(&mut h);
     let flow = &h.state().session.as_ref().unwrap().report.flow;
     assert_eq!((flow.direct.outbound, flow.direct.inbound), (2, 3));
 }
@@ -807,11 +805,7 @@ fn a_log_that_gives_no_row_opens_the_mapping_dialog_on_why() {
     h.run();
     h.get_by_label("Ana (1 message)").click();
     h.run();
-    h.get_by_label("Import").click();
-    h.step();
-    wait_for_worker(&mut h);
-    assert!(h.state().mapping.is_none());
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    import_from_mapping_dialog(&mut h);
     let session = h.state().session.clone().unwrap();
     assert_eq!(
         (
