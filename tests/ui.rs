@@ -542,7 +542,11 @@ fn import_from_mapping_dialog(h: &mut Harness<'static, ChatlensApp>) {
     h.get_by_label("Import").click();
     h.step();
     wait_for_worker(h);
-    assert!(h.state().mapping.is_none());
+    assert!(
+        h.state().mapping.is_none(),
+        "{:?}",
+        h.state().mapping.as_ref().map(|d| &d.why)
+    );
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
 }
 
@@ -1029,4 +1033,32 @@ fn compare_offers_a_period_with_something_to_compare() {
     h.run();
     assert!(h.query_by_label_contains(note).is_none());
     assert_eq!(h.state().filter_ui.period, chatlens::ui::Period::Last7);
+}
+
+/// A date + time pair stands in for the timestamp, which the dialog has
+/// no one column for: the field names the pair, and mapping another field
+/// imports the file with it.
+#[test]
+fn mapping_a_field_keeps_a_date_and_time_pair() {
+    let csv = "date,time,Thread,direction\n\
+2024-03-01,10:00,c1,outbound\n\
+2024-03-01,10:05,c1,inbound\n";
+    let (_dir, mut h) = harness_on("pair.csv", csv.as_bytes());
+    assert!(h.state().mapping.is_some(), "the mapping dialog opens");
+    assert_eq!(
+        h.state().mapping.as_ref().unwrap().date_time,
+        Some(("date".to_string(), "time".to_string()))
+    );
+    {
+        let d = h.state_mut().mapping.as_mut().unwrap();
+        for (c, choice) in &mut d.choice {
+            if c.name() == "conversation_id" {
+                *choice = "Thread".into();
+            }
+        }
+    }
+    h.run();
+    import_from_mapping_dialog(&mut h);
+    let report = &h.state().session.as_ref().unwrap().report;
+    assert_eq!(report.direct.conversations, 1);
 }

@@ -49,11 +49,15 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
     };
     let mut options = d.options;
     options.progress = std::sync::Arc::default();
-    // Every field as the dialog shows it: one left "not in the file" is not
-    // taken by its name or an alias either.
+    // The fields as the dialog shows them. One the import had mapped by
+    // itself and the user set to "not in the file" is passed as absent, so
+    // that its name or alias does not take the column back; others left
+    // empty are not passed, as a date + time pair stands in for the
+    // timestamp without a column of its own.
     options.overrides = d
         .choice
         .iter()
+        .filter(|(c, h)| !h.is_empty() || d.guessed.contains(c))
         .map(|(c, h)| MapOverride {
             canonical: *c,
             source: h.clone(),
@@ -177,12 +181,19 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                         RichText::new(c.name())
                     };
                     ui.label(name);
-                    let shown = if choice.is_empty() { "— not in the file —".to_string() } else { choice.clone() };
+                    // A date + time pair stands in for an empty timestamp.
+                    let empty = match &d.date_time {
+                        Some((date, time)) if *c == Canonical::Timestamp => {
+                            format!("— {date} + {time} —")
+                        }
+                        _ => "— not in the file —".to_string(),
+                    };
+                    let shown = if choice.is_empty() { empty.clone() } else { choice.clone() };
                     egui::ComboBox::from_id_salt(("map", c.name()))
                         .selected_text(shown)
                         .width(220.0)
                         .show_ui(ui, |ui| {
-                            ui.selectable_value(choice, String::new(), "— not in the file —");
+                            ui.selectable_value(choice, String::new(), empty);
                             for h in &d.headers {
                                 ui.selectable_value(choice, h.clone(), h);
                             }
@@ -224,6 +235,7 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
         ui.add_space(6.0);
         let ready = REQUIRED.iter().all(|r| {
             !chosen(&d.choice, *r).is_empty()
+                || (*r == Canonical::Timestamp && d.date_time.is_some())
                 || (*r == Canonical::Direction
                     && team_from_senders(&d.choice, d.team.as_ref()).is_some())
         });

@@ -243,6 +243,11 @@ pub struct MappingDialog {
     /// Without a direction column: the sender column's header and its
     /// senders, each ticked when they write for the team.
     pub team: Option<(String, TeamChoice)>,
+    /// Fields the import mapped to a column of the file by itself.
+    guessed: Vec<crate::import::Canonical>,
+    /// The date and time columns that stand in for a timestamp column
+    /// while the timestamp field is left empty.
+    pub date_time: Option<(String, String)>,
 }
 
 impl MappingDialog {
@@ -252,8 +257,20 @@ impl MappingDialog {
         why: String,
         columns: crate::import::FileColumns,
     ) -> Self {
+        let choice = dialogs::mapping_choices(&columns.headers, &columns.guesses);
+        let date_time = columns
+            .guesses
+            .get("date")
+            .zip(columns.guesses.get("time"))
+            .map(|(d, t)| (d.clone(), t.clone()));
         Self {
-            choice: dialogs::mapping_choices(&columns.headers, &columns.guesses),
+            date_time,
+            guessed: choice
+                .iter()
+                .filter(|(_, h)| !h.is_empty())
+                .map(|(c, _)| *c)
+                .collect(),
+            choice,
             source,
             options,
             headers: columns.headers,
