@@ -738,6 +738,18 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
     h.run();
     assert!(shows(&h, "1 : 1.5"));
 
+    // A new time zone reads the file again with the same team, without
+    // asking for it again.
+    h.state_mut().zone_draft = "Asia/Tokyo".into();
+    h.state_mut().apply_settings();
+    h.step();
+    wait_for_worker(&mut h);
+    assert!(h.state().mapping.is_none(), "no dialog after a new zone");
+    let session = h.state().session.clone().unwrap();
+    assert_eq!(session.report.meta.tz, "Asia/Tokyo");
+    let flow = &session.report.flow;
+    assert_eq!((flow.direct.outbound, flow.direct.inbound), (2, 3));
+
     // Next week's file, with the same columns, opens the dialog filled in
     // as this one was mapped, its team ticked: one click imports it.
     let remembered = &h.state().persisted.mappings;

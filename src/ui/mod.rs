@@ -317,6 +317,10 @@ pub struct ChatlensApp {
     pub mapping: Option<MappingDialog>,
     /// The mapping being tried and its file: remembered once it opens.
     pending_mapping: Option<(Source, RememberedMapping)>,
+    /// How the file being loaded is read, and how the one shown was: a new
+    /// time zone reads it again with the same mapping and team.
+    loading_options: Option<ImportOptions>,
+    shown_options: Option<ImportOptions>,
     pub team: Option<TeamDialog>,
     pub show_import_report: bool,
     pub show_settings: bool,
@@ -378,6 +382,8 @@ impl ChatlensApp {
             applied: FilterUi::default(),
             mapping: None,
             pending_mapping: None,
+            loading_options: None,
+            shown_options: None,
             team: None,
             show_import_report: false,
             show_settings: false,
@@ -465,6 +471,7 @@ impl ChatlensApp {
 
     pub fn start_load(&mut self, source: Source, options: ImportOptions) {
         self.epoch += 1;
+        self.loading_options = Some(options.clone());
         self.loading = Some(Loading {
             label: format!("Opening {}", source.label()),
             progress: Arc::clone(&options.progress),
@@ -614,7 +621,15 @@ impl ChatlensApp {
         self.persisted.settings = self.settings_draft.clone();
         if zone_changed {
             self.persisted.zone = self.zone_draft.trim().to_string();
-            let options = self.import_options();
+            // The columns and the team as the file was opened with.
+            let options = match &self.shown_options {
+                Some(shown) => ImportOptions {
+                    zone: self.zone(),
+                    progress: Arc::default(),
+                    ..shown.clone()
+                },
+                None => self.import_options(),
+            };
             self.start_load(self.source.clone(), options);
         } else {
             self.recompute();
@@ -641,6 +656,7 @@ impl ChatlensApp {
                 {
                     self.remember_mapping(mapping);
                 }
+                self.shown_options = self.loading_options.take();
                 self.set_session(source, *session);
             }
             Event::LoadFailed {
