@@ -759,11 +759,17 @@ fn a_log_without_directions_gets_its_team_in_the_mapping_dialog() {
         remembered[0].team.as_deref(),
         Some(&["Ana".to_string()][..])
     );
-    let next = temp_file(
-        &dir,
-        "next-week.csv",
-        csv.replace("2024-03-01", "2024-03-08").as_bytes(),
-    );
+    // Its columns in another order.
+    let moved = csv
+        .replace("2024-03-01", "2024-03-08")
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            [f[3], f[2], f[1], f[0]].join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let next = temp_file(&dir, "next-week.csv", moved.as_bytes());
     h.state_mut().open_path(next);
     wait_for_worker(&mut h);
     assert!(

@@ -59,6 +59,17 @@ pub struct RememberedMapping {
 /// Mappings kept between runs.
 const MAPPINGS_MAX: usize = 20;
 
+/// Whether two files have the same columns, in whatever order: an export
+/// whose columns moved maps as before, as the mapping names them.
+fn same_columns(a: &[String], b: &[String]) -> bool {
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    a.len() == b.len() && sorted(a) == sorted(b)
+}
+
 impl Default for Persisted {
     fn default() -> Self {
         Self {
@@ -705,7 +716,7 @@ impl ChatlensApp {
             self.persisted.team.clone_from(team);
         }
         let kept = &mut self.persisted.mappings;
-        kept.retain(|m| m.headers != mapping.headers);
+        kept.retain(|m| !same_columns(&m.headers, &mapping.headers));
         kept.insert(0, mapping);
         kept.truncate(MAPPINGS_MAX);
     }
@@ -723,7 +734,7 @@ impl ChatlensApp {
             .persisted
             .mappings
             .iter()
-            .find(|m| m.headers == columns.headers);
+            .find(|m| same_columns(&m.headers, &columns.headers));
         let mut d = MappingDialog::new(source, options, why, columns);
         let team = before
             .and_then(|m| m.team.as_ref())
