@@ -1080,3 +1080,26 @@ fn mapping_a_field_keeps_a_date_and_time_pair() {
     let report = &h.state().session.as_ref().unwrap().report;
     assert_eq!(report.direct.conversations, 1);
 }
+
+/// A log of 33 days has nothing before the last thirty-five: with the
+/// last 30 days chosen, only the last 7 are offered, not the period shown.
+#[test]
+fn compare_does_not_offer_the_period_shown() {
+    use std::fmt::Write;
+    let mut csv = String::from("timestamp,conversation_id,direction\n");
+    for day in 0..33 {
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap() + chrono::Days::new(day);
+        let _ = writeln!(csv, "{date} 10:00,c{day},outbound");
+        let _ = writeln!(csv, "{date} 11:00,c{day},inbound");
+    }
+    let (_dir, mut h) = harness_on("thirty-three.csv", csv.as_bytes());
+    h.get_by_label("Compare").click();
+    h.run();
+    assert!(shows(&h, "the last 30 days with the 30 before"));
+    recompute_by(&mut h, "the last 30 days with the 30 before");
+    h.run();
+    let note = "The log has no messages in the previous period";
+    assert!(h.query_by_label_contains(note).is_some());
+    assert!(!shows(&h, "the last 30 days with the 30 before"));
+    assert!(shows(&h, "the last 7 days with the 7 before"));
+}

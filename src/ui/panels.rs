@@ -558,10 +558,11 @@ fn empty_previous_period(app: &mut ChatlensApp, ui: &mut Ui, r: &Report) {
                 "The log has no messages in the previous period ({}), so there is nothing to compare with.",
                 format::period(c.from.as_deref(), c.to.as_deref())
             ));
-            // The previous period is as long as this one.
+            // The previous period is as long as this one, rounded up to
+            // whole weeks.
             let shorter: Vec<(Period, i64)> = [(Period::Last7, 7), (Period::Last30, 30)]
                 .into_iter()
-                .filter(|(_, days)| *days < c.shift_days)
+                .filter(|(p, days)| *days < c.shift_days && *p != app.filter_ui.period)
                 .collect();
             if shorter.is_empty() {
                 ui.label("Comparing like for like needs a log twice as long as the period.");
