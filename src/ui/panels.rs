@@ -586,6 +586,18 @@ fn empty_previous_period(app: &mut ChatlensApp, ui: &mut Ui, r: &Report) {
 /// Room kept beside a wrapped message for its Dismiss button.
 const DISMISS_WIDTH: f32 = 80.0;
 
+/// A message and its Dismiss button, in a horizontal row: a long message
+/// wraps short of the button, which would otherwise be pushed past the
+/// window's edge. Whether the button was clicked.
+fn dismissable(ui: &mut Ui, message: &str) -> bool {
+    let room = ui.available_width() - DISMISS_WIDTH;
+    ui.scope(|ui| {
+        ui.set_max_width(room);
+        ui.add(egui::Label::new(message).wrap());
+    });
+    ui.button("Dismiss").clicked()
+}
+
 pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
     egui::Panel::top("top").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
@@ -642,26 +654,17 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new("Error").strong().color(color(palette::CRITICAL)));
-                        // A long message wraps short of the button, which
-                        // would otherwise be pushed past the window's edge.
-                        let room = ui.available_width() - DISMISS_WIDTH;
-                        ui.scope(|ui| {
-                            ui.set_max_width(room);
-                            ui.add(egui::Label::new(&e).wrap());
-                        });
-                        if ui.button("Dismiss").clicked() {
+                        if dismissable(ui, &e) {
                             app.error = None;
                         }
                     });
                 });
         }
         if let Some(n) = app.notice.clone() {
-            // The button first: a long notice wraps in the width left.
             ui.horizontal(|ui| {
-                if ui.small_button("Dismiss").clicked() {
+                if dismissable(ui, &n) {
                     app.notice = None;
                 }
-                ui.add(egui::Label::new(n).wrap());
             });
         }
     });
