@@ -136,6 +136,11 @@ struct Message<'a> {
 fn messages_of<'a>(list: &'a RawValue, out: &mut Vec<&'a RawValue>) -> Result<(), &'a RawValue> {
     // The whole document was parsed once already, so this cannot fail.
     let items: Vec<&RawValue> = serde_json::from_str(list.get()).unwrap_or_default();
+    flatten(items, out)
+}
+
+/// [`messages_of`] for a list's items.
+fn flatten<'a>(items: Vec<&'a RawValue>, out: &mut Vec<&'a RawValue>) -> Result<(), &'a RawValue> {
     for item in items {
         match starts(item) {
             b'{' => out.push(item),
@@ -146,11 +151,11 @@ fn messages_of<'a>(list: &'a RawValue, out: &mut Vec<&'a RawValue>) -> Result<()
     Ok(())
 }
 
-/// A list's messages, or an error naming the line of the first item that
-/// is not a message.
-fn list_messages<'a>(list: &'a RawValue, text: &str) -> Result<Vec<&'a RawValue>, String> {
+/// The messages of a list's items, or an error naming the line of the
+/// first item that is not a message.
+fn list_messages<'a>(items: Vec<&'a RawValue>, text: &str) -> Result<Vec<&'a RawValue>, String> {
     let mut found = Vec::new();
-    messages_of(list, &mut found).map_err(|item| {
+    flatten(items, &mut found).map_err(|item| {
         let kind = serde_json::from_str::<serde_json::Value>(item.get())
             .map_or("a value", |v| json_kind(&v));
         format!(
@@ -196,8 +201,9 @@ fn message_list<'a>(fields: &Fields<'a>) -> Option<Vec<&'a RawValue>> {
 fn read_document(text: &str) -> Result<RawTable, String> {
     let body = text.trim_start();
     if body.starts_with('[') {
-        let top: &RawValue = serde_json::from_str(text).map_err(|e| invalid(&e))?;
-        let messages = list_messages(top, text)?;
+        // One pass checks the whole document and splits it into items.
+        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+        let messages = list_messages(items, text)?;
         let messages: Vec<Message> = messages
             .into_iter()
             .map(|object| Message {
