@@ -447,3 +447,51 @@ fn an_empty_map_leaves_a_column_unmapped() {
     assert_eq!(v["flow"]["inbound"], 1);
     assert_eq!(v["import"]["columns"]["conversation_id"], "conversation_id");
 }
+
+/// A log threaded by replies, without a conversation column: the chains
+/// make the conversations, and a tweet answering one outside the file
+/// shares that tweet's id with its siblings.
+#[test]
+fn replies_thread_a_log_without_a_conversation_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("tweets.csv");
+    std::fs::write(
+        &csv,
+        "tweet_id,author_id,inbound,created_at,in_response_to_tweet_id\n\
+1,c1,True,2024-03-04 10:00,\n\
+2,Brand,False,2024-03-04 10:20,1\n\
+3,c1,True,2024-03-04 10:25,2\n\
+4,c2,True,2024-03-04 11:00,\n\
+5,Brand,False,2024-03-04 13:00,4\n\
+6,Brand,False,2024-03-04 12:00,99\n\
+7,c3,True,2024-03-04 12:30,99\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // Chains 1 (tweets 1–3), 4 (4–5) and 99 (6–7, answering a tweet the
+    // file does not hold).
+    assert_eq!(v["direct"]["conversations"], 3);
+    // First responses: 20 min (chain 1) and 2 h (chain 4); chain 99 opens
+    // with the team. Median of 20 and 120 min: 70 min.
+    assert_eq!(
+        v["direct"]["first_response_secs"]["median"].as_f64(),
+        Some(4200.0)
+    );
+    assert_eq!(
+        v["import"]["columns"]["conversation_id"],
+        "reply chains (in_response_to_tweet_id → tweet_id)"
+    );
+    // A conversation column, when there is one, wins.
+    let (code, out, _) = run(&[
+        "report",
+        csv.to_str().unwrap(),
+        "--json",
+        "--map",
+        "conversation_id=author_id",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["direct"]["conversations"], 4);
+}

@@ -724,6 +724,42 @@ fn twcs_inbound_flag_is_a_direction() {
     assert_eq!(iso(&i)[0], "2017-10-11T06:55:44+00:00");
 }
 
+/// The Twitter customer-care sample has no conversation column: each
+/// tweet belongs to the chain of replies it is part of, named by the
+/// chain's first tweet (followed by hand in the file).
+#[test]
+fn twcs_tweets_thread_into_conversations_by_their_replies() {
+    let path = Path::new(
+        "../shared/fixtures/conversations/chatbotAnalyticsLab/Dataset/CustomerSupportOnTwitter/sample.csv",
+    );
+    let i = import_path(path, &opts()).unwrap();
+    assert_eq!(
+        i.report.columns["conversation_id"],
+        "reply chains (in_response_to_tweet_id → tweet_id)"
+    );
+    assert_eq!(i.report.rows_kept, 93);
+    let conversations = strings(&i.table, "conversation_id");
+    let lines = i.table.column("line").unwrap().i64().unwrap();
+    let at = |line: i64| {
+        let row = lines.iter().position(|l| l == Some(line)).unwrap();
+        conversations[row].clone().unwrap()
+    };
+    // Line 24 is customer 105840's tweet 119256, which answers none; lines
+    // 17–23 are SpotifyCares and the customer answering each other in turn
+    // (119254 answers 119256, 119255 answers 119254, ...).
+    for line in 17..=24 {
+        assert_eq!(at(line), "119256", "line {line}");
+    }
+    // Lines 5–11 go back to VirginTrains' tweet 119247, which the sample
+    // does not hold: they share its id.
+    for line in 5..=11 {
+        assert_eq!(at(line), "119247", "line {line}");
+    }
+    // The sample's 93 tweets make 27 chains.
+    let distinct: std::collections::BTreeSet<_> = conversations.iter().collect();
+    assert_eq!(distinct.len(), 27);
+}
+
 #[test]
 fn chitchat_flat_csv_with_a_team() {
     let path = Path::new(

@@ -1081,6 +1081,38 @@ fn mapping_a_field_keeps_a_date_and_time_pair() {
     assert_eq!(report.direct.conversations, 1);
 }
 
+/// Reply chains stand in for a conversation column the dialog has no
+/// one column for: the field names them, Import needs only the missing
+/// direction, and the chains make the conversations.
+#[test]
+fn mapping_a_field_keeps_the_reply_chains() {
+    let csv = "tweet_id,in_response_to_tweet_id,created_at,way\n\
+1,,2024-03-01 10:00,in\n\
+2,1,2024-03-01 10:05,out\n\
+3,,2024-03-01 11:00,in\n";
+    let (_dir, mut h) = harness_on("tweets.csv", csv.as_bytes());
+    assert!(h.state().mapping.is_some(), "the mapping dialog opens");
+    assert_eq!(
+        h.state().mapping.as_ref().unwrap().reply_chains,
+        Some((
+            "tweet_id".to_string(),
+            "in_response_to_tweet_id".to_string()
+        ))
+    );
+    {
+        let d = h.state_mut().mapping.as_mut().unwrap();
+        for (c, choice) in &mut d.choice {
+            if c.name() == "direction" {
+                *choice = "way".into();
+            }
+        }
+    }
+    h.run();
+    import_from_mapping_dialog(&mut h);
+    let report = &h.state().session.as_ref().unwrap().report;
+    assert_eq!(report.direct.conversations, 2);
+}
+
 /// A log of 33 days has nothing before the last thirty-five: with the
 /// last 30 days chosen, only the last 7 are offered, not the period shown.
 #[test]

@@ -22,6 +22,57 @@ fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
     })
 }
 
+/// Each row's conversation in a log threaded by replies: the id of the
+/// first message of its chain within the file, or, when that message
+/// answers one the file does not hold, the id it answers, which its
+/// siblings share. A chain that loops is headed by the row where the walk
+/// met itself. A row with neither an id nor a reply has none.
+pub fn reply_threads(ids: &TextColumn, replies: &TextColumn) -> TextColumn {
+    const UNKNOWN: usize = usize::MAX;
+    const WALKING: usize = usize::MAX - 1;
+    let n = ids.len();
+    let mut row_of: PlHashMap<&str, usize> = PlHashMap::with_capacity(n);
+    for r in 0..n {
+        if let Some(id) = ids.get(r) {
+            row_of.entry(id).or_insert(r);
+        }
+    }
+    let parent = |r: usize| {
+        replies
+            .get(r)
+            .and_then(|p| row_of.get(p).copied())
+            .filter(|&p| p != r)
+    };
+    // The row heading each row's chain.
+    let mut head = vec![UNKNOWN; n];
+    let mut path = Vec::new();
+    for r in 0..n {
+        let mut at = r;
+        let found = loop {
+            match head[at] {
+                WALKING => break at,
+                UNKNOWN => {}
+                known => break known,
+            }
+            head[at] = WALKING;
+            path.push(at);
+            match parent(at) {
+                Some(p) => at = p,
+                None => break at,
+            }
+        };
+        for p in path.drain(..) {
+            head[p] = found;
+        }
+    }
+    let mut threads = super::raw::TextColumnBuilder::with_capacity(n);
+    for &h in &head {
+        let outside = replies.get(h).filter(|p| !row_of.contains_key(p));
+        threads.push(outside.or_else(|| ids.get(h)));
+    }
+    threads.finish()
+}
+
 /// Canonical spelling of a direction cell; `None` when unrecognised.
 pub fn parse_direction(v: &str, inverted: bool) -> Option<bool> {
     // The canonical spellings are by far the most common: no allocation.
@@ -202,8 +253,17 @@ pub fn build(
     } else {
         Canonical::ContactId
     };
+    // Without either, the chains of replies make the conversations.
+    let threads = match (col(Canonical::MessageId), col(Canonical::ReplyTo)) {
+        (Some(ids), Some(replies)) if col(conversation).is_none() => {
+            Some(reply_threads(ids, replies))
+        }
+        _ => None,
+    };
+    let conversation_column = threads.as_ref().or(col(conversation));
+    let conversation_cell = |row: usize| conversation_column.and_then(|c| c.get(row));
     // A conversation column without a missing cell needs no check per row.
-    let every_row_has_conversation = col(conversation).is_some_and(|c| c.null_count() == 0);
+    let every_row_has_conversation = conversation_column.is_some_and(|c| c.null_count() == 0);
     // The direction, or the sender when the team decides it.
     let by_team = !mapping.has(Canonical::Direction);
     let deciding = col(if by_team {
@@ -219,7 +279,7 @@ pub fn build(
             read
         };
         if !every_row_has_conversation {
-            cell(conversation, row).ok_or(SkipReason::MissingConversation)?;
+            conversation_cell(row).ok_or(SkipReason::MissingConversation)?;
         }
         let dir = if by_team {
             match (&team_lower, deciding) {
@@ -275,6 +335,14 @@ pub fn build(
                     (header(Canonical::Timestamp), value(Canonical::Timestamp))
                 }
             }
+            SkipReason::MissingConversation if threads.is_some() => (
+                format!(
+                    "{} + {}",
+                    header(Canonical::MessageId),
+                    header(Canonical::ReplyTo)
+                ),
+                String::new(),
+            ),
             SkipReason::MissingConversation => (header(conversation), value(conversation)),
             SkipReason::UnknownDirection => {
                 let c = if by_team {
@@ -357,7 +425,13 @@ pub fn build(
                     .into(),
             )
         }),
-        Box::new(|| pass_through(conversation, "conversation_id")),
+        Box::new(|| {
+            let series = conversation_column?.to_series("conversation_id");
+            Some(match kept {
+                None => series.into(),
+                Some(idx) => series.take(idx).ok()?.into(),
+            })
+        }),
         Box::new(|| {
             // A column already in canonical spelling is shared as it is.
             if spelled_as(col(Canonical::Direction), &["outbound", "inbound"]) {
@@ -586,6 +660,59 @@ pub fn skipped_map(s: &Skipped) -> BTreeMap<String, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text_column(cells: &[Option<&str>]) -> TextColumn {
+        let mut b = super::super::raw::TextColumnBuilder::with_capacity(cells.len());
+        for &c in cells {
+            b.push(c);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn reply_chains_are_headed_by_their_first_message() {
+        let ids = text_column(&[
+            Some("a"),
+            Some("b"),
+            Some("c"),
+            Some("d"),
+            Some("e"),
+            Some("f"),
+            Some("g"),
+            None,
+            None,
+            Some("h"),
+        ]);
+        let replies = text_column(&[
+            Some("b"), // a answers b, which answers nothing: b heads them
+            None,
+            Some("a"), // c answers a: also b's chain
+            Some("x"), // d and e answer x, not in the file: x
+            Some("x"),
+            Some("g"), // f and g answer each other: the walk from f meets f again
+            Some("f"),
+            Some("h"), // no id of its own, answers h, which answers itself
+            None,      // neither an id nor a reply: no conversation
+            Some("h"),
+        ]);
+        let threads = reply_threads(&ids, &replies);
+        let got: Vec<Option<&str>> = (0..10).map(|r| threads.get(r)).collect();
+        assert_eq!(
+            got,
+            [
+                Some("b"),
+                Some("b"),
+                Some("b"),
+                Some("x"),
+                Some("x"),
+                Some("f"),
+                Some("f"),
+                Some("h"),
+                None,
+                Some("h"),
+            ]
+        );
+    }
 
     #[test]
     fn direction_spellings() {

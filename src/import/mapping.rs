@@ -31,6 +31,12 @@ pub enum Canonical {
     Date,
     /// The `time` half of a date + time pair.
     Time,
+    /// Not a canonical column either: a message's own id, which replies
+    /// name. With [`Canonical::ReplyTo`] it threads a log that has no
+    /// conversation column into conversations.
+    MessageId,
+    /// The id of the message a row answers.
+    ReplyTo,
 }
 
 impl Canonical {
@@ -56,6 +62,15 @@ impl Canonical {
         Canonical::BroadcastId,
     ];
 
+    /// Columns that are not the log's own but stand in for one: a date +
+    /// time pair for the timestamp, reply chains for the conversation.
+    pub const HELPERS: [Canonical; 4] = [
+        Canonical::Date,
+        Canonical::Time,
+        Canonical::MessageId,
+        Canonical::ReplyTo,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Canonical::Timestamp => "timestamp",
@@ -79,6 +94,8 @@ impl Canonical {
             Canonical::BroadcastId => "broadcast_id",
             Canonical::Date => "date",
             Canonical::Time => "time",
+            Canonical::MessageId => "message_id",
+            Canonical::ReplyTo => "reply_to",
         }
     }
 
@@ -86,7 +103,7 @@ impl Canonical {
         let n = normalize_header(name);
         Self::ALL
             .into_iter()
-            .chain([Canonical::Date, Canonical::Time])
+            .chain(Self::HELPERS)
             .find(|c| normalize_header(c.name()) == n)
     }
 
@@ -132,6 +149,21 @@ impl Canonical {
             Canonical::Text => &["message", "body", "content"],
             Canonical::BroadcastId => &["campaignid", "campaign"],
             Canonical::Date | Canonical::Time => &[],
+            // Checked in this order: the first found is taken.
+            Canonical::MessageId => &["messageid", "msgid", "tweetid", "statusid", "id", "idstr"],
+            Canonical::ReplyTo => &[
+                "replyto",
+                "replytoid",
+                "replytomessageid",
+                "inreplyto",
+                "inreplytoid",
+                "inreplytostatusid",
+                "inreplytostatusidstr",
+                "inresponseto",
+                "inresponsetotweetid",
+                "parentid",
+                "parentmessageid",
+            ],
         }
     }
 }
@@ -282,6 +314,36 @@ pub fn map_headers(headers: &[String], overrides: &[MapOverride]) -> Result<Colu
             _ => {}
         }
     }
+    // Reply chains stand in only when no conversation or contact column
+    // exists, and only as a pair: a message id alone says nothing of
+    // threads.
+    let no_conversation = [Canonical::ConversationId, Canonical::ContactId]
+        .iter()
+        .all(|c| !mapping.has(*c));
+    if no_conversation && !absent.contains(&Canonical::ConversationId) {
+        let find = |c: Canonical| {
+            if let Some(&i) = mapping.columns.get(&c) {
+                return Some(i);
+            }
+            if absent.contains(&c) {
+                return None;
+            }
+            c.aliases().iter().find_map(|alias| {
+                (0..headers.len()).find(|&i| !taken[i] && normalized[i] == *alias)
+            })
+        };
+        if let (Some(id), Some(reply)) = (find(Canonical::MessageId), find(Canonical::ReplyTo))
+            && id != reply
+        {
+            mapping.columns.insert(Canonical::MessageId, id);
+            mapping.columns.insert(Canonical::ReplyTo, reply);
+        }
+    }
+    // Only a pair, and only without a conversation column, is kept.
+    if !no_conversation || !mapping.has(Canonical::ReplyTo) || !mapping.has(Canonical::MessageId) {
+        mapping.columns.remove(&Canonical::MessageId);
+        mapping.columns.remove(&Canonical::ReplyTo);
+    }
     Ok(mapping)
 }
 
@@ -345,6 +407,44 @@ mod tests {
         let m = map_headers(&headers, &[]).unwrap();
         assert_eq!(m.get(Canonical::Direction), Some(2));
         assert!(m.direction_inverted);
+    }
+
+    #[test]
+    fn reply_chains_only_as_a_pair_and_without_a_conversation() {
+        let headers = h(&[
+            "tweet_id",
+            "author_id",
+            "inbound",
+            "created_at",
+            "in_response_to_tweet_id",
+        ]);
+        let m = map_headers(&headers, &[]).unwrap();
+        assert_eq!(m.get(Canonical::MessageId), Some(0));
+        assert_eq!(m.get(Canonical::ReplyTo), Some(4));
+        // A conversation or contact column makes them needless.
+        for conversation in ["chat", "customer_id"] {
+            let mut with = headers.clone();
+            with.push(conversation.into());
+            let m = map_headers(&with, &[]).unwrap();
+            assert!(!m.has(Canonical::MessageId) && !m.has(Canonical::ReplyTo));
+        }
+        let o: MapOverride = "conversation_id=author_id".parse().unwrap();
+        let m = map_headers(&headers, &[o]).unwrap();
+        assert!(!m.has(Canonical::ReplyTo));
+        // An id alone, or a conversation said to be absent, is no thread.
+        let m = map_headers(&h(&["id", "time", "direction"]), &[]).unwrap();
+        assert!(!m.has(Canonical::MessageId));
+        let none: MapOverride = "conversation_id=".parse().unwrap();
+        assert!(
+            !map_headers(&headers, &[none])
+                .unwrap()
+                .has(Canonical::ReplyTo)
+        );
+        // Named by the user.
+        let overrides = ["message_id=author_id", "reply_to=tweet_id"].map(|o| o.parse().unwrap());
+        let m = map_headers(&headers, &overrides).unwrap();
+        assert_eq!(m.get(Canonical::MessageId), Some(1));
+        assert_eq!(m.get(Canonical::ReplyTo), Some(0));
     }
 
     #[test]

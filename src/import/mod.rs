@@ -955,6 +955,18 @@ fn finish_tabular(
         rows_read: table.rows() as u64,
         ..ImportReport::default()
     };
+    if let (Some(id), Some(reply)) = (
+        mapping.get(Canonical::MessageId),
+        mapping.get(Canonical::ReplyTo),
+    ) {
+        report.columns.insert(
+            "conversation_id".into(),
+            format!(
+                "reply chains ({} → {})",
+                table.headers[reply], table.headers[id]
+            ),
+        );
+    }
     if table.ragged.0 > 0 {
         report.warnings.push(ImportWarning {
             kind: "ragged_rows".into(),
@@ -1018,8 +1030,16 @@ fn finish_tabular(
 /// a direction (or a sender and a team).
 fn has_required(mapping: &ColumnMapping, needs_team: bool) -> bool {
     (mapping.has(Canonical::Timestamp) || mapping.has(Canonical::Date))
-        && (mapping.has(Canonical::ConversationId) || mapping.has(Canonical::ContactId))
+        && has_conversation(mapping)
         && (mapping.has(Canonical::Direction) || (mapping.has(Canonical::Sender) && !needs_team))
+}
+
+/// A conversation column, a contact column, or a message id and the id each
+/// row replies to, whose chains make the conversations.
+fn has_conversation(mapping: &ColumnMapping) -> bool {
+    mapping.has(Canonical::ConversationId)
+        || mapping.has(Canonical::ContactId)
+        || mapping.has(Canonical::ReplyTo)
 }
 
 fn check_required(
@@ -1029,7 +1049,7 @@ fn check_required(
     opts: &ImportOptions,
 ) -> Result<(), ImportError> {
     let has_ts = mapping.has(Canonical::Timestamp) || mapping.has(Canonical::Date);
-    let has_conv = mapping.has(Canonical::ConversationId) || mapping.has(Canonical::ContactId);
+    let has_conv = has_conversation(mapping);
     let has_dir = mapping.has(Canonical::Direction)
         || (mapping.has(Canonical::Sender) && opts.team.is_some());
     let (missing, expected, example) = if !has_ts {
@@ -1041,7 +1061,7 @@ fn check_required(
     } else if !has_conv {
         (
             "conversation",
-            "a column named conversation_id, chat_id, thread_id, conversation, chat or ticket_id (or a contact_id, customer_id, lead_id, phone or contact column)",
+            "a column named conversation_id, chat_id, thread_id, conversation, chat or ticket_id (or a contact_id, customer_id, lead_id, phone or contact column, or a message id column beside the id each message replies to, such as tweet_id and in_response_to_tweet_id)",
             "conversation_id",
         )
     } else if !has_dir {

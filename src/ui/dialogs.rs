@@ -163,6 +163,11 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
             .filter(|_| chosen(&d.choice, Canonical::Direction).is_empty())
             .map(|(column, _)| column.clone());
         let team_height = if team_from.is_some() { 150.0 } else { 0.0 };
+        // A contact column, when chosen, makes the conversations instead.
+        let reply_chains = d
+            .reply_chains
+            .clone()
+            .filter(|_| chosen(&d.choice, Canonical::ContactId).is_empty());
         // Every field in view when the window has room for them.
         let room = (ctx.content_rect().height() - 360.0 - team_height).max(160.0);
         egui::ScrollArea::vertical()
@@ -181,10 +186,14 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                         RichText::new(c.name())
                     };
                     ui.label(name);
-                    // A date + time pair stands in for an empty timestamp.
-                    let empty = match &d.date_time {
-                        Some((date, time)) if *c == Canonical::Timestamp => {
+                    // A date + time pair stands in for an empty timestamp,
+                    // reply chains for an empty conversation.
+                    let empty = match (&d.date_time, &reply_chains) {
+                        (Some((date, time)), _) if *c == Canonical::Timestamp => {
                             format!("— {date} + {time} —")
+                        }
+                        (_, Some((_, reply))) if *c == Canonical::ConversationId => {
+                            format!("— chains of {reply} —")
                         }
                         _ => "— not in the file —".to_string(),
                     };
@@ -236,6 +245,7 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
         let ready = REQUIRED.iter().all(|r| {
             !chosen(&d.choice, *r).is_empty()
                 || (*r == Canonical::Timestamp && d.date_time.is_some())
+                || (*r == Canonical::ConversationId && reply_chains.is_some())
                 || (*r == Canonical::Direction
                     && team_from_senders(&d.choice, d.team.as_ref()).is_some())
         });

@@ -259,6 +259,9 @@ pub struct MappingDialog {
     /// The date and time columns that stand in for a timestamp column
     /// while the timestamp field is left empty.
     pub date_time: Option<(String, String)>,
+    /// The message id and reply-to columns whose chains of replies stand
+    /// in for a conversation column while that field is left empty.
+    pub reply_chains: Option<(String, String)>,
 }
 
 impl MappingDialog {
@@ -274,8 +277,14 @@ impl MappingDialog {
             .get("date")
             .zip(columns.guesses.get("time"))
             .map(|(d, t)| (d.clone(), t.clone()));
+        let reply_chains = columns
+            .guesses
+            .get("message_id")
+            .zip(columns.guesses.get("reply_to"))
+            .map(|(id, reply)| (id.clone(), reply.clone()));
         Self {
             date_time,
+            reply_chains,
             guessed: choice
                 .iter()
                 .filter(|(_, h)| !h.is_empty())
