@@ -28,49 +28,62 @@ fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
 /// siblings share. A chain that loops is headed by the row where the walk
 /// met itself. A row with neither an id nor a reply has none.
 pub fn reply_threads(ids: &TextColumn, replies: &TextColumn) -> TextColumn {
-    const UNKNOWN: usize = usize::MAX;
-    const WALKING: usize = usize::MAX - 1;
-    let n = ids.len();
-    let mut row_of: PlHashMap<&str, usize> = PlHashMap::with_capacity(n);
-    for r in 0..n {
-        if let Some(id) = ids.get(r) {
-            row_of.entry(id).or_insert(r);
+    const NONE: u32 = u32::MAX;
+    const WALKING: u32 = u32::MAX - 1;
+    let (id_cells, reply_cells): (Vec<Option<&str>>, Vec<Option<&str>>) = rayon::join(
+        || ids.cells().iter().collect(),
+        || replies.cells().iter().collect(),
+    );
+    let n = id_cells.len().min(reply_cells.len());
+    let mut row_of: PlHashMap<&str, u32> = PlHashMap::with_capacity(n);
+    for (r, id) in id_cells.iter().enumerate().take(n) {
+        if let Some(id) = id {
+            row_of.entry(id).or_insert(r as u32);
         }
     }
-    let parent = |r: usize| {
-        replies
-            .get(r)
-            .and_then(|p| row_of.get(p).copied())
-            .filter(|&p| p != r)
-    };
+    // Each row's parent row, and whether it answers an id the file does not
+    // hold.
+    let (parent, answers_outside): (Vec<u32>, Vec<bool>) = (0..n)
+        .into_par_iter()
+        .map(|r| match reply_cells[r] {
+            None => (NONE, false),
+            Some(p) => match row_of.get(p) {
+                Some(&p) if p as usize != r => (p, false),
+                Some(_) => (NONE, false),
+                None => (NONE, true),
+            },
+        })
+        .unzip();
     // The row heading each row's chain.
-    let mut head = vec![UNKNOWN; n];
+    let mut head = vec![NONE; n];
     let mut path = Vec::new();
     for r in 0..n {
-        let mut at = r;
+        let mut at = r as u32;
         let found = loop {
-            match head[at] {
+            match head[at as usize] {
                 WALKING => break at,
-                UNKNOWN => {}
+                NONE => {}
                 known => break known,
             }
-            head[at] = WALKING;
+            head[at as usize] = WALKING;
             path.push(at);
-            match parent(at) {
-                Some(p) => at = p,
-                None => break at,
+            match parent[at as usize] {
+                NONE => break at,
+                p => at = p,
             }
         };
         for p in path.drain(..) {
-            head[p] = found;
+            head[p as usize] = found;
         }
     }
-    let mut threads = super::raw::TextColumnBuilder::with_capacity(n);
-    for &h in &head {
-        let outside = replies.get(h).filter(|p| !row_of.contains_key(p));
-        threads.push(outside.or_else(|| ids.get(h)));
-    }
-    threads.finish()
+    TextColumn::from_fn(n, |r| {
+        let h = head[r] as usize;
+        if answers_outside[h] {
+            reply_cells[h]
+        } else {
+            id_cells[h]
+        }
+    })
 }
 
 /// Canonical spelling of a direction cell; `None` when unrecognised.

@@ -358,6 +358,22 @@ impl TextColumn {
         }
     }
 
+    /// A column of the cells `cell` gives, `len` rows, made on every core.
+    pub fn from_fn<'a, S: AsRef<str>>(
+        len: usize,
+        cell: impl Fn(usize) -> Option<S> + Sync + 'a,
+    ) -> Self {
+        let cells = par_str_column("", len, cell);
+        Self {
+            repr: Repr::Cells(
+                cells
+                    .str()
+                    .cloned()
+                    .unwrap_or_else(|_| StringChunked::full_null(PlSmallStr::EMPTY, len)),
+            ),
+        }
+    }
+
     /// The cells as a polars column of the given name: shared, not copied,
     /// for text; an enum column of the values for a coded one.
     pub fn to_series(&self, name: &str) -> Series {
