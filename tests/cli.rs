@@ -481,7 +481,7 @@ fn replies_thread_a_log_without_a_conversation_column() {
     );
     assert_eq!(
         v["import"]["columns"]["conversation_id"],
-        "reply chains (in_response_to_tweet_id → tweet_id)"
+        "reply chains (tweet_id, in_response_to_tweet_id)"
     );
     // A conversation column, when there is one, wins.
     let (code, out, _) = run(&[

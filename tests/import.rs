@@ -735,7 +735,7 @@ fn twcs_tweets_thread_into_conversations_by_their_replies() {
     let i = import_path(path, &opts()).unwrap();
     assert_eq!(
         i.report.columns["conversation_id"],
-        "reply chains (in_response_to_tweet_id → tweet_id)"
+        "reply chains (tweet_id, in_response_to_tweet_id)"
     );
     assert_eq!(i.report.rows_kept, 93);
     let conversations = strings(&i.table, "conversation_id");

@@ -962,8 +962,8 @@ fn finish_tabular(
         report.columns.insert(
             "conversation_id".into(),
             format!(
-                "reply chains ({} → {})",
-                table.headers[reply], table.headers[id]
+                "reply chains ({}, {})",
+                table.headers[id], table.headers[reply]
             ),
         );
     }

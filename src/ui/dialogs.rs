@@ -360,9 +360,12 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                 ui.separator();
                 ui.strong("Column mapping");
                 egui::Grid::new("import-cols").striped(true).show(ui, |ui| {
+                    ui.weak("Field");
+                    ui.weak("Read from");
+                    ui.end_row();
                     for (canon, src) in &r.columns {
                         ui.label(canon);
-                        ui.label(format!("from column {src}"));
+                        ui.label(src);
                         ui.end_row();
                     }
                 });
