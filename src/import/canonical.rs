@@ -25,8 +25,8 @@ fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
 /// Each row's conversation in a log threaded by replies: the id of the
 /// first message of its chain within the file, or, when that message
 /// answers one the file does not hold, the id it answers, which its
-/// siblings share. A chain that loops is headed by the row where the walk
-/// met itself. A row with neither an id nor a reply has none.
+/// siblings share. A chain that loops is headed by the loop's first row in
+/// the file. A row with neither an id nor a reply has none.
 pub fn reply_threads(ids: &TextColumn, replies: &TextColumn) -> TextColumn {
     const NONE: u32 = u32::MAX;
     const WALKING: u32 = u32::MAX - 1;
@@ -61,7 +61,12 @@ pub fn reply_threads(ids: &TextColumn, replies: &TextColumn) -> TextColumn {
         let mut at = r as u32;
         let found = loop {
             match head[at as usize] {
-                WALKING => break at,
+                // A loop: headed by its first row in the file, wherever
+                // the walk entered it.
+                WALKING => {
+                    let entered = path.iter().rposition(|&p| p == at).unwrap_or(0);
+                    break path[entered..].iter().copied().min().unwrap_or(at);
+                }
                 NONE => {}
                 known => break known,
             }
@@ -695,6 +700,9 @@ mod tests {
             None,
             None,
             Some("h"),
+            Some("k"),
+            Some("m"),
+            Some("l"),
         ]);
         let replies = text_column(&[
             Some("b"), // a answers b, which answers nothing: b heads them
@@ -702,14 +710,17 @@ mod tests {
             Some("a"), // c answers a: also b's chain
             Some("x"), // d and e answer x, not in the file: x
             Some("x"),
-            Some("g"), // f and g answer each other: the walk from f meets f again
+            Some("g"), // f and g answer each other: f is the loop's first row
             Some("f"),
             Some("h"), // no id of its own, answers h, which answers itself
             None,      // neither an id nor a reply: no conversation
             Some("h"),
+            Some("l"), // k answers l, which loops with m: m comes first in the file
+            Some("l"),
+            Some("m"),
         ]);
         let threads = reply_threads(&ids, &replies);
-        let got: Vec<Option<&str>> = (0..10).map(|r| threads.get(r)).collect();
+        let got: Vec<Option<&str>> = (0..13).map(|r| threads.get(r)).collect();
         assert_eq!(
             got,
             [
@@ -723,6 +734,9 @@ mod tests {
                 Some("h"),
                 None,
                 Some("h"),
+                Some("m"),
+                Some("m"),
+                Some("m"),
             ]
         );
     }
