@@ -28,29 +28,35 @@ fn spelled_as(column: Option<&TextColumn>, spellings: &[&str]) -> bool {
 /// siblings share. A chain that loops is headed by the loop's first row in
 /// the file. A row with neither an id nor a reply has none.
 pub fn reply_threads(ids: &TextColumn, replies: &TextColumn) -> TextColumn {
-    const NONE: u32 = u32::MAX;
-    const WALKING: u32 = u32::MAX - 1;
-    let (id_cells, reply_cells): (Vec<Option<&str>>, Vec<Option<&str>>) = rayon::join(
-        || ids.cells().iter().collect(),
-        || replies.cells().iter().collect(),
-    );
-    let n = id_cells.len().min(reply_cells.len());
-    let mut row_of: PlHashMap<&str, u32> = PlHashMap::with_capacity(n);
-    for (r, id) in id_cells.iter().enumerate().take(n) {
-        if let Some(id) = id {
-            row_of.entry(id).or_insert(r as u32);
+    const NONE: u32 = crate::dictionary::NONE;
+    const WALKING: u32 = NONE - 1;
+    // Ids and replies coded together, so that a reply's code is the code of
+    // the id it names.
+    let n = ids.len().min(replies.len());
+    let mut both = ids.cells().slice(0, n);
+    if both.append(&replies.cells().slice(0, n)).is_err() {
+        return TextColumn::from_fn(n, |_| None::<&str>);
+    }
+    let dictionary = crate::dictionary::encode(&both);
+    let (id_codes, reply_codes) = dictionary.codes.split_at(n);
+    // The first row holding each id.
+    let mut row_of = vec![NONE; dictionary.values.len()];
+    for (r, &code) in id_codes.iter().enumerate().rev() {
+        if code != NONE {
+            row_of[code as usize] = r as u32;
         }
     }
     // Each row's parent row, and whether it answers an id the file does not
     // hold.
-    let (parent, answers_outside): (Vec<u32>, Vec<bool>) = (0..n)
-        .into_par_iter()
-        .map(|r| match reply_cells[r] {
-            None => (NONE, false),
-            Some(p) => match row_of.get(p) {
-                Some(&p) if p as usize != r => (p, false),
-                Some(_) => (NONE, false),
-                None => (NONE, true),
+    let (parent, answers_outside): (Vec<u32>, Vec<bool>) = reply_codes
+        .par_iter()
+        .enumerate()
+        .map(|(r, &code)| match code {
+            NONE => (NONE, false),
+            code => match row_of[code as usize] {
+                NONE => (NONE, true),
+                p if p as usize == r => (NONE, false),
+                p => (p, false),
             },
         })
         .unzip();
@@ -83,11 +89,15 @@ pub fn reply_threads(ids: &TextColumn, replies: &TextColumn) -> TextColumn {
     }
     TextColumn::from_fn(n, |r| {
         let h = head[r] as usize;
-        if answers_outside[h] {
-            reply_cells[h]
+        let code = if answers_outside[h] {
+            reply_codes[h]
         } else {
-            id_cells[h]
-        }
+            id_codes[h]
+        };
+        dictionary
+            .values
+            .get(code as usize)
+            .map(crate::dictionary::Value::as_str)
     })
 }
 
