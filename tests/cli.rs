@@ -495,3 +495,40 @@ fn replies_thread_a_log_without_a_conversation_column() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["direct"]["conversations"], 4);
 }
+
+/// A Telegram Desktop chat export: its messages' `type` ("message",
+/// "service") is not taken for a direction, the team decides it, and
+/// service messages are counted apart.
+#[test]
+fn a_telegram_chat_export_reads_with_a_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("result.json");
+    std::fs::write(
+        &json,
+        r#"{"name": "Acme Support", "type": "personal_chat", "id": 4242, "messages": [
+  {"id": 1, "type": "service", "date": "2024-03-04T08:59:00", "actor": "Bo", "action": "phone_call"},
+  {"id": 2, "type": "message", "date": "2024-03-04T09:00:00", "from": "Bo", "text": "Hi"},
+  {"id": 3, "type": "message", "date": "2024-03-04T09:07:00", "from": "Ana", "reply_to_message_id": 2,
+   "text": ["Sorry! ", {"type": "bold", "text": "Today"}]}]}"#,
+    )
+    .unwrap();
+    let file = json.to_str().unwrap();
+    let (code, _, err) = run(&["report", file, "--json"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Senders in the file: Ana (1), Bo (1)"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["report", file, "--json", "--team", "Ana"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["flow"]["outbound"], 1);
+    assert_eq!(v["flow"]["inbound"], 1);
+    // Bo wrote at 09:00, Ana answered at 09:07.
+    assert_eq!(
+        v["direct"]["first_response_secs"]["median"].as_f64(),
+        Some(420.0)
+    );
+    assert_eq!(v["import"]["rows_read"], 3);
+    assert_eq!(v["import"]["warnings"][0]["kind"], "service_messages");
+}

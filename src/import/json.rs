@@ -128,6 +128,8 @@ fn maps(names: &[String], column: Canonical) -> bool {
 struct Message<'a> {
     object: &'a RawValue,
     conversation: Option<&'a str>,
+    /// In a Telegram chat export, whether the chat is a group.
+    telegram_group: Option<bool>,
 }
 
 /// The message objects of a list, lists inside it (such as a chat's
@@ -209,6 +211,7 @@ fn read_document(text: &str) -> Result<RawTable, String> {
             .map(|object| Message {
                 object,
                 conversation: None,
+                telegram_group: None,
             })
             .collect();
         return rows_of(text, &messages);
@@ -223,13 +226,37 @@ fn read_document(text: &str) -> Result<RawTable, String> {
     if maps(&top.names(), Canonical::Timestamp) {
         return one_row();
     }
+    if let Some(chats) = telegram_chats(&top) {
+        let mut fields = Vec::with_capacity(chats.len());
+        for chat in chats {
+            fields.push(serde_json::from_str::<Fields>(chat.get()).map_err(|e| invalid(&e))?);
+        }
+        let names: Vec<Option<String>> = fields.iter().map(chat_name).collect();
+        let mut messages = Vec::new();
+        for (chat, name) in fields.iter().zip(&names) {
+            let group = telegram_group(chat);
+            messages.extend(
+                message_list(chat)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|object| Message {
+                        object,
+                        conversation: name.as_deref(),
+                        telegram_group: group,
+                    }),
+            );
+        }
+        return rows_of(text, &messages);
+    }
     if let Some(messages) = message_list(&top) {
         let name = chat_name(&top);
+        let group = telegram_group(&top);
         let mut messages: Vec<Message> = messages
             .into_iter()
             .map(|object| Message {
                 object,
                 conversation: name.as_deref(),
+                telegram_group: group,
             })
             .collect();
         keep_own_conversations(&mut messages)?;
@@ -250,6 +277,7 @@ fn read_document(text: &str) -> Result<RawTable, String> {
         messages.extend(list.into_iter().map(|object| Message {
             object,
             conversation: Some(key.as_str()),
+            telegram_group: None,
         }));
     }
     keep_own_conversations(&mut messages)?;
@@ -284,6 +312,53 @@ fn chat_name(fields: &Fields) -> Option<String> {
     })
 }
 
+/// Whether an object is a Telegram chat export (`{"name": …, "type":
+/// "personal_chat", "messages": […]}`), and if so whether the chat is a
+/// group. Its messages' own `type` ("message" or "service") is then no
+/// direction: service messages (joins, pins, calls) are left out and the
+/// others read as a chat's messages, whose team says who is who.
+fn telegram_group(fields: &Fields) -> Option<bool> {
+    let (_, kind) = fields.0.iter().find(|(k, _)| k == "type")?;
+    fields.0.iter().find(|(k, _)| k == "messages")?;
+    match serde_json::from_str::<String>(kind.get()).ok()?.as_str() {
+        "personal_chat" | "bot_chat" | "saved_messages" => Some(false),
+        "private_group" | "private_supergroup" | "public_supergroup" | "private_channel"
+        | "public_channel" => Some(true),
+        _ => None,
+    }
+}
+
+/// The chats of a Telegram export of every chat (`{"chats": {"list":
+/// [{chat}, …]}, …}`), each a chat export of its own.
+fn telegram_chats<'a>(top: &Fields<'a>) -> Option<Vec<&'a RawValue>> {
+    let (_, chats) = top.0.iter().find(|(k, _)| k == "chats")?;
+    let chats: Fields<'a> = serde_json::from_str(chats.get()).ok()?;
+    let (_, list) = chats.0.iter().find(|(k, _)| k == "list")?;
+    let list: Vec<&'a RawValue> = serde_json::from_str(list.get()).ok()?;
+    let telegram = list.iter().all(|chat| {
+        serde_json::from_str::<Fields>(chat.get()).is_ok_and(|f| telegram_group(&f).is_some())
+    });
+    (telegram && !list.is_empty()).then_some(list)
+}
+
+/// A Telegram message's text: a string, or a list of strings and styled
+/// pieces (`{"type": "bold", "text": "…"}`) read as the text they show.
+fn telegram_text(text: &serde_json::Value) -> Option<String> {
+    let serde_json::Value::Array(pieces) = text else {
+        return None;
+    };
+    Some(
+        pieces
+            .iter()
+            .filter_map(|piece| match piece {
+                serde_json::Value::String(s) => Some(s.as_str()),
+                serde_json::Value::Object(o) => o.get("text").and_then(serde_json::Value::as_str),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
 /// The column that carries the key of a conversation's messages.
 const CONVERSATION_KEY: &str = "conversation_id";
 
@@ -308,6 +383,20 @@ fn rows_of(text: &str, messages: &[Message]) -> Result<RawTable, String> {
                         .entry(CONVERSATION_KEY)
                         .or_insert_with(|| serde_json::Value::String(key.to_string()));
                 }
+                if let Some(group) = m.telegram_group {
+                    let kind = object.remove("type");
+                    if kind.as_ref().and_then(serde_json::Value::as_str) == Some("service") {
+                        rows.service += 1;
+                        continue;
+                    }
+                    if let Some(text) = object.get("text").and_then(telegram_text) {
+                        object.insert("text".into(), serde_json::Value::String(text));
+                    }
+                    let chat_type = if group { "group" } else { "direct" };
+                    object
+                        .entry("chat_type")
+                        .or_insert_with(|| serde_json::Value::String(chat_type.into()));
+                }
                 rows.add(object, line);
             }
             Ok(rows)
@@ -324,6 +413,8 @@ struct JsonRows {
     known: PlHashSet<String>,
     columns: Vec<TextColumnBuilder>,
     lines: Vec<u64>,
+    /// Service messages of a chat export, left out.
+    service: u64,
 }
 
 impl JsonRows {
@@ -356,6 +447,7 @@ fn join(parts: Vec<(JsonRows, u64)>) -> RawTable {
         }
     }
     let rows: usize = parts.iter().map(|(p, _)| p.lines.len()).sum();
+    let service_messages = parts.iter().map(|(p, _)| p.service).sum();
     let mut lines = Vec::with_capacity(rows);
     let mut stretches: Vec<Vec<TextColumn>> = headers.iter().map(|_| Vec::new()).collect();
     for (part, start) in parts {
@@ -381,6 +473,7 @@ fn join(parts: Vec<(JsonRows, u64)>) -> RawTable {
         columns: stretches.into_iter().map(TextColumn::concat).collect(),
         headers,
         lines,
+        service_messages,
         ..RawTable::default()
     }
 }
@@ -523,6 +616,62 @@ mod tests {
     fn column<'a>(cells: &'a Cells, name: &str) -> &'a [Option<String>] {
         let k = cells.0.iter().position(|h| h == name).unwrap();
         &cells.2[k]
+    }
+
+    /// A Telegram chat export: its messages' `type` is no direction,
+    /// service messages are left out and counted, styled text reads as it
+    /// shows, and the chat's kind gives the chat type.
+    #[test]
+    fn telegram_chat_exports_read_as_chats() {
+        let one = r#"{"name": "Acme Support", "type": "personal_chat", "id": 4242,
+ "messages": [
+  {"id": 1, "type": "service", "date": "2024-03-04T08:59:00", "actor": "Bo", "action": "phone_call"},
+  {"id": 2, "type": "message", "date": "2024-03-04T09:00:00", "from": "Bo", "text": "Hi"},
+  {"id": 3, "type": "message", "date": "2024-03-04T09:07:00", "from": "Ana",
+   "text": ["Sorry! ", {"type": "bold", "text": "Today"}, " it ships."]}
+ ]}"#;
+        let (t, _) = read_json(one).unwrap();
+        assert_eq!(t.service_messages, 1);
+        let cells = table_cells(&t);
+        assert!(!cells.0.contains(&"type".to_string()));
+        assert_eq!(cells.1, [4, 5]);
+        assert_eq!(
+            column(&cells, "text"),
+            [Some("Hi".into()), Some("Sorry! Today it ships.".into())]
+        );
+        assert_eq!(
+            column(&cells, "chat_type"),
+            [Some("direct".into()), Some("direct".into())]
+        );
+        assert_eq!(
+            column(&cells, "conversation_id"),
+            [Some("Acme Support".into()), Some("Acme Support".into())]
+        );
+        // An export of every chat: each chat is a conversation; a group's
+        // messages are group rows.
+        let all = r#"{"about": "…", "chats": {"about": "…", "list": [
+  {"name": "Bo", "type": "personal_chat", "id": 1, "messages": [
+    {"id": 1, "type": "message", "date": "2024-03-04T09:00:00", "from": "Bo", "text": "Hi"}]},
+  {"name": "Buyers", "type": "private_supergroup", "id": 2, "messages": [
+    {"id": 7, "type": "service", "date": "2024-03-04T09:30:00", "actor": "Ana", "action": "invite_members"},
+    {"id": 8, "type": "message", "date": "2024-03-04T10:00:00", "from": "Ana", "text": "Welcome"}]}
+ ]}}"#;
+        let (t, _) = read_json(all).unwrap();
+        assert_eq!(t.service_messages, 1);
+        let cells = table_cells(&t);
+        assert_eq!(
+            column(&cells, "conversation_id"),
+            [Some("Bo".into()), Some("Buyers".into())]
+        );
+        assert_eq!(
+            column(&cells, "chat_type"),
+            [Some("direct".into()), Some("group".into())]
+        );
+        // A chat export that is not Telegram's keeps its messages' `type`.
+        let (t, _) =
+            read_json(r#"{"name": "Acme", "messages": [{"type": "out", "date": "2024-03-04"}]}"#)
+                .unwrap();
+        assert_eq!(column(&table_cells(&t), "type"), [Some("out".into())]);
     }
 
     #[test]

@@ -952,7 +952,7 @@ fn finish_tabular(
         format: format.to_string(),
         dialect,
         columns: mapping.describe(&table.headers),
-        rows_read: table.rows() as u64,
+        rows_read: table.rows() as u64 + table.service_messages,
         ..ImportReport::default()
     };
     if let (Some(id), Some(reply)) = (
@@ -976,6 +976,14 @@ fn finish_tabular(
                 "rows with a different number of fields than the header's {} (kept; missing cells are empty, extra cells ignored)",
                 table.headers.len()
             ),
+        });
+    }
+    if table.service_messages > 0 {
+        report.warnings.push(ImportWarning {
+            kind: "service_messages".into(),
+            count: table.service_messages,
+            first_lines: Vec::new(),
+            message: "service messages (members joining or leaving, pinned messages, calls, title changes) are not messages and were left out".into(),
         });
     }
     if table.blank_lines > 0 {

@@ -513,6 +513,8 @@ pub struct RawTable {
     pub ragged: (u64, Vec<u64>),
     /// Blank lines passed over.
     pub blank_lines: u64,
+    /// Service messages of a chat export (joins, pins, calls), left out.
+    pub service_messages: u64,
     /// Instants read while the file was split, by column, one per row:
     /// [`NOT_READ`] where the cell is kept as text instead (the text column's
     /// cell is missing where an instant was read). See
