@@ -550,6 +550,18 @@ fn import_from_mapping_dialog(h: &mut Harness<'static, ChatlensApp>) {
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
 }
 
+/// Chooses `column` for `field` in the open mapping dialog, as its combo
+/// box would (its selected text is not a label to click by).
+fn map_in_dialog(h: &mut Harness<'static, ChatlensApp>, field: &str, column: &str) {
+    let d = h.state_mut().mapping.as_mut().unwrap();
+    for (c, choice) in &mut d.choice {
+        if c.name() == field {
+            *choice = column.into();
+        }
+    }
+    h.run();
+}
+
 fn temp_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -674,19 +686,13 @@ fn unknown_columns_are_mapped_in_a_dialog() {
         last_field.bottom() <= preview.top(),
         "broadcast_id at {last_field:?}, preview at {preview:?}"
     );
-    {
-        let app = h.state_mut();
-        let d = app.mapping.as_mut().unwrap();
-        for (c, choice) in &mut d.choice {
-            match c.name() {
-                "timestamp" => *choice = "When".into(),
-                "conversation_id" => *choice = "Thread".into(),
-                "direction" => *choice = "Way".into(),
-                _ => {}
-            }
-        }
+    for (field, column) in [
+        ("timestamp", "When"),
+        ("conversation_id", "Thread"),
+        ("direction", "Way"),
+    ] {
+        map_in_dialog(&mut h, field, column);
     }
-    h.run();
     import_from_mapping_dialog(&mut h);
     assert_eq!(h.state().source, Source::Path(path));
     assert_eq!(
@@ -1067,15 +1073,7 @@ fn mapping_a_field_keeps_a_date_and_time_pair() {
         h.state().mapping.as_ref().unwrap().date_time,
         Some(("date".to_string(), "time".to_string()))
     );
-    {
-        let d = h.state_mut().mapping.as_mut().unwrap();
-        for (c, choice) in &mut d.choice {
-            if c.name() == "conversation_id" {
-                *choice = "Thread".into();
-            }
-        }
-    }
-    h.run();
+    map_in_dialog(&mut h, "conversation_id", "Thread");
     import_from_mapping_dialog(&mut h);
     let report = &h.state().session.as_ref().unwrap().report;
     assert_eq!(report.direct.conversations, 1);
@@ -1099,15 +1097,7 @@ fn mapping_a_field_keeps_the_reply_chains() {
             "in_response_to_tweet_id".to_string()
         ))
     );
-    {
-        let d = h.state_mut().mapping.as_mut().unwrap();
-        for (c, choice) in &mut d.choice {
-            if c.name() == "direction" {
-                *choice = "way".into();
-            }
-        }
-    }
-    h.run();
+    map_in_dialog(&mut h, "direction", "way");
     import_from_mapping_dialog(&mut h);
     let report = &h.state().session.as_ref().unwrap().report;
     assert_eq!(report.direct.conversations, 2);
