@@ -50,6 +50,11 @@ pub struct ImportArgs {
     /// Team members (comma-separated): decides direction in chat exports.
     #[arg(long, value_name = "NAMES")]
     pub team: Option<String>,
+    /// Values of the direction column that mean outbound (comma-separated), for a column
+    /// that does not say inbound or outbound, e.g. --outbound-values admin,bot: every other
+    /// value is inbound.
+    #[arg(long, value_name = "VALUES")]
+    pub outbound_values: Option<String>,
     /// Name a source column for a canonical one, e.g. --map timestamp="Sent At"; an empty
     /// one (--map direction=) says the file has none, so no column is taken for it (repeatable).
     #[arg(long = "map", value_name = "CANONICAL=COLUMN")]
@@ -87,12 +92,8 @@ impl ImportArgs {
             } else {
                 None
             },
-            team: self.team.as_ref().map(|t| {
-                t.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }),
+            team: self.team.as_ref().map(|t| list(t)),
+            outbound_values: self.outbound_values.as_ref().map(|v| list(v)),
             overrides: self.map.clone(),
             sheet: self.sheet.clone(),
             require_team,
@@ -102,6 +103,15 @@ impl ImportArgs {
             progress: Arc::new(Progress::default()),
         })
     }
+}
+
+/// A comma-separated list's items, trimmed, without empty ones.
+fn list(items: &str) -> Vec<String> {
+    items
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[derive(Debug, Args)]
@@ -427,7 +437,20 @@ pub fn load(
     let imported = crate::import::import_owned(bytes, &name, &file.display().to_string(), &opts)
         .map_err(|e| UserError(e.to_string()))?;
     if let Some(message) = imported.report.nothing_kept() {
-        return Err(UserError(message));
+        let report = &imported.report;
+        // A direction column in words of its own: say how to name them.
+        let hint = match report.columns.get("direction") {
+            Some(column)
+                if report.skipped.keys().all(|k| k == "unknown_direction")
+                    && opts.outbound_values.is_none() =>
+            {
+                format!(
+                    ". If the column {column:?} says who wrote in words of its own, name those that mean outbound with --outbound-values (e.g. --outbound-values admin,bot)"
+                )
+            }
+            _ => String::new(),
+        };
+        return Err(UserError(message + &hint));
     }
     Ok(Loaded {
         imported,

@@ -532,3 +532,38 @@ fn a_telegram_chat_export_reads_with_a_team() {
     assert_eq!(v["import"]["rows_read"], 3);
     assert_eq!(v["import"]["warnings"][0]["kind"], "service_messages");
 }
+
+/// A direction column in words of its own: no row reads until the values
+/// that mean outbound are named, and the message says how.
+#[test]
+fn outbound_values_name_a_direction_column_in_words_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("intercom.csv");
+    std::fs::write(
+        &csv,
+        "ticket_id,created_at,author_type,body\n\
+t1,2024-03-04 09:00,user,Hi\n\
+t1,2024-03-04 09:20,admin,Hello\n\
+t1,2024-03-04 09:25,Bot,Survey\n\
+t2,2024-03-04 10:00,user,Help\n",
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+    let (code, _, err) = run(&["report", file, "--map", "direction=author_type"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--outbound-values"), "{err}");
+    let (code, out, err) = run(&[
+        "report",
+        file,
+        "--json",
+        "--map",
+        "direction=author_type",
+        "--outbound-values",
+        "admin, bot",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // admin and Bot (any case) are outbound, user inbound.
+    assert_eq!(v["flow"]["outbound"], 2);
+    assert_eq!(v["flow"]["inbound"], 2);
+}

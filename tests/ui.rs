@@ -845,6 +845,37 @@ fn a_log_that_gives_no_row_opens_the_mapping_dialog_on_why() {
     assert_eq!(session.imported.report.skipped["unparseable_timestamp"], 1);
 }
 
+/// A direction column in words of its own (`user`, `admin`, `bot`): once
+/// chosen, no row reads, and the dialog lists its values to tick those
+/// that mean sent.
+#[test]
+fn a_direction_column_in_words_of_its_own_reads_by_the_values_ticked() {
+    let csv = "ticket_id,created_at,author_type,body\n\
+t1,2024-03-04 09:00,user,Hi\n\
+t1,2024-03-04 09:20,admin,Hello\n\
+t1,2024-03-04 09:25,bot,Survey\n\
+t2,2024-03-04 10:00,user,Help\n";
+    let (_dir, mut h) = harness_on("intercom.csv", csv.as_bytes());
+    assert!(h.state().mapping.is_some(), "the mapping dialog opens");
+    assert!(!shows(&h, "Which values mean sent?"));
+    map_in_dialog(&mut h, "direction", "author_type");
+    h.get_by_label("Import").click();
+    h.step();
+    wait_for_worker(&mut h);
+    assert!(shows(&h, "Which values mean sent?"));
+    assert!(shows(&h, "Nothing ticked yet."));
+    assert!(shows(&h, "Tick the values that mean sent."));
+    h.get_by_label("admin (1 message)").click();
+    h.get_by_label("bot (1 message)").click();
+    h.run();
+    assert!(shows(&h, "Sent: admin, bot"));
+    import_from_mapping_dialog(&mut h);
+    let report = &h.state().session.as_ref().unwrap().report;
+    assert_eq!((report.flow.outbound, report.flow.inbound), (2, 2));
+    // t1: the user wrote at 09:00, the team answered at 09:20.
+    assert_eq!(report.direct.first_response_secs.median, Some(1200.0));
+}
+
 #[test]
 fn exports_not_yet_available_show_an_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -244,6 +244,10 @@ pub fn build(
 
     let team_lower: Option<Vec<String>> =
         team.map(|t| t.iter().map(|s| s.trim().to_lowercase()).collect());
+    let outbound_values: Option<Vec<String>> = opts
+        .outbound_values
+        .as_ref()
+        .map(|v| v.iter().map(|s| s.trim().to_lowercase()).collect());
 
     // A timestamp cell the importer did not read while splitting the file.
     let text_instant = |row: usize| -> Result<i64, SkipReason> {
@@ -314,6 +318,8 @@ pub fn build(
                 (Some(team), Some(sender)) => Some(team.contains(&sender.to_lowercase())),
                 _ => None,
             }
+        } else if let Some(outbound) = &outbound_values {
+            deciding.map(|v| outbound.contains(&v.to_lowercase()))
         } else {
             deciding.and_then(|v| parse_direction(v, mapping.direction_inverted))
         };
@@ -462,7 +468,9 @@ pub fn build(
         }),
         Box::new(|| {
             // A column already in canonical spelling is shared as it is.
-            if spelled_as(col(Canonical::Direction), &["outbound", "inbound"]) {
+            if opts.outbound_values.is_none()
+                && spelled_as(col(Canonical::Direction), &["outbound", "inbound"])
+            {
                 return pass_through(Canonical::Direction, "direction");
             }
             let dir = par_str_column("direction", outbound.len(), |k| {

@@ -36,6 +36,10 @@ pub struct ImportOptions {
     /// Team members: decides direction in chat exports and for logs with a
     /// sender but no direction column.
     pub team: Option<Vec<String>>,
+    /// The direction column's values that mean outbound, for a column whose
+    /// values are not inbound/outbound words (`admin` and `user`, say):
+    /// every other value is inbound.
+    pub outbound_values: Option<Vec<String>>,
     pub overrides: Vec<MapOverride>,
     pub sheet: Option<String>,
     /// When false, a chat export without a team imports with every message
@@ -59,6 +63,7 @@ impl Default for ImportOptions {
             zone: ReportZone::utc(),
             date_order: None,
             team: None,
+            outbound_values: None,
             overrides: Vec::new(),
             sheet: None,
             require_team: true,
@@ -1024,6 +1029,7 @@ fn finish_tabular(
                 preview: canonical::preview_rows(table, 5),
                 guesses: mapping.describe(&table.headers),
                 senders: senders_of(table, &mapping),
+                direction_values: direction_values(table, &mapping),
                 partial: matches!(format, "csv" | "tsv"),
             }),
         });
@@ -1125,8 +1131,25 @@ fn senders_of(
     table: &raw::RawTable,
     mapping: &ColumnMapping,
 ) -> Option<(String, Vec<Participant>)> {
-    let column = mapping.get(Canonical::Sender)?;
-    let col = &table.columns[column];
+    values_of(table, mapping.get(Canonical::Sender)?)
+}
+
+/// The direction column's values, most rows first, when some of them are
+/// not inbound/outbound words: the app then asks which mean outbound.
+fn direction_values(
+    table: &raw::RawTable,
+    mapping: &ColumnMapping,
+) -> Option<(String, Vec<Participant>)> {
+    let (column, values) = values_of(table, mapping.get(Canonical::Direction)?)?;
+    values
+        .iter()
+        .any(|v| canonical::parse_direction(&v.name, mapping.direction_inverted).is_none())
+        .then_some((column, values))
+}
+
+/// A column's header and its values with their row counts, most first.
+fn values_of(table: &raw::RawTable, column: usize) -> Option<(String, Vec<Participant>)> {
+    let col = table.columns.get(column)?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for row in 0..col.len() {
         if let Some(s) = col.get(row) {
@@ -1145,6 +1168,9 @@ pub struct FileColumns {
     /// Canonical name → the header it was read from.
     pub guesses: BTreeMap<String, String>,
     pub senders: Option<(String, Vec<Participant>)>,
+    /// The direction column and its values, when some are not
+    /// inbound/outbound words.
+    pub direction_values: Option<(String, Vec<Participant>)>,
     /// Whether the preview holds only the mapped columns' cells: a
     /// delimited file keeps no others.
     pub partial: bool,

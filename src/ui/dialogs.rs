@@ -67,6 +67,7 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
     if let Some(team) = &team {
         options.team = Some(team.clone());
     }
+    options.outbound_values = outbound_values(&d.choice, d.direction_values.as_ref());
     let remembered = super::RememberedMapping {
         headers: d.headers,
         choice: d
@@ -108,9 +109,29 @@ fn team_from_senders(
     (!ticked.is_empty()).then_some(ticked)
 }
 
+/// The direction column's values ticked as outbound, when the column
+/// chosen for the direction is the one they were read from.
+fn outbound_values(
+    choice: &[(Canonical, String)],
+    values: Option<&(String, TeamChoice)>,
+) -> Option<Vec<String>> {
+    let (column, values) = values?;
+    if chosen(choice, Canonical::Direction) != column {
+        return None;
+    }
+    let ticked: Vec<String> = values.iter().filter(|v| v.2).map(|v| v.0.clone()).collect();
+    (!ticked.is_empty()).then_some(ticked)
+}
+
 /// People to tick as the team, with their message counts; a long list
 /// (a group chat, a log of many senders) can be narrowed by typing.
 fn pick_team(ui: &mut Ui, id: &str, people: &mut [(String, u64, bool)], height: f32) {
+    pick_ticked(ui, id, people, height, "Team");
+}
+
+/// Values to tick, with their message counts, searchable, and a line
+/// naming those ticked after `what`.
+fn pick_ticked(ui: &mut Ui, id: &str, people: &mut [(String, u64, bool)], height: f32, what: &str) {
     let needle = super::panels::list_search(ui, ("team-search", id), people.len());
     egui::ScrollArea::vertical()
         .max_height(height)
@@ -127,20 +148,21 @@ fn pick_team(ui: &mut Ui, id: &str, people: &mut [(String, u64, bool)], height: 
             }
         });
     // Who is ticked, though the list be scrolled or searched past them.
-    ui.weak(ticked_summary(people));
+    ui.weak(ticked_summary(people, what));
 }
 
-/// "Team: Ana, Bo and 3 more", or that nobody is ticked yet.
-fn ticked_summary(people: &[(String, u64, bool)]) -> String {
+/// "Team: Ana, Bo and 3 more", or that nothing is ticked yet.
+fn ticked_summary(people: &[(String, u64, bool)], what: &str) -> String {
     let ticked: Vec<&str> = people
         .iter()
         .filter(|p| p.2)
         .map(|p| p.0.as_str())
         .collect();
     match ticked.len() {
-        0 => "Nobody ticked yet.".into(),
-        1..=3 => format!("Team: {}", ticked.join(", ")),
-        n => format!("Team: {} and {} more", ticked[..2].join(", "), n - 2),
+        0 if what == "Team" => "Nobody ticked yet.".into(),
+        0 => "Nothing ticked yet.".into(),
+        1..=3 => format!("{what}: {}", ticked.join(", ")),
+        n => format!("{what}: {} and {} more", ticked[..2].join(", "), n - 2),
     }
 }
 
@@ -225,6 +247,16 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                 ));
             }
         }
+        if let Some((column, values)) = d.direction_values.as_mut()
+            && chosen(&d.choice, Canonical::Direction) == column
+        {
+            ui.add_space(6.0);
+            ui.label(RichText::new("Which values mean sent?").strong());
+            ui.label(format!(
+                "The column \"{column}\" does not say inbound or outbound. Tick the values of your team's messages: they count as sent, every other value as received."
+            ));
+            pick_ticked(ui, "direction", values, 90.0, "Sent");
+        }
         ui.add_space(6.0);
         ui.label(RichText::new("First rows of the file").strong());
         egui::ScrollArea::horizontal().id_salt("map-preview").show(ui, |ui| {
@@ -249,14 +281,24 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                 || (*r == Canonical::Direction
                     && team_from_senders(&d.choice, d.team.as_ref()).is_some())
         });
+        // A direction column in words of its own reads no row until some
+        // of its values are ticked as sent.
+        let values_unticked = d
+            .direction_values
+            .as_ref()
+            .is_some_and(|(column, _)| chosen(&d.choice, Canonical::Direction) == column)
+            && outbound_values(&d.choice, d.direction_values.as_ref()).is_none();
         ui.horizontal(|ui| {
-            if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
+            let enabled = ready && !values_unticked;
+            if ui.add_enabled(enabled, egui::Button::new("Import")).clicked() {
                 import = true;
             }
             if ui.button("Cancel").clicked() {
                 cancel = true;
             }
-            if !ready {
+            if ready && values_unticked {
+                ui.weak("Tick the values that mean sent.");
+            } else if !ready {
                 ui.weak(if team_from.is_some() {
                     "Choose a column for each required field, or tick the team."
                 } else {
@@ -945,15 +987,15 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            ticked_summary(&people(&[false, false])),
+            ticked_summary(&people(&[false, false]), "Team"),
             "Nobody ticked yet."
         );
         assert_eq!(
-            ticked_summary(&people(&[false, true, true])),
+            ticked_summary(&people(&[false, true, true]), "Team"),
             "Team: P1, P2"
         );
         assert_eq!(
-            ticked_summary(&people(&[true, true, true, false, true, true])),
+            ticked_summary(&people(&[true, true, true, false, true, true]), "Team"),
             "Team: P0, P1 and 3 more"
         );
     }

@@ -262,6 +262,9 @@ pub struct MappingDialog {
     /// The message id and reply-to columns whose chains of replies stand
     /// in for a conversation column while that field is left empty.
     pub reply_chains: Option<(String, String)>,
+    /// The direction column's values when some are not inbound/outbound
+    /// words, each ticked when it means outbound.
+    pub direction_values: Option<(String, TeamChoice)>,
 }
 
 impl MappingDialog {
@@ -296,17 +299,21 @@ impl MappingDialog {
             headers: columns.headers,
             preview: columns.preview,
             why,
-            team: columns.senders.map(|(column, senders)| {
-                (
-                    column,
-                    senders
-                        .into_iter()
-                        .map(|p| (p.name, p.messages, false))
-                        .collect(),
-                )
-            }),
+            team: columns.senders.map(unticked),
+            direction_values: columns.direction_values.map(unticked),
         }
     }
+}
+
+/// A column's values to tick, none ticked yet.
+fn unticked((column, values): (String, Vec<crate::import::Participant>)) -> (String, TeamChoice) {
+    (
+        column,
+        values
+            .into_iter()
+            .map(|p| (p.name, p.messages, false))
+            .collect(),
+    )
 }
 
 /// People to tick as the team: each name, its messages, and whether it is
@@ -791,6 +798,7 @@ impl ChatlensApp {
                         preview,
                         guesses,
                         senders,
+                        direction_values: None,
                         partial: false,
                     },
                 ));
