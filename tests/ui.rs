@@ -855,7 +855,7 @@ t1,2024-03-04 09:00,user,Hi\n\
 t1,2024-03-04 09:20,admin,Hello\n\
 t1,2024-03-04 09:25,bot,Survey\n\
 t2,2024-03-04 10:00,user,Help\n";
-    let (_dir, mut h) = harness_on("intercom.csv", csv.as_bytes());
+    let (dir, mut h) = harness_on("intercom.csv", csv.as_bytes());
     assert!(h.state().mapping.is_some(), "the mapping dialog opens");
     assert!(!shows(&h, "Which values mean sent?"));
     map_in_dialog(&mut h, "direction", "author_type");
@@ -874,6 +874,21 @@ t2,2024-03-04 10:00,user,Help\n";
     assert_eq!((report.flow.outbound, report.flow.inbound), (2, 2));
     // t1: the user wrote at 09:00, the team answered at 09:20.
     assert_eq!(report.direct.first_response_secs.median, Some(1200.0));
+    // Next week's export is filled in, values included: one Import opens it.
+    let next = temp_file(
+        &dir,
+        "next-week.csv",
+        csv.replace("03-04", "03-11").as_bytes(),
+    );
+    h.state_mut().open_path(next);
+    wait_for_worker(&mut h);
+    assert!(
+        h.query_by_label_contains("Filled in as you mapped a file with these columns before.")
+            .is_some()
+    );
+    import_from_mapping_dialog(&mut h);
+    let report = &h.state().session.as_ref().unwrap().report;
+    assert_eq!((report.flow.outbound, report.flow.inbound), (2, 2));
 }
 
 #[test]

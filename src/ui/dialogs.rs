@@ -67,7 +67,16 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
     if let Some(team) = &team {
         options.team = Some(team.clone());
     }
-    options.outbound_values = outbound_values(&d.choice, d.direction_values.as_ref());
+    // Values ticked now, or else those ticked for this column before.
+    let direction = chosen(&d.choice, Canonical::Direction).to_string();
+    let outbound = outbound_values(&d.choice, d.direction_values.as_ref())
+        .map(|values| (direction.clone(), values))
+        .or_else(|| {
+            d.remembered_outbound
+                .clone()
+                .filter(|(column, _)| *column == direction)
+        });
+    options.outbound_values = outbound.as_ref().map(|(_, values)| values.clone());
     let remembered = super::RememberedMapping {
         headers: d.headers,
         choice: d
@@ -76,6 +85,7 @@ pub fn import_with_mapping(app: &mut ChatlensApp) {
             .map(|(c, h)| (c.name().to_string(), h.clone()))
             .collect(),
         team,
+        outbound,
     };
     app.pending_mapping = Some((d.source.clone(), remembered));
     app.start_load(d.source, options);

@@ -54,6 +54,10 @@ pub struct RememberedMapping {
     pub choice: Vec<(String, String)>,
     /// The team ticked among the senders, when the file has no direction.
     pub team: Option<Vec<String>>,
+    /// The direction column in words of its own and its values ticked as
+    /// sent.
+    #[serde(default)]
+    pub outbound: Option<(String, Vec<String>)>,
 }
 
 /// Mappings kept between runs.
@@ -265,6 +269,9 @@ pub struct MappingDialog {
     /// The direction column's values when some are not inbound/outbound
     /// words, each ticked when it means outbound.
     pub direction_values: Option<(String, TeamChoice)>,
+    /// The values ticked as sent when a file with these columns was mapped
+    /// before, and their column: used again while that column is chosen.
+    pub remembered_outbound: Option<(String, Vec<String>)>,
 }
 
 impl MappingDialog {
@@ -301,6 +308,7 @@ impl MappingDialog {
             why,
             team: columns.senders.map(unticked),
             direction_values: columns.direction_values.map(unticked),
+            remembered_outbound: None,
         }
     }
 }
@@ -759,6 +767,16 @@ impl ChatlensApp {
             for p in senders {
                 p.2 = team.contains(&p.0);
             }
+        }
+        if let Some((column, sent)) = before.and_then(|m| m.outbound.as_ref()) {
+            if let Some((values_column, values)) = &mut d.direction_values
+                && values_column == column
+            {
+                for v in values {
+                    v.2 = sent.contains(&v.0);
+                }
+            }
+            d.remembered_outbound = Some((column.clone(), sent.clone()));
         }
         if let Some(before) = before {
             for (c, choice) in &mut d.choice {
