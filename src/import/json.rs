@@ -234,7 +234,7 @@ fn read_document(text: &str) -> Result<RawTable, String> {
         let names: Vec<Option<String>> = fields.iter().map(chat_name).collect();
         let mut messages = Vec::new();
         for (chat, name) in fields.iter().zip(&names) {
-            let group = telegram_group(chat);
+            let group = Some(telegram_chat_group(chat));
             messages.extend(
                 message_list(chat)
                     .unwrap_or_default()
@@ -335,10 +335,25 @@ fn telegram_chats<'a>(top: &Fields<'a>) -> Option<Vec<&'a RawValue>> {
     let chats: Fields<'a> = serde_json::from_str(chats.get()).ok()?;
     let (_, list) = chats.0.iter().find(|(k, _)| k == "list")?;
     let list: Vec<&'a RawValue> = serde_json::from_str(list.get()).ok()?;
+    // Every chat holds its messages; a kind of chat Telegram adds later
+    // is still one of its chats.
     let telegram = list.iter().all(|chat| {
-        serde_json::from_str::<Fields>(chat.get()).is_ok_and(|f| telegram_group(&f).is_some())
+        serde_json::from_str::<Fields>(chat.get())
+            .is_ok_and(|f| f.0.iter().any(|(k, _)| k == "messages"))
     });
     (telegram && !list.is_empty()).then_some(list)
+}
+
+/// [`telegram_group`] for a chat of an export of every chat: a kind it
+/// does not know is a group when its name says so.
+fn telegram_chat_group(chat: &Fields) -> bool {
+    telegram_group(chat).unwrap_or_else(|| {
+        chat.0
+            .iter()
+            .find(|(k, _)| k == "type")
+            .and_then(|(_, kind)| serde_json::from_str::<String>(kind.get()).ok())
+            .is_some_and(|kind| kind.contains("group") || kind.contains("channel"))
+    })
 }
 
 /// A Telegram message's text: a string, or a list of strings and styled
@@ -654,18 +669,28 @@ mod tests {
     {"id": 1, "type": "message", "date": "2024-03-04T09:00:00", "from": "Bo", "text": "Hi"}]},
   {"name": "Buyers", "type": "private_supergroup", "id": 2, "messages": [
     {"id": 7, "type": "service", "date": "2024-03-04T09:30:00", "actor": "Ana", "action": "invite_members"},
-    {"id": 8, "type": "message", "date": "2024-03-04T10:00:00", "from": "Ana", "text": "Welcome"}]}
+    {"id": 8, "type": "message", "date": "2024-03-04T10:00:00", "from": "Ana", "text": "Welcome"}]},
+  {"name": "Forum", "type": "private_forum_group", "id": 3, "messages": [
+    {"id": 9, "type": "message", "date": "2024-03-04T11:00:00", "from": "Cy", "text": "New kind"}]}
  ]}}"#;
         let (t, _) = read_json(all).unwrap();
         assert_eq!(t.service_messages, 1);
         let cells = table_cells(&t);
         assert_eq!(
             column(&cells, "conversation_id"),
-            [Some("Bo".into()), Some("Buyers".into())]
+            [
+                Some("Bo".into()),
+                Some("Buyers".into()),
+                Some("Forum".into())
+            ]
         );
         assert_eq!(
             column(&cells, "chat_type"),
-            [Some("direct".into()), Some("group".into())]
+            [
+                Some("direct".into()),
+                Some("group".into()),
+                Some("group".into())
+            ]
         );
         // A chat export that is not Telegram's keeps its messages' `type`.
         let (t, _) =
