@@ -22,6 +22,13 @@ fn one_day_log(dir: &Path) -> std::path::PathBuf {
     csv
 }
 
+/// The JSON a command prints, which must succeed.
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = chatlens().args(args).output().expect("runs");
     (
@@ -46,9 +53,7 @@ fn help_and_version_describe_every_command() {
 #[test]
 fn inspect_json_keys_and_whatsapp_without_team() {
     let chat = "../shared/fixtures/whatsapp/chat-analytics/tests/samples/whatsapp/4A_11M.zip";
-    let (code, out, err) = run(&["inspect", chat, "--json", "--tz", "UTC"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = json_of(&["inspect", chat, "--json", "--tz", "UTC"]);
     for key in [
         "format",
         "dialect",
@@ -76,7 +81,7 @@ fn report_without_team_lists_participants_and_exits_2() {
     assert!(out.is_empty());
     assert!(err.contains("--team"), "{err}");
     assert!(err.contains("Alice (3 messages)"), "{err}");
-    let (code, out, err) = run(&[
+    let v = json_of(&[
         "report",
         chat,
         "--tz",
@@ -85,8 +90,6 @@ fn report_without_team_lists_participants_and_exits_2() {
         "Alice,Bob",
         "--json",
     ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     // A group chat of five: Alice 3 + Bob 2 outbound, the rest inbound.
     assert_eq!(v["flow"]["group"]["outbound"], 5);
     assert_eq!(v["flow"]["group"]["inbound"], 6);
@@ -147,9 +150,7 @@ fn sample_then_report_json_has_the_contract_layout() {
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
-    let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--json", "--tz", "UTC"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = json_of(&["report", csv.to_str().unwrap(), "--json", "--tz", "UTC"]);
     for path in [
         "direct.conversations",
         "direct.first_response_secs.p90",
@@ -399,18 +400,14 @@ fn one_bound_beyond_the_data_gives_the_figures_of_an_empty_period() {
     // 00:00: "from the 5th on" and "before the 4th" hold no row. A script
     // asking for the days since its last run gets zeros, not an error.
     for (flag, date) in [("--from", "2024-03-05"), ("--to", "2024-03-04")] {
-        let (code, out, err) = run(&["report", file, "--json", flag, date]);
-        assert_eq!(code, 0, "{err}");
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let v = json_of(&["report", file, "--json", flag, date]);
         assert_eq!(v["flow"]["outbound"], 0, "{flag}");
         assert_eq!(v["direct"]["conversations"], 0, "{flag}");
         assert!(v["timing"]["touch_response_rate"].is_null(), "{flag}");
         assert_eq!(v["compare"]["shift_days"], 0, "{flag}");
     }
     // A bound inside the data's days leaves a period.
-    let (code, out, err) = run(&["report", file, "--json", "--to", "2024-03-04T10:01"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = json_of(&["report", file, "--json", "--to", "2024-03-04T10:01"]);
     assert_eq!(v["flow"]["outbound"], 1);
     assert_eq!(v["flow"]["inbound"], 0);
 }
@@ -432,7 +429,7 @@ fn an_empty_map_leaves_a_column_unmapped() {
     let (code, _, err) = run(&["report", file, "--json"]);
     assert_eq!(code, 2);
     assert!(err.contains("none of its 2 rows could be read"), "{err}");
-    let (code, out, err) = run(&[
+    let v = json_of(&[
         "report",
         file,
         "--json",
@@ -441,8 +438,6 @@ fn an_empty_map_leaves_a_column_unmapped() {
         "--team",
         "Ana",
     ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["flow"]["outbound"], 1);
     assert_eq!(v["flow"]["inbound"], 1);
     assert_eq!(v["import"]["columns"]["conversation_id"], "conversation_id");
@@ -467,9 +462,7 @@ fn replies_thread_a_log_without_a_conversation_column() {
 7,c3,True,2024-03-04 12:30,99\n",
     )
     .unwrap();
-    let (code, out, err) = run(&["report", csv.to_str().unwrap(), "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = json_of(&["report", csv.to_str().unwrap(), "--json"]);
     // Chains 1 (tweets 1–3), 4 (4–5) and 99 (6–7, answering a tweet the
     // file does not hold).
     assert_eq!(v["direct"]["conversations"], 3);
@@ -484,15 +477,13 @@ fn replies_thread_a_log_without_a_conversation_column() {
         "reply chains (tweet_id, in_response_to_tweet_id)"
     );
     // A conversation column, when there is one, wins.
-    let (code, out, _) = run(&[
+    let v = json_of(&[
         "report",
         csv.to_str().unwrap(),
         "--json",
         "--map",
         "conversation_id=author_id",
     ]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["direct"]["conversations"], 4);
 }
 
@@ -519,9 +510,7 @@ fn a_telegram_chat_export_reads_with_a_team() {
         err.contains("Senders in the file: Ana (1), Bo (1)"),
         "{err}"
     );
-    let (code, out, err) = run(&["report", file, "--json", "--team", "Ana"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = json_of(&["report", file, "--json", "--team", "Ana"]);
     assert_eq!(v["flow"]["outbound"], 1);
     assert_eq!(v["flow"]["inbound"], 1);
     // Bo wrote at 09:00, Ana answered at 09:07.
@@ -552,7 +541,7 @@ t2,2024-03-04 10:00,user,Help\n",
     let (code, _, err) = run(&["report", file, "--map", "direction=author_type"]);
     assert_eq!(code, 2);
     assert!(err.contains("--outbound-values"), "{err}");
-    let (code, out, err) = run(&[
+    let v = json_of(&[
         "report",
         file,
         "--json",
@@ -561,8 +550,6 @@ t2,2024-03-04 10:00,user,Help\n",
         "--outbound-values",
         "admin, bot",
     ]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     // admin and Bot (any case) are outbound, user inbound.
     assert_eq!(v["flow"]["outbound"], 2);
     assert_eq!(v["flow"]["inbound"], 2);
