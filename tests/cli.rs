@@ -554,3 +554,33 @@ t2,2024-03-04 10:00,user,Help\n",
     assert_eq!(v["flow"]["outbound"], 2);
     assert_eq!(v["flow"]["inbound"], 2);
 }
+
+/// Tweets as the Twitter API gives them: threaded by their replies, the
+/// author read from the `user` object's handle, the team picked by it.
+#[test]
+fn twitter_api_json_threads_and_names_its_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("tweets.json");
+    std::fs::write(
+        &json,
+        r#"[{"id_str": "10", "in_reply_to_status_id_str": null, "created_at": "Wed Oct 11 06:55:44 +0000 2017", "user": {"screen_name": "cust1"}, "text": "@Brand help"},
+{"id_str": "11", "in_reply_to_status_id_str": "10", "created_at": "Wed Oct 11 07:15:44 +0000 2017", "user": {"screen_name": "Brand"}, "text": "@cust1 sure"},
+{"id_str": "12", "in_reply_to_status_id_str": "11", "created_at": "Wed Oct 11 07:25:44 +0000 2017", "user": {"screen_name": "cust1"}, "text": "thanks"}]"#,
+    )
+    .unwrap();
+    let v = json_of(&[
+        "report",
+        json.to_str().unwrap(),
+        "--json",
+        "--team",
+        "Brand",
+    ]);
+    assert_eq!(v["direct"]["conversations"], 1);
+    assert_eq!(v["flow"]["outbound"], 1);
+    assert_eq!(v["flow"]["inbound"], 2);
+    // cust1 at 06:55:44, Brand at 07:15:44.
+    assert_eq!(
+        v["direct"]["first_response_secs"]["median"].as_f64(),
+        Some(1200.0)
+    );
+}

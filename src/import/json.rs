@@ -435,6 +435,11 @@ struct JsonRows {
 impl JsonRows {
     fn add(&mut self, mut m: serde_json::Map<String, serde_json::Value>, line: u64) {
         let rows = self.lines.len();
+        for (key, value) in &mut m {
+            if let Some(name) = person_name(key, value) {
+                *value = serde_json::Value::String(name);
+            }
+        }
         for k in m.keys() {
             if !self.known.contains(k) {
                 self.known.insert(k.clone());
@@ -491,6 +496,25 @@ fn join(parts: Vec<(JsonRows, u64)>) -> RawTable {
         service_messages,
         ..RawTable::default()
     }
+}
+
+/// A person given as an object where a sender or agent is expected (the
+/// Twitter API's `"user": {"screen_name": …}`): their handle or name.
+fn person_name(key: &str, value: &serde_json::Value) -> Option<String> {
+    const PEOPLE: [&str; 9] = [
+        "sender", "author", "from", "user", "name", "agent", "owner", "rep", "assignee",
+    ];
+    const NAMES: [&str; 5] = ["screen_name", "username", "login", "name", "display_name"];
+    let serde_json::Value::Object(person) = value else {
+        return None;
+    };
+    if !PEOPLE.contains(&super::mapping::normalize_header(key).as_str()) {
+        return None;
+    }
+    NAMES
+        .iter()
+        .find_map(|n| person.get(*n).and_then(serde_json::Value::as_str))
+        .map(str::to_string)
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
@@ -697,6 +721,24 @@ mod tests {
             read_json(r#"{"name": "Acme", "messages": [{"type": "out", "date": "2024-03-04"}]}"#)
                 .unwrap();
         assert_eq!(column(&table_cells(&t), "type"), [Some("out".into())]);
+    }
+
+    /// A sender given as an object (the Twitter API's `user`) reads as
+    /// its handle; other objects stay JSON text.
+    #[test]
+    fn a_person_object_reads_as_its_handle() {
+        let text = r#"[{"id_str": "10", "created_at": "Wed Oct 11 06:55:44 +0000 2017",
+  "user": {"id": 1, "screen_name": "cust1", "name": "Customer One"}, "place": {"name": "Oslo"}},
+ {"id_str": "11", "created_at": "Wed Oct 11 07:15:44 +0000 2017", "user": {"id": 2}}]"#;
+        let cells = read(text).unwrap();
+        assert_eq!(
+            column(&cells, "user"),
+            [Some("cust1".into()), Some(r#"{"id":2}"#.into())]
+        );
+        assert_eq!(
+            column(&cells, "place"),
+            [Some(r#"{"name":"Oslo"}"#.into()), None]
+        );
     }
 
     #[test]
