@@ -111,12 +111,13 @@ fn team_from_senders(
     {
         return None;
     }
-    let ticked: Vec<String> = senders
-        .iter()
-        .filter(|p| p.2)
-        .map(|p| p.0.clone())
-        .collect();
-    (!ticked.is_empty()).then_some(ticked)
+    ticked(senders)
+}
+
+/// The names ticked in a list; `None` when none is.
+fn ticked(list: &TeamChoice) -> Option<Vec<String>> {
+    let names: Vec<String> = list.iter().filter(|p| p.2).map(|p| p.0.clone()).collect();
+    (!names.is_empty()).then_some(names)
 }
 
 /// The direction column's values ticked as outbound, when the column
@@ -129,8 +130,7 @@ fn outbound_values(
     if chosen(choice, Canonical::Direction) != column {
         return None;
     }
-    let ticked: Vec<String> = values.iter().filter(|v| v.2).map(|v| v.0.clone()).collect();
-    (!ticked.is_empty()).then_some(ticked)
+    ticked(values)
 }
 
 /// People to tick as the team, with their message counts; a long list
