@@ -501,14 +501,14 @@ fn join(parts: Vec<(JsonRows, u64)>) -> RawTable {
 /// A person given as an object where a sender or agent is expected (the
 /// Twitter API's `"user": {"screen_name": …}`): their handle or name.
 fn person_name(key: &str, value: &serde_json::Value) -> Option<String> {
-    const PEOPLE: [&str; 9] = [
-        "sender", "author", "from", "user", "name", "agent", "owner", "rep", "assignee",
-    ];
     const NAMES: [&str; 5] = ["screen_name", "username", "login", "name", "display_name"];
     let serde_json::Value::Object(person) = value else {
         return None;
     };
-    if !PEOPLE.contains(&super::mapping::normalize_header(key).as_str()) {
+    if ![Canonical::Sender, Canonical::Agent]
+        .iter()
+        .any(|c| c.is_named(key))
+    {
         return None;
     }
     NAMES

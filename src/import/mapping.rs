@@ -107,6 +107,12 @@ impl Canonical {
             .find(|c| normalize_header(c.name()) == n)
     }
 
+    /// Whether a header names this column, by its own name or an alias.
+    pub fn is_named(self, header: &str) -> bool {
+        let h = normalize_header(header);
+        h == normalize_header(self.name()) || self.aliases().contains(&h.as_str())
+    }
+
     /// Header aliases in the contract's order of preference (normalised).
     fn aliases(self) -> &'static [&'static str] {
         match self {
