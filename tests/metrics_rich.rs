@@ -466,10 +466,11 @@ timestamp,conversation_id,direction,agent,segment
     );
 }
 
-/// Blocked contacts are counted among the contacts written to: the rate
-/// stays a share of them.
+/// The block rate is every blocked 1:1 contact over the contacts written
+/// to, as the contract writes it: one that blocked without being written to
+/// counts too.
 #[test]
-fn block_rate_counts_only_contacts_written_to() {
+fn block_rate_is_blocked_contacts_over_contacts_written_to() {
     // K1 got a message; K2 and K3 only wrote, and blocked.
     const BLOCKS: &str = "\
 timestamp,conversation_id,direction,contact_id,blocked
@@ -481,9 +482,9 @@ timestamp,conversation_id,direction,contact_id,blocked
 ";
     let r = report_json(BLOCKS);
     let f = flag(&r, "high_block_rate");
-    // K4 blocked of the 2 contacts written to (K1, K4).
-    assert_close(f, "value", 0.5);
-    assert_eq!(strings(f, "offenders"), ["K4"]);
+    // K2, K3 and K4 blocked; 2 contacts written to (K1, K4): 3 / 2.
+    assert_close(f, "value", 1.5);
+    assert_eq!(strings(f, "offenders"), ["K2", "K3", "K4"]);
 }
 
 /// An empty period compares with itself: no whole week fits in it.
@@ -535,4 +536,102 @@ timestamp,conversation_id,direction,contact_id,broadcast_id,status
     // outreach and follow-up: 1 of 3 answered.
     assert_close(f, "value", 2.0 / 3.0);
     assert_close(&r, "timing.touch_response_rate", 1.0 / 3.0);
+}
+
+/// Group engagement belongs to the touch, as a response does: a touch that
+/// started in the period is engaged by a row after `to`.
+#[test]
+fn group_engagement_reads_past_the_period_end() {
+    let log = "\
+timestamp,conversation_id,direction,chat_type,sender
+2024-03-01 09:00,G,out,group,Ann
+2024-03-01 09:30,G,in,group,Member1
+2024-03-02 09:00,G,in,group,Member2
+2024-03-05 09:00,G,out,group,Ann
+2024-03-05 10:00,G,in,group,Member1
+";
+    let f = Filters {
+        from: Some(utc_instant("2024-03-01 00:00")),
+        to: Some(utc_instant("2024-03-02 00:00")),
+        ..Filters::default()
+    };
+    let r = report_json_with(log, "UTC", Settings::default(), f);
+    // One outbound row in the period; 09:30 and 03-02 09:00 (after `to`)
+    // both follow it within 7 days: 2 / 1.
+    assert_close(&r, "groups.messages_to_groups", 1.0);
+    assert_close(&r, "groups.engagement_rate", 2.0);
+    assert_close(&r, "flow.group.inbound", 1.0);
+    // A period starting 03-02 holds 03-02's row, but its touch started
+    // before the period; 03-05's touch and answer count: 1 / 1.
+    let f = Filters {
+        from: Some(utc_instant("2024-03-02 00:00")),
+        to: Some(utc_instant("2024-03-06 00:00")),
+        ..Filters::default()
+    };
+    let r = report_json_with(log, "UTC", Settings::default(), f);
+    assert_close(&r, "groups.engagement_rate", 1.0);
+}
+
+/// A lead is read from the conversation's first row in the period, as
+/// every per-conversation value is: with a category column, a touch marked
+/// as outreach later in the log makes a lead of a period starting there.
+#[test]
+fn a_lead_starts_at_the_first_row_in_the_period() {
+    let log = "\
+timestamp,conversation_id,direction,category
+2024-01-01 09:00,K,out,follow_up
+2024-01-10 09:00,K,out,initial_outreach
+2024-01-11 09:00,K,out,follow_up
+2024-01-12 09:00,K,out,follow_up
+2024-01-12 12:00,K,in,
+2024-01-13 09:00,K,out,follow_up
+";
+    // The whole log: the first row starts a follow-up, so no lead.
+    let r = report_json(log);
+    assert_null(&r, "followups.avg_per_lead");
+    // From 01-05 the first row is the outreach of 01-10: a lead with the
+    // follow-ups of 01-11 and 01-12 before the first inbound row (01-13's
+    // comes after it): 2 / 1.
+    let f = Filters {
+        from: Some(utc_instant("2024-01-05 00:00")),
+        ..Filters::default()
+    };
+    let r = report_json_with(log, "UTC", Settings::default(), f);
+    assert_close(&r, "followups.avg_per_lead", 2.0);
+    assert_close(&r, "followups.leads", 1.0);
+    // From 01-11 the first row starts a follow-up again.
+    let f = Filters {
+        from: Some(utc_instant("2024-01-11 00:00")),
+        ..Filters::default()
+    };
+    let r = report_json_with(log, "UTC", Settings::default(), f);
+    assert_null(&r, "followups.avg_per_lead");
+}
+
+/// Agents are listed for what they wrote in the period: one whose only
+/// answer to a run in the period came after `to` has no row.
+#[test]
+fn an_agent_answering_only_after_the_period_is_not_listed() {
+    let log = "\
+timestamp,conversation_id,direction,agent
+2024-01-01 09:00,C1,in,
+2024-01-01 09:10,C1,out,Ann
+2024-01-01 23:00,C2,in,
+2024-01-02 01:00,C2,out,Bob
+";
+    let f = Filters {
+        from: Some(utc_instant("2024-01-01 00:00")),
+        to: Some(utc_instant("2024-01-02 00:00")),
+        ..Filters::default()
+    };
+    let r = report_json_with(log, "UTC", Settings::default(), f);
+    let agents: Vec<&str> = at(&r, "agents")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["agent"].as_str().unwrap())
+        .collect();
+    assert_eq!(agents, ["Ann"]);
+    // C2's run still has its team reply of 2 h: 600 s and 7200 s.
+    assert_close(&r, "timing.team_reply_secs.mean", 3900.0);
 }

@@ -97,8 +97,9 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     }
     for run in scope.direct_runs() {
         if let (Some(row), Some(at)) = (run.answer_row(), run.answer_ts()) {
+            // An agent is listed for what they wrote in the period; one whose
+            // only answer came after it adds a reply time, not a row.
             let k = slot(p.agent.codes[row as usize]);
-            used[k] = true;
             acc[k].replies.push((at - run.first_ts) as f64 / 1000.0);
         }
     }

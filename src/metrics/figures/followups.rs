@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::metrics::prepare::{Category, Touch};
-use crate::metrics::scope::Scope;
+use crate::metrics::scope::{Scope, row_range};
 use crate::metrics::stats::{mean, median_in_place, rate, ratio};
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -81,18 +81,26 @@ pub struct FollowupFigures {
 }
 
 /// Follow-up touches before the first reply, when the conversation is a
-/// lead (its first row starts an initial-outreach touch in scope).
+/// lead: its first row in scope starts an initial-outreach touch. That row
+/// is the conversation's first in scope, as every per-conversation value
+/// is, so a conversation whose category column marks a later touch as
+/// outreach is a lead of a period beginning with that touch.
 pub fn lead_followups(scope: &Scope, conv: u32) -> Option<u32> {
     let p = scope.p;
     let c = &p.conversations[conv as usize];
     if c.touch_start == c.touch_end || !scope.conv_ok[conv as usize] {
         return None;
     }
-    let first = &p.touches[c.touch_start as usize];
-    if first.first_row != c.start
-        || first.category != Category::InitialOutreach
-        || !scope.in_period(first.start)
-    {
+    let (first_row, end) = row_range(p, c.start as usize, c.end as usize, scope.from, scope.to);
+    if first_row == end {
+        return None;
+    }
+    let touches = &p.touches[c.touch_start as usize..c.touch_end as usize];
+    let first = touches
+        .binary_search_by_key(&(first_row as u32), |t| t.first_row)
+        .ok()
+        .map(|i| &touches[i])?;
+    if first.category != Category::InitialOutreach {
         return None;
     }
     let limit = c.first_inbound_row.get().unwrap_or(u32::MAX);

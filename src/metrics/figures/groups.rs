@@ -73,16 +73,20 @@ pub fn compute(scope: &Scope) -> GroupFigures {
                 if in_scope {
                     outbound += 1;
                 }
-            } else if in_scope {
-                inbound += 1;
+            } else {
+                // Engagement is the touch's, as a response is: a touch that
+                // started in scope is answered by a row after `to` too.
                 if latest_touch != NONE {
                     let t = &p.touches[latest_touch as usize];
                     if scope.in_period(t.start) && p.ts[r] - t.end <= window_ms {
                         engaged += 1;
                     }
                 }
-                if p.sender.codes[r] != NONE {
-                    inbound_senders.insert(p.sender.codes[r]);
+                if in_scope {
+                    inbound += 1;
+                    if p.sender.codes[r] != NONE {
+                        inbound_senders.insert(p.sender.codes[r]);
+                    }
                 }
             }
             if in_scope {

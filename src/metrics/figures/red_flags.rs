@@ -341,12 +341,9 @@ fn high_block_rate(scope: &Scope, rows: &[ConversationRow]) -> RedFlag {
             }
         }
     }
-    // The rate is a share of the contacts messaged, so a contact counts as
-    // blocked only among them: one that blocked without being written to
-    // would otherwise push the rate past 1.
-    for (blocked, reached) in blocked.iter_mut().zip(&reached) {
-        *blocked &= *reached;
-    }
+    // The contract's quotient as written: every blocked 1:1 contact over
+    // the contacts written to. A contact that blocked without being written
+    // to in the period still counts, so the value can pass 1.
     let reached_count = reached.iter().filter(|b| **b).count() as u64;
     let blocked_count = blocked.iter().filter(|b| **b).count() as u64;
     let mut block = flag(
