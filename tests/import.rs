@@ -1254,3 +1254,25 @@ fn spreadsheet_date_and_time_cells_join() {
     let i = import_bytes(&bytes, "t.xlsx", "t.xlsx", &opts()).unwrap();
     assert_eq!(iso(&i), ["2024-03-04T00:00:00+00:00"]);
 }
+
+/// polars reads a Parquet time32[s] column as empty cells, which would put
+/// a date + time pair at midnight: the import refuses it when it takes the
+/// column, names it, and reads a time64 one (beside an unused time32[s]
+/// column) as written.
+#[test]
+fn parquet_time_of_day_in_seconds_is_refused_not_read_as_midnight() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let err = import_path(&path.join("date_and_time32s.parquet"), &opts())
+        .err()
+        .expect("a time32[s] time column must not import")
+        .to_string();
+    assert!(err.contains("date_and_time32s.parquet"), "{err}");
+    assert!(err.contains("column \"time\""), "{err}");
+    assert!(err.contains("time32[s]"), "{err}");
+    let i = import_path(&path.join("date_and_time64us.parquet"), &opts()).unwrap();
+    assert_eq!(i.report.rows_kept, 2);
+    assert_eq!(
+        iso_in(&i, ReportZone::utc()),
+        ["2025-10-11T15:36:36+00:00", "2025-10-11T17:05:09+00:00"]
+    );
+}

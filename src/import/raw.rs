@@ -1339,9 +1339,36 @@ pub fn read_parquet(
     bytes: &[u8],
     wanted: &dyn Fn(&[String]) -> Wanted,
 ) -> Result<RawTable, String> {
-    let df = ParquetReader::new(Cursor::new(bytes))
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let schema = reader
+        .schema()
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    // polars reads every cell of a time32[s] column as empty, which would
+    // put each row of a date + time pair at midnight: such a column is
+    // refused when it is one the import takes.
+    let unreadable: Vec<String> = schema
+        .iter()
+        .filter(|(_, f)| matches!(f.dtype, ArrowDataType::Time32(ArrowTimeUnit::Second)))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let df = reader
         .finish()
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    if !unreadable.is_empty() {
+        let headers: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let taken = wanted(&headers).within(headers.len()).columns;
+        if let Some(&k) = taken.iter().find(|&&k| unreadable.contains(&headers[k])) {
+            return Err(format!(
+                "column {:?} holds times of day in whole seconds (Parquet time32[s]), \
+                 which cannot be read; write it as time64 or as text",
+                headers[k]
+            ));
+        }
+    }
     dataframe_to_raw(&df, wanted)
 }
 
