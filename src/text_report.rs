@@ -548,7 +548,11 @@ pub fn report_text(r: &Report) -> String {
 pub fn import_text(i: &ImportReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "File:      {}", i.file);
-    let mut dialect = vec![i.format.to_uppercase(), i.dialect.encoding.clone()];
+    let mut dialect = vec![i.format.to_uppercase()];
+    // Typed formats (Parquet, spreadsheets) carry no text encoding.
+    if !i.dialect.encoding.is_empty() {
+        dialect.push(i.dialect.encoding.clone());
+    }
     if let Some(d) = &i.dialect.delimiter {
         dialect.push(format!("{d}-delimited"));
     }
