@@ -1263,8 +1263,7 @@ fn spreadsheet_date_and_time_cells_join() {
 fn parquet_time_of_day_in_seconds_is_refused_not_read_as_midnight() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let err = import_path(&path.join("date_and_time32s.parquet"), &opts())
-        .err()
-        .expect("a time32[s] time column must not import")
+        .expect_err("a time32[s] time column must not import")
         .to_string();
     assert!(err.contains("date_and_time32s.parquet"), "{err}");
     assert!(err.contains("column \"time\""), "{err}");
