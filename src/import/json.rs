@@ -43,10 +43,19 @@ fn read_ndjson(text: &str) -> Result<RawTable, String> {
 
 fn invalid(e: &serde_json::Error) -> String {
     format!(
-        "line {}, column {}: invalid JSON: {e}",
+        "line {}, column {}: invalid JSON: {}",
         e.line(),
-        e.column()
+        e.column(),
+        what_is_wrong(e)
     )
+}
+
+/// `serde_json`'s message without its own " at line L column C", which
+/// counts from the piece parsed (an NDJSON line) rather than the file.
+fn what_is_wrong(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&place).unwrap_or(&text).to_string()
 }
 
 /// A JSON object's fields in the order they are written, each value left
@@ -568,7 +577,10 @@ fn ndjson_part(text: &str) -> NdjsonPart {
                 let column = e.column();
                 part.error = Some((
                     i as u64,
-                    format!("line {{line}}, column {column}: invalid JSON: {e}"),
+                    format!(
+                        "line {{line}}, column {column}: invalid JSON: {}",
+                        what_is_wrong(&e)
+                    ),
                 ));
                 return part;
             }
@@ -780,6 +792,11 @@ mod tests {
         );
         // A syntax error anywhere is reported before a wrong item.
         assert!(err("[{\"a\": 1}, 5,\n {\"a\": }]").starts_with("line 2, column 8: invalid JSON"));
+        // An NDJSON line's error names the file's line, once.
+        assert_eq!(
+            err("{\"a\": 1}\n{\"a\": \n"),
+            "line 2, column 5: invalid JSON: EOF while parsing a value"
+        );
         for broken in [
             r#"[{"a": 1}] x"#,
             r#"[{"a": 1},]"#,
