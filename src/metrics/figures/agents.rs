@@ -84,10 +84,10 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
             acc[k].conversations += 1;
         }
     }
+    // A touch in scope starts on an outbound row in scope, so its agent is
+    // listed already; so is a run's answerer only when they wrote in scope.
     for t in scope.response_touches() {
-        let k = slot(t.agent);
-        used[k] = true;
-        let a = &mut acc[k];
+        let a = &mut acc[slot(t.agent)];
         a.touches += 1;
         a.responded += u64::from(t.responded);
         if t.category == Category::FollowUp {
@@ -97,8 +97,6 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
     }
     for run in scope.direct_runs() {
         if let (Some(row), Some(at)) = (run.answer_row(), run.answer_ts()) {
-            // An agent is listed for what they wrote in the period; one whose
-            // only answer came after it adds a reply time, not a row.
             let k = slot(p.agent.codes[row as usize]);
             acc[k].replies.push((at - run.first_ts) as f64 / 1000.0);
         }
