@@ -20,7 +20,7 @@ fn conversations_for(rows: usize) -> usize {
 }
 
 fn sample_file(rows: usize) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("chatlens-bench-v3-{rows}.csv"));
+    let path = std::env::temp_dir().join(format!("chatlens-bench-v4-{rows}.csv"));
     if !path.exists() {
         let df = chatlens::sample::generate(conversations_for(rows), 42);
         chatlens::sample::write(&df, &path).expect("writes the sample");

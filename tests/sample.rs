@@ -52,3 +52,26 @@ fn decay_and_broadcasts_hold_from_demo_size_to_large_logs() {
         assert!(rates.windows(2).all(|w| w[0] > w[1]), "{rates:?} decays");
     }
 }
+
+#[test]
+fn sample_is_ten_whole_weeks_without_a_stray_last_week() {
+    let r = report_of_sample(2_000);
+    let weeks = &r.flow.weekly;
+    // Monday 2024-03-04 to Sunday 2024-05-12: ten weeks, the last as busy
+    // as the others. Answers that would come after the log's last day are
+    // not in it, as in an export taken at one moment.
+    assert_eq!(weeks.len(), 10);
+    let day_ms = 86_400_000;
+    assert_eq!(weeks[0].start, 1_709_510_400_000, "2024-03-04");
+    assert_eq!(weeks[9].start, 1_709_510_400_000 + 63 * day_ms);
+    let mean = weeks.iter().map(|w| w.outbound).sum::<u64>() as f64 / 10.0;
+    for w in weeks.iter().skip(1) {
+        assert!(
+            w.outbound as f64 > 0.6 * mean && w.inbound > 0,
+            "week of {}: {} out, {} in (mean out {mean:.0})",
+            w.start,
+            w.outbound,
+            w.inbound
+        );
+    }
+}
