@@ -622,11 +622,7 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
             });
             ui.separator();
             if app.session.is_some() {
-                if app.session.is_some() {
                 ui.label(RichText::new(app.source.label()).strong());
-            } else {
-                ui.weak("No log open");
-            }
             } else {
                 ui.weak("No log open");
             }
@@ -640,7 +636,10 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new("Sample data").strong());
-                        ui.label("You are looking at generated demo data. Open your own message log to see your team's figures.");
+                        ui.label(
+                            "You are looking at generated demo data. Open your own message \
+                             log to see your team's figures.",
+                        );
                         if ui.button("Open…").clicked() {
                             app.pick(ui.ctx(), Pick::Open);
                         }
@@ -653,7 +652,11 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 .inner_margin(6.0)
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new("Error").strong().color(color(palette::CRITICAL)));
+                        ui.label(
+                            RichText::new("Error")
+                                .strong()
+                                .color(color(palette::CRITICAL)),
+                        );
                         if dismissable(ui, &e) {
                             app.error = None;
                         }
