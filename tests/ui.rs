@@ -1171,3 +1171,48 @@ fn compare_does_not_offer_the_period_shown() {
     assert!(!shows(&h, "the last 30 days with the 30 before"));
     assert!(shows(&h, "the last 7 days with the 7 before"));
 }
+
+#[test]
+fn help_explains_every_figure_and_says_what_chatlens_is() {
+    let mut h = harness_of_size(1400.0, 3000.0);
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("Figures explained").click();
+    h.run();
+    assert!(h.state().show_figures_help);
+    // The cards' own explanations, under their views' names, and each red
+    // flag's measure with the thresholds in force.
+    for text in [
+        "One-to-one chats with a message in the period.",
+        "Group chats with a message in the active days (Settings) before the end of the period.",
+        "For each team message a customer answered: the time until the answer.",
+        "Messages the team sent per message customers sent, in one-to-one chats.",
+        "Likely cause: Contacts are blocking the number: spam-like behaviour.",
+    ] {
+        assert!(shows(&h, text), "{text}");
+    }
+    assert!(
+        h.query_all_by_label("warning > 2.0 : 1 · critical > 3.0 : 1")
+            .count()
+            >= 2,
+        "the thresholds in the help as in the red-flag panel"
+    );
+
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("About Chatlens").click();
+    h.run();
+    assert!(shows(
+        &h,
+        &format!("Chatlens {}", env!("CARGO_PKG_VERSION"))
+    ));
+    assert!(shows(&h, "Open a log or report"));
+    // Escape closes the windows one at a time, About first.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().show_about && h.state().show_figures_help);
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().show_figures_help);
+    assert!(!shows(&h, "Figures explained"));
+}

@@ -1,5 +1,5 @@
 //! Windows and dialogs (column mapping, the team of a chat export, import report,
-//! settings) and the views' tables.
+//! settings, help) and the views' tables.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use crate::format;
 use crate::import::{Canonical, MapOverride};
 use crate::metrics::Report;
 use crate::metrics::figures::quality::Tally;
+use crate::metrics::figures::red_flags;
 
 /// Canonical columns in the dialog's order, pre-filled with the importer's guesses.
 pub fn mapping_choices(
@@ -40,6 +41,8 @@ pub fn show(app: &mut ChatlensApp, ctx: &egui::Context) {
     team(app, ctx);
     import_report(app, ctx);
     settings(app, ctx);
+    figures_help(app, ctx);
+    about(app, ctx);
 }
 
 /// Retries the import with the mapping the user chose.
@@ -981,6 +984,100 @@ pub fn compare_table(ui: &mut Ui, r: &Report) {
                 c.followups.completion_rate,
             );
         });
+}
+
+/// Help → Figures explained: every card's meaning under its view's name and
+/// every red flag's measure and cause, from the texts the cards and the
+/// panel show on hover, so the two never disagree.
+fn figures_help(app: &mut ChatlensApp, ctx: &egui::Context) {
+    if !app.show_figures_help {
+        return;
+    }
+    let flags = app.session.as_ref().map(|s| s.report.red_flags.clone());
+    let mut open = true;
+    egui::Window::new("Figures explained")
+        .open(&mut open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .default_width(560.0)
+        .default_height(600.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.label(
+                    "Rates are shares of what they are based on; the count under each \
+                     figure says how many. Windows, limits and thresholds are in Settings.",
+                );
+                for (view, cards) in super::panels::MEANINGS {
+                    ui.add_space(8.0);
+                    ui.heading(view);
+                    for (label, meaning) in cards {
+                        ui.label(RichText::new(*label).strong());
+                        ui.label(*meaning);
+                    }
+                }
+                ui.add_space(8.0);
+                ui.heading("Red flags");
+                for id in red_flags::IDS {
+                    let text = red_flags::describe(id);
+                    ui.label(RichText::new(text.title).strong());
+                    ui.label(text.measures);
+                    let limits = flags
+                        .as_ref()
+                        .and_then(|fs| fs.iter().find(|f| f.id == id))
+                        .map(|f| super::panels::flag_value(f).1);
+                    if let Some(limits) = limits {
+                        ui.label(RichText::new(limits).small().weak());
+                    }
+                    ui.label(RichText::new(format!("Likely cause: {}", text.cause)).small());
+                }
+            });
+        });
+    app.show_figures_help = open;
+}
+
+/// Help → About Chatlens: the version, what it reads, the keys it takes.
+fn about(app: &mut ChatlensApp, ctx: &egui::Context) {
+    if !app.show_about {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("About Chatlens")
+        .open(&mut open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.heading(format!("Chatlens {}", env!("CARGO_PKG_VERSION")));
+            ui.label(concat!(env!("CARGO_PKG_DESCRIPTION"), "."));
+            ui.add_space(6.0);
+            ui.label(
+                "Opens CSV and TSV, Parquet, JSON and NDJSON, XLSX, XLS and ODS, \
+                 WhatsApp \"Export chat\" files and .chatlens reports. Your logs are \
+                 only read: Chatlens never changes them, and nothing leaves this computer.",
+            );
+            ui.add_space(6.0);
+            egui::Grid::new("about-keys").show(ui, |ui| {
+                let keys = [
+                    (ctx.format_shortcut(&super::OPEN), "Open a log or report"),
+                    (
+                        ctx.format_shortcut(&super::SAVE),
+                        "Save the view as a report",
+                    ),
+                    (ctx.format_shortcut(&super::QUIT), "Quit"),
+                    (
+                        "Esc".to_string(),
+                        "Close a window, go back, or cancel a load",
+                    ),
+                    ("Drop files".to_string(), "Open them"),
+                ];
+                for (key, what) in keys {
+                    ui.label(RichText::new(key).monospace());
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        });
+    app.show_about = open;
 }
 
 #[cfg(test)]

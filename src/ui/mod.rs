@@ -359,6 +359,10 @@ pub struct ChatlensApp {
     pub team: Option<TeamDialog>,
     pub show_import_report: bool,
     pub show_settings: bool,
+    /// Help → Figures explained.
+    pub show_figures_help: bool,
+    /// Help → About Chatlens.
+    pub show_about: bool,
     pub settings_draft: Settings,
     pub zone_draft: String,
     /// The file dialog open, when it was opened, and its answer to come.
@@ -422,6 +426,8 @@ impl ChatlensApp {
             team: None,
             show_import_report: false,
             show_settings: false,
+            show_figures_help: false,
+            show_about: false,
             pick: None,
             list_sort: (4, false),
             offender_list: None,
@@ -1023,6 +1029,14 @@ impl ChatlensApp {
         }
         if self.show_import_report {
             self.show_import_report = false;
+            return;
+        }
+        if self.show_about {
+            self.show_about = false;
+            return;
+        }
+        if self.show_figures_help {
+            self.show_figures_help = false;
             return;
         }
         if self.stack.pop().is_some() {

@@ -361,65 +361,114 @@ pub fn dot(ui: &mut Ui, c: Color32) {
 
 const CARD_W: f32 = 170.0;
 
-/// What a card's figure means, in a manager's words (docs/METRICS.md has
-/// the exact rules), shown when the pointer rests on the card.
+/// What each card's figure means, in a manager's words (docs/METRICS.md has
+/// the exact rules), under the heading of the view that shows it: on the
+/// card when the pointer rests on it, and all together under Help.
+pub const MEANINGS: [(&str, &[(&str, &str)]); 4] = [
+    (
+        "1:1 chats",
+        &[
+            (
+                "Conversations",
+                "One-to-one chats with a message in the period.",
+            ),
+            (
+                "Sent",
+                "Messages the team sent in one-to-one chats in the period, whatever their delivery status.",
+            ),
+            (
+                "Received",
+                "Messages customers sent in one-to-one chats in the period.",
+            ),
+            (
+                "Msgs / chat",
+                "Messages sent and received in one-to-one chats, divided by the number of those chats.",
+            ),
+            (
+                "First response (median)",
+                "For each one-to-one chat with a customer message: the time from its first customer message to the team's next message. Half the chats were answered faster than this, nine in ten within the p90.",
+            ),
+            (
+                "Resolution (median)",
+                "From a chat's first message to its close time; for a chat without one that has been quiet for the inactivity close (Settings), to its last message.",
+            ),
+            (
+                "Sent : received",
+                "Messages sent per message received in one-to-one chats. 1:1 to 2:1 is healthy; far above it, the team talks more than customers answer; below 1:1, customers write more than the team answers.",
+            ),
+        ],
+    ),
+    (
+        "Groups",
+        &[
+            (
+                "Active groups",
+                "Group chats with a message in the active days (Settings) before the end of the period.",
+            ),
+            (
+                "Messages to groups",
+                "Messages the team sent to group chats in the period, whatever their delivery status.",
+            ),
+            (
+                "Reach",
+                "Members of the active groups, from the member counts in the log; without them, the distinct people who wrote in those groups.",
+            ),
+            (
+                "Engagement",
+                "Customer messages in groups that answer a team message within the response window, before the team's next one, per message the team sent to groups. It can pass 100%.",
+            ),
+        ],
+    ),
+    (
+        "Follow-ups",
+        &[
+            (
+                "Follow-ups completed",
+                "Delivered follow-ups, of all scheduled ones: failed, cancelled or still pending ones are not completed.",
+            ),
+            (
+                "Follow-up response",
+                "Delivered follow-ups a customer answered within the response window, before the team's next delivered message.",
+            ),
+            (
+                "Follow-ups per lead",
+                "For each chat that opens with outreach: the follow-ups sent before the customer first wrote (all of them if never), averaged.",
+            ),
+            (
+                "Days between follow-ups",
+                "Median days from the start of the team's previous message to the start of each follow-up.",
+            ),
+            (
+                "Initial outreach response",
+                "Delivered opening messages a customer answered within the response window, before the team's next delivered message.",
+            ),
+        ],
+    ),
+    (
+        "Timing",
+        &[
+            (
+                "Touch response rate",
+                "Delivered team messages in one-to-one chats, broadcasts aside, that a customer answered within the response window, before the team's next delivered message. Messages sent within the burst gap count as one.",
+            ),
+            (
+                "Team reply (median)",
+                "For each run of customer messages: the time until the team's next message. Half the runs were answered faster than this, nine in ten within the p90.",
+            ),
+            (
+                "Customer reply (median)",
+                "For each team message a customer answered: the time until the answer.",
+            ),
+        ],
+    ),
+];
+
 fn meaning(label: &str) -> Option<&'static str> {
-    Some(match label {
-        "Conversations" => "One-to-one chats with a message in the period.",
-        "Sent" => {
-            "Messages the team sent in one-to-one chats in the period, whatever their delivery status."
-        }
-        "Received" => "Messages customers sent in one-to-one chats in the period.",
-        "Msgs / chat" => {
-            "Messages sent and received in one-to-one chats, divided by the number of those chats."
-        }
-        "First response (median)" => {
-            "For each one-to-one chat with a customer message: the time from its first customer message to the team's next message. Half the chats were answered faster than this, nine in ten within the p90."
-        }
-        "Resolution (median)" => {
-            "From a chat's first message to its close time; for a chat without one that has been quiet for the inactivity close (Settings), to its last message."
-        }
-        "Sent : received" => {
-            "Messages sent per message received in one-to-one chats. 1:1 to 2:1 is healthy; far above it, the team talks more than customers answer; below 1:1, customers write more than the team answers."
-        }
-        "Active groups" => {
-            "Group chats with a message in the active days (Settings) before the end of the period."
-        }
-        "Messages to groups" => {
-            "Messages the team sent to group chats in the period, whatever their delivery status."
-        }
-        "Reach" => {
-            "Members of the active groups, from the member counts in the log; without them, the distinct people who wrote in those groups."
-        }
-        "Engagement" => {
-            "Customer messages in groups that answer a team message within the response window, before the team's next one, per message the team sent to groups. It can pass 100%."
-        }
-        "Follow-ups completed" => {
-            "Delivered follow-ups, of all scheduled ones: failed, cancelled or still pending ones are not completed."
-        }
-        "Follow-up response" => {
-            "Delivered follow-ups a customer answered within the response window, before the team's next delivered message."
-        }
-        "Follow-ups per lead" => {
-            "For each chat that opens with outreach: the follow-ups sent before the customer first wrote (all of them if never), averaged."
-        }
-        "Days between follow-ups" => {
-            "Median days from the start of the team's previous message to the start of each follow-up."
-        }
-        "Initial outreach response" => {
-            "Delivered opening messages a customer answered within the response window, before the team's next delivered message."
-        }
-        "Touch response rate" => {
-            "Delivered team messages in one-to-one chats, broadcasts aside, that a customer answered within the response window, before the team's next delivered message. Messages sent within the burst gap count as one."
-        }
-        "Team reply (median)" => {
-            "For each run of customer messages: the time until the team's next message. Half the runs were answered faster than this, nine in ten within the p90."
-        }
-        "Customer reply (median)" => {
-            "For each team message a customer answered: the time until the answer."
-        }
-        _ => return None,
-    })
+    MEANINGS
+        .iter()
+        .flat_map(|(_, cards)| cards.iter())
+        .find(|(l, _)| *l == label)
+        .map(|(_, m)| *m)
 }
 
 fn kpi_card(ui: &mut Ui, k: &Kpi) {
@@ -617,6 +666,16 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 }
                 if ui.button("Settings…").clicked() {
                     app.show_settings = true;
+                    ui.close();
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Figures explained").clicked() {
+                    app.show_figures_help = true;
+                    ui.close();
+                }
+                if ui.button("About Chatlens").clicked() {
+                    app.show_about = true;
                     ui.close();
                 }
             });
@@ -982,7 +1041,7 @@ pub fn nav(app: &mut ChatlensApp, ui: &mut Ui) {
         });
 }
 
-fn flag_value(f: &RedFlag) -> (String, String) {
+pub(super) fn flag_value(f: &RedFlag) -> (String, String) {
     if f.id == "high_send_low_receive" {
         (
             format::ratio(f.value),
@@ -1028,7 +1087,8 @@ pub fn red_flag_panel(app: &mut ChatlensApp, ui: &mut Ui) {
                             ui.set_width(ui.available_width());
                             ui.horizontal(|ui| {
                                 dot(ui, c);
-                                ui.label(RichText::new(text.title).strong());
+                                ui.label(RichText::new(text.title).strong())
+                                    .on_hover_text(text.measures);
                             });
                             let (value, limits) = flag_value(f);
                             let resp = ui.horizontal(|ui| {

@@ -35,9 +35,21 @@ pub struct RedFlag {
     pub missing: Option<&'static str>,
 }
 
+/// Every flag, in the order the report lists them.
+pub const IDS: [&str; 6] = [
+    "high_send_low_receive",
+    "single_message_chats",
+    "long_reply_gaps",
+    "unanswered_messages",
+    "high_block_rate",
+    "falling_response_rate",
+];
+
 /// What each flag means, its likely cause and the action to take.
 pub struct FlagText {
     pub title: &'static str,
+    /// What the value measures, in a manager's words.
+    pub measures: &'static str,
     pub cause: &'static str,
     pub action: &'static str,
     /// Offenders are contacts rather than conversations.
@@ -59,8 +71,9 @@ impl FlagText {
 }
 
 pub fn describe(id: &str) -> FlagText {
-    let t = |title, cause, action, contacts, counts| FlagText {
+    let t = |title, measures, cause, action, contacts, counts| FlagText {
         title,
+        measures,
         cause,
         action,
         contacts,
@@ -69,6 +82,7 @@ pub fn describe(id: &str) -> FlagText {
     match id {
         "high_send_low_receive" => t(
             "High send, low receive",
+            "Messages the team sent per message customers sent, in one-to-one chats.",
             "Too many messages without engagement; content or targeting is off.",
             "Cut volume, personalise the messages and review who is being contacted.",
             false,
@@ -76,6 +90,7 @@ pub fn describe(id: &str) -> FlagText {
         ),
         "single_message_chats" => t(
             "Single-message chats",
+            "One-to-one chats that hold a single message, of all one-to-one chats.",
             "Conversations that never got going: a weak opener or the wrong audience.",
             "Rework the first message and qualify contacts before reaching out.",
             false,
@@ -83,6 +98,7 @@ pub fn describe(id: &str) -> FlagText {
         ),
         "long_reply_gaps" => t(
             "Long reply gaps",
+            "Runs of customer messages the team answered later than the reply SLA, or has not answered although the SLA has passed, of all runs.",
             "The team answers late or not at all: too few people or poor routing.",
             "Add coverage at busy hours, set up alerts and route chats to free agents.",
             false,
@@ -90,6 +106,7 @@ pub fn describe(id: &str) -> FlagText {
         ),
         "unanswered_messages" => t(
             "Unanswered messages",
+            "Delivered team messages in one-to-one chats, broadcasts aside, that no customer answered: 100% minus the touch response rate.",
             "Contacts are not responding: messaging at the wrong time or without value.",
             "Change send times, shorten sequences and give each message a clear reason.",
             true,
@@ -97,6 +114,7 @@ pub fn describe(id: &str) -> FlagText {
         ),
         "high_block_rate" => t(
             "High block rate",
+            "Contacts who blocked the team, per contact the team wrote to in one-to-one chats; it can pass 100% when contacts block without being written to.",
             "Contacts are blocking the number: spam-like behaviour.",
             "Stop unsolicited sends at once and review consent and frequency.",
             true,
@@ -104,6 +122,7 @@ pub fn describe(id: &str) -> FlagText {
         ),
         _ => t(
             "Falling response rate",
+            "How far the touch response rate of the last full week (Monday to Monday) fell below the week before it, as a share of the earlier week's rate.",
             "Fatigue or declining relevance: the same contacts hear the same thing.",
             "Refresh the messaging and rest contacts that were touched often.",
             false,
@@ -386,4 +405,25 @@ fn falling_flag(scope: &Scope, value: Option<f64>, based_on: u64) -> RedFlag {
             Some("needs two full weeks (Monday to Monday) with answered touches inside the period");
     }
     falling
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The help lists the flags by `IDS`, each by its own description: a
+    /// flag added to the report but not to `IDS`, or one that falls through
+    /// to another's text, would go unexplained.
+    #[test]
+    fn every_flag_is_listed_and_described_on_its_own() {
+        let zone = crate::import::timestamp::ReportZone::utc();
+        let session =
+            crate::session::sample_session(&crate::metrics::Settings::default(), &zone).unwrap();
+        let ids: Vec<&str> = session.report.red_flags.iter().map(|f| f.id).collect();
+        assert_eq!(ids, IDS);
+        let mut titles: Vec<&str> = IDS.iter().map(|id| describe(id).title).collect();
+        titles.sort_unstable();
+        titles.dedup();
+        assert_eq!(titles.len(), IDS.len());
+    }
 }
