@@ -19,7 +19,8 @@ fn harness_of_size(width: f32, height: f32) -> Harness<'static, ChatlensApp> {
         // A card's explanation fades in over a few frames when the pointer
         // comes to rest on it.
         .with_max_steps(16)
-        .with_accessibility_check(false)
+        // Left on: after every run, each control on screen must have an
+        // accessible name (a screen reader's, and get_by_label's).
         .build_ui_state(
             |ui, app: &mut ChatlensApp| app.ui(ui),
             ChatlensApp::new_for_test(),

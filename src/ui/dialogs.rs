@@ -220,7 +220,7 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                     } else {
                         RichText::new(c.name())
                     };
-                    ui.label(name);
+                    let name = ui.label(name);
                     // A date + time pair stands in for an empty timestamp,
                     // reply chains for an empty conversation.
                     let empty = match (&d.date_time, &reply_chains) {
@@ -241,7 +241,9 @@ fn mapping(app: &mut ChatlensApp, ctx: &egui::Context) {
                             for h in &d.headers {
                                 ui.selectable_value(choice, h.clone(), h);
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(name.id);
                     ui.end_row();
                 }
             });
@@ -455,7 +457,7 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
 }
 
 fn secs_field(ui: &mut Ui, label: &str, secs: &mut i64, unit: i64, unit_name: &str) {
-    ui.label(label);
+    let label = ui.label(label);
     let mut v = *secs as f64 / unit as f64;
     if ui
         .add(
@@ -464,6 +466,7 @@ fn secs_field(ui: &mut Ui, label: &str, secs: &mut i64, unit: i64, unit_name: &s
                 .speed(0.1)
                 .suffix(format!(" {unit_name}")),
         )
+        .labelled_by(label.id)
         .changed()
     {
         *secs = (v * unit as f64).round() as i64;
@@ -494,8 +497,9 @@ fn settings(app: &mut ChatlensApp, ctx: &egui::Context) {
                         "days",
                     );
                     secs_field(ui, "Reply SLA", &mut s.reply_sla_secs, 3_600, "h");
-                    ui.label("Active days (groups)");
-                    ui.add(egui::DragValue::new(&mut s.active_days).range(1..=3650));
+                    let label = ui.label("Active days (groups)");
+                    ui.add(egui::DragValue::new(&mut s.active_days).range(1..=3650))
+                        .labelled_by(label.id);
                     ui.end_row();
                     secs_field(
                         ui,
@@ -506,8 +510,14 @@ fn settings(app: &mut ChatlensApp, ctx: &egui::Context) {
                     );
                     ui.label("Slot starts (morning, afternoon, evening, night)");
                     ui.horizontal(|ui| {
-                        for h in &mut s.slot_starts {
-                            ui.add(egui::DragValue::new(h).range(0..=23).suffix(" h"));
+                        for (h, slot) in s.slot_starts.iter_mut().zip([
+                            "Morning",
+                            "Afternoon",
+                            "Evening",
+                            "Night",
+                        ]) {
+                            ui.add(egui::DragValue::new(h).range(0..=23).suffix(" h"))
+                                .on_hover_text(format!("{slot} starts"));
                         }
                     });
                     ui.end_row();
@@ -535,26 +545,29 @@ fn settings(app: &mut ChatlensApp, ctx: &egui::Context) {
             ui.strong("Red-flag thresholds (warning, critical)");
             let th = &mut s.thresholds;
             egui::Grid::new("thresholds").num_columns(3).show(ui, |ui| {
-                let row =
-                    |ui: &mut Ui, name: &str, t: &mut crate::metrics::Threshold, pct: bool| {
-                        ui.label(name);
-                        let (scale, suffix) = if pct { (100.0, "%") } else { (1.0, " : 1") };
-                        for v in [&mut t.warning, &mut t.critical] {
-                            let mut shown = *v * scale;
-                            if ui
-                                .add(
-                                    egui::DragValue::new(&mut shown)
-                                        .speed(0.1)
-                                        .range(0.0..=1000.0)
-                                        .suffix(suffix),
-                                )
-                                .changed()
-                            {
-                                *v = shown / scale;
-                            }
+                let row = |ui: &mut Ui,
+                           name: &str,
+                           t: &mut crate::metrics::Threshold,
+                           pct: bool| {
+                    ui.label(name);
+                    let (scale, suffix) = if pct { (100.0, "%") } else { (1.0, " : 1") };
+                    for (v, level) in [(&mut t.warning, "warning"), (&mut t.critical, "critical")] {
+                        let mut shown = *v * scale;
+                        if ui
+                            .add(
+                                egui::DragValue::new(&mut shown)
+                                    .speed(0.1)
+                                    .range(0.0..=1000.0)
+                                    .suffix(suffix),
+                            )
+                            .on_hover_text(format!("{name}: {level} above"))
+                            .changed()
+                        {
+                            *v = shown / scale;
                         }
-                        ui.end_row();
-                    };
+                    }
+                    ui.end_row();
+                };
                 row(
                     ui,
                     "High send, low receive",
@@ -581,18 +594,21 @@ fn settings(app: &mut ChatlensApp, ctx: &egui::Context) {
             ui.horizontal(|ui| {
                 ui.label("Chart images");
                 let [w, h] = &mut app.persisted.image_size;
-                ui.add(egui::DragValue::new(w).range(320..=8000).suffix(" px"));
+                ui.add(egui::DragValue::new(w).range(320..=8000).suffix(" px"))
+                    .on_hover_text("Chart image width");
                 ui.label("×");
-                ui.add(egui::DragValue::new(h).range(200..=8000).suffix(" px"));
+                ui.add(egui::DragValue::new(h).range(200..=8000).suffix(" px"))
+                    .on_hover_text("Chart image height");
                 ui.weak("PNG drawn at 2× for sharp slides");
             });
             ui.separator();
             ui.horizontal(|ui| {
-                ui.label("Time zone");
+                let label = ui.label("Time zone");
                 ui.add(
                     egui::TextEdit::singleline(&mut app.zone_draft)
                         .hint_text("system zone, e.g. Europe/Berlin"),
-                );
+                )
+                .labelled_by(label.id);
             });
             let zone_ok = app.zone_draft.trim().is_empty()
                 || crate::import::ReportZone::from_name(&app.zone_draft).is_some();

@@ -858,6 +858,8 @@ fn multi_select(ui: &mut Ui, title: &str, values: &[String], chosen: &mut Vec<St
 
 fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
     let f = &mut app.filter_ui;
+    // The menus show what is chosen; the hover text names what they choose,
+    // for a screen reader too.
     egui::ComboBox::from_id_salt("period")
         .selected_text(f.period.label())
         .show_ui(ui, |ui| {
@@ -870,44 +872,46 @@ fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
             ] {
                 ui.selectable_value(&mut f.period, p, p.label());
             }
-        });
+        })
+        .response
+        .on_hover_text("Period");
     if f.period == Period::Custom {
         if f.custom_from.is_empty()
             && let Some(s) = &app.session
         {
-            {
-                f.custom_from = s
-                    .report
-                    .meta
-                    .from
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(10)
-                    .collect();
-                f.custom_to = s
-                    .report
-                    .meta
-                    .data_last
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(10)
-                    .collect();
-            }
+            f.custom_from = s
+                .report
+                .meta
+                .from
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(10)
+                .collect();
+            f.custom_to = s
+                .report
+                .meta
+                .data_last
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(10)
+                .collect();
         }
-        ui.label("from");
+        let from = ui.label("from");
         ui.add(
             egui::TextEdit::singleline(&mut f.custom_from)
                 .desired_width(82.0)
                 .hint_text("YYYY-MM-DD"),
-        );
-        ui.label("to");
+        )
+        .labelled_by(from.id);
+        let to = ui.label("to");
         ui.add(
             egui::TextEdit::singleline(&mut f.custom_to)
                 .desired_width(82.0)
                 .hint_text("YYYY-MM-DD"),
-        );
+        )
+        .labelled_by(to.id);
         if ui.button("Apply").clicked() {
             app.recompute();
             return;
@@ -924,7 +928,9 @@ fn filters(app: &mut ChatlensApp, ui: &mut Ui) {
             for t in [None, Some(ChatType::Direct), Some(ChatType::Group)] {
                 ui.selectable_value(&mut f.chat_type, t, type_label(t));
             }
-        });
+        })
+        .response
+        .on_hover_text("Chat type");
     let (segments, agents) = app.session.as_ref().map_or_else(Default::default, |s| {
         let names = |v: &[std::sync::Arc<str>]| {
             let mut v: Vec<String> = v.iter().map(ToString::to_string).collect();
