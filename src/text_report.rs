@@ -465,11 +465,15 @@ pub fn report_text(r: &Report) -> String {
             name,
             &count_of(c.conversations, "conv", "convs"),
             &format!(
-                "{} msgs/conv, first response {}, response {}, {} follow-ups/lead",
+                "{} msgs/conv; first response {}, {} answered; response {} of {}; \
+                 {} follow-ups/lead over {}",
                 number(c.avg_messages, 1),
                 duration(c.median_first_response_secs),
+                count(c.first_responses),
                 pct(c.touch_response_rate),
-                number(c.followups_per_lead, 1)
+                count_of(c.touches, "touch", "touches"),
+                number(c.followups_per_lead, 1),
+                count_of(c.leads, "lead", "leads")
             ),
         );
     }

@@ -212,6 +212,20 @@ fn outcomes_without_value_or_outcome() {
     assert_close(&r, "outcomes.pareto.rest.avg_messages", 2.5);
     assert_close(&r, "outcomes.pareto.rest.median_first_response_secs", 90.0);
     assert_close(&r, "outcomes.pareto.rest.touch_response_rate", 0.5);
+    // What they rest on. Top (A): one first response; delivered touches
+    // T1–T5, responded T1 and T4; A opens with outreach, so one lead with
+    // no follow-up before its first inbound row.
+    assert_close(&r, "outcomes.pareto.top.first_responses", 1.0);
+    assert_close(&r, "outcomes.pareto.top.touches", 5.0);
+    assert_close(&r, "outcomes.pareto.top.responded", 2.0);
+    assert_close(&r, "outcomes.pareto.top.leads", 1.0);
+    assert_close(&r, "outcomes.pareto.top.followups_per_lead", 0.0);
+    // Rest (B, C): B's first response only (C has no inbound row); T6 and
+    // T8 delivered (T7 failed), T6 responded; C is the one lead.
+    assert_close(&r, "outcomes.pareto.rest.first_responses", 1.0);
+    assert_close(&r, "outcomes.pareto.rest.touches", 2.0);
+    assert_close(&r, "outcomes.pareto.rest.responded", 1.0);
+    assert_close(&r, "outcomes.pareto.rest.leads", 1.0);
     assert_null(&r, "outcomes.correlation.message_count");
 }
 

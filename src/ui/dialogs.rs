@@ -882,9 +882,16 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
             ui.label(name);
             ui.label(format::count(c.conversations));
             ui.label(format::number(c.avg_messages, 1));
-            ui.label(format::duration(c.median_first_response_secs));
-            ui.label(format::pct(c.touch_response_rate));
-            ui.label(format::number(c.followups_per_lead, 1));
+            ui.label(format::duration(c.median_first_response_secs))
+                .on_hover_text(format::based_on(
+                    c.first_responses,
+                    "answered chat",
+                    "answered chats",
+                ));
+            ui.label(format::pct(c.touch_response_rate))
+                .on_hover_text(format::based_on(c.touches, "touch", "touches"));
+            ui.label(format::number(c.followups_per_lead, 1))
+                .on_hover_text(format::based_on(c.leads, "lead", "leads"));
             ui.end_row();
         }
     });

@@ -13,6 +13,13 @@ pub struct Cohort {
     pub median_first_response_secs: Option<f64>,
     pub touch_response_rate: Option<f64>,
     pub followups_per_lead: Option<f64>,
+    /// What the figures above rest on: conversations with a first
+    /// response, delivered non-broadcast touches and those responded, and
+    /// leads.
+    pub first_responses: u64,
+    pub touches: u64,
+    pub responded: u64,
+    pub leads: u64,
 }
 
 impl Cohort {
@@ -36,9 +43,13 @@ impl Cohort {
         Self {
             conversations: n,
             avg_messages: ratio(messages as f64, n as f64),
+            first_responses: firsts.len() as u64,
             median_first_response_secs: median_in_place(&mut firsts),
             touch_response_rate: ratio(responded as f64, touches as f64),
             followups_per_lead: ratio(lead_followups as f64, leads as f64),
+            touches,
+            responded,
+            leads,
         }
     }
 }
