@@ -182,7 +182,19 @@ pub fn report_text(r: &Report) -> String {
         &mut out,
         "Member participation",
         &pct(g.member_participation),
-        "",
+        &if g.member_participation.is_some() {
+            format!(
+                "{} of {}",
+                count_of(
+                    g.participating_senders,
+                    "customer writing",
+                    "customers writing"
+                ),
+                count_of(g.participation_members.max(0) as u64, "member", "members")
+            )
+        } else {
+            String::new()
+        },
     );
 
     let f = &r.flow;

@@ -145,7 +145,10 @@ fn agents_segments_quality() {
     assert_close(&r, "agents.0.messages_sent", 9.0);
     assert_close(&r, "agents.0.touch_response_rate", 3.0 / 7.0);
     assert_close(&r, "agents.0.followup_response_rate", 0.5);
+    // Answered runs: A 10:00 → 10:30 (1800 s), A 12:30 → 12:40 (600 s),
+    // B 08:00 → 08:01:30 (90 s); B's last run has no answer. Median 600.
     assert_close(&r, "agents.0.median_team_reply_secs", 600.0);
+    assert_close(&r, "agents.0.team_reply_runs", 3.0);
     assert_eq!(at(&r, "segments.0.segment"), "Unknown");
     assert_close(&r, "segments.0.avg_messages", 13.0 / 3.0);
     assert_null(&r, "segments.0.conversion");

@@ -67,6 +67,7 @@ fn agents_and_segments() {
     assert_eq!(at(&r, "agents.2.agent"), "Cat");
     assert_close(&r, "agents.2.touch_response_rate", 0.0);
     assert_null(&r, "agents.2.median_team_reply_secs");
+    assert_close(&r, "agents.2.team_reply_runs", 0.0);
 
     assert_eq!(at(&r, "segments.0.segment"), "Consumer");
     assert_close(&r, "segments.0.conversion", 0.0);
@@ -210,6 +211,8 @@ timestamp,conversation_id,direction,chat_type,sender,group_members
     assert_close(&r, "groups.engagement_rate", 1.0);
     // Member1, Member2, Member3 of 50.
     assert_close(&r, "groups.member_participation", 0.06);
+    assert_close(&r, "groups.participating_senders", 3.0);
+    assert_close(&r, "groups.participation_members", 50.0);
     assert_close(&r, "flow.group.outbound", 4.0);
     assert_close(&r, "flow.group.inbound", 5.0);
     assert_close(&r, "flow.group.ratio", 0.8);

@@ -1217,3 +1217,26 @@ fn help_explains_every_figure_and_says_what_chatlens_is() {
     assert!(!h.state().show_figures_help);
     assert!(!shows(&h, "Figures explained"));
 }
+
+#[test]
+fn the_groups_view_shows_member_participation_with_its_counts() {
+    let mut h = harness();
+    // The view's button in the side bar, not the overview's "Groups" heading.
+    h.query_all_by_label("Groups")
+        .find(|n| n.rect().left() < 130.0)
+        .expect("the Groups view in the side bar")
+        .click();
+    h.run();
+    assert_eq!(h.state().view, View::Groups);
+    let g = h.state().session.as_ref().unwrap().report.groups.clone();
+    assert!(shows(&h, "Participation"));
+    assert!(shows(&h, &format::pct(g.member_participation)));
+    assert!(shows(
+        &h,
+        &format!(
+            "{} customers writing of {} members",
+            format::count(g.participating_senders),
+            format::count(g.participation_members as u64)
+        )
+    ));
+}

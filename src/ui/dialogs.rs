@@ -744,7 +744,8 @@ pub fn agents_table(ui: &mut Ui, r: &Report) {
                 ui.label(format::pct(a.touch_response_rate));
                 ui.label(format::count(a.followups));
                 ui.label(format::pct(a.followup_response_rate));
-                ui.label(format::duration(a.median_team_reply_secs));
+                ui.label(format::duration(a.median_team_reply_secs))
+                    .on_hover_text(format::based_on(a.team_reply_runs, "run", "runs"));
                 ui.end_row();
             }
         });

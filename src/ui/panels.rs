@@ -261,6 +261,23 @@ pub fn group_kpis(r: &Report) -> Vec<Kpi> {
             g.engagement_rate.is_none(),
             "no message was sent to a group in this period",
         ),
+        missing(
+            kpi(
+                "Participation",
+                format::pct(g.member_participation),
+                format!(
+                    "{} of {}",
+                    format::count_of(
+                        g.participating_senders,
+                        "customer writing",
+                        "customers writing"
+                    ),
+                    format::count_of(g.participation_members.max(0) as u64, "member", "members")
+                ),
+            ),
+            g.member_participation.is_none(),
+            "needs member counts (a group_members column) for the active groups",
+        ),
     ]
 }
 
@@ -416,6 +433,10 @@ pub const MEANINGS: [(&str, &[(&str, &str)]); 4] = [
             (
                 "Engagement",
                 "Customer messages in groups that answer a team message within the response window, before the team's next one, per message the team sent to groups. It can pass 100%.",
+            ),
+            (
+                "Participation",
+                "Distinct customers who wrote in the active groups in the period, of those groups' members; only groups with a member count take part.",
             ),
         ],
     ),

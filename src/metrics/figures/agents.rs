@@ -21,6 +21,8 @@ pub struct AgentRow {
     pub followups: u64,
     pub followup_response_rate: Option<f64>,
     pub median_team_reply_secs: Option<f64>,
+    /// Inbound runs this agent answered, which the median rests on.
+    pub team_reply_runs: u64,
 }
 
 #[derive(Default)]
@@ -122,6 +124,7 @@ pub fn compute(scope: &Scope) -> Vec<AgentRow> {
             followups: a.followups,
             followup_response_rate: rate(a.followups_responded, a.followups),
             median_team_reply_secs: median(&a.replies),
+            team_reply_runs: a.replies.len() as u64,
         })
         .collect()
 }

@@ -31,6 +31,10 @@ pub struct GroupFigures {
     /// Inbound group rows counted as engagement (the rate's numerator).
     pub engaged_messages: u64,
     pub member_participation: Option<f64>,
+    /// What participation rests on: distinct inbound senders over members,
+    /// summed over the active groups with a member count.
+    pub participating_senders: u64,
+    pub participation_members: i64,
     pub group_conversations: u64,
     pub list: Vec<GroupRow>,
 }
@@ -132,6 +136,8 @@ pub fn compute(scope: &Scope) -> GroupFigures {
     }
     f.engaged_messages = engaged;
     f.engagement_rate = ratio(engaged as f64, f.messages_to_groups as f64);
+    f.participating_senders = participants_sum;
+    f.participation_members = members_sum;
     f.member_participation = if p.has_group_members && any_members {
         ratio(participants_sum as f64, members_sum as f64)
     } else {
