@@ -1240,3 +1240,54 @@ fn the_groups_view_shows_member_participation_with_its_counts() {
         )
     ));
 }
+
+#[test]
+fn cards_show_every_flow_ratio_the_unanswered_chats_and_means_on_hover() {
+    let mut h = harness();
+    let r = h.state().session.as_ref().unwrap().report.clone();
+    // The overview's first-response card counts the chats nobody answered,
+    // and gives the mean beside the median on hover.
+    assert!(r.direct.unanswered_first > 0, "the sample has some");
+    assert!(shows(
+        &h,
+        &format!(
+            "p90 {} · {} unanswered",
+            format::duration(r.direct.first_response_secs.p90),
+            format::count(r.direct.unanswered_first)
+        )
+    ));
+    h.hover_at(h.get_by_label("First response (median)").rect().center());
+    h.run();
+    let mean = format!(
+        "Mean {}",
+        format::duration(r.direct.first_response_secs.mean)
+    );
+    assert!(h.query_by_label_contains(&mean).is_some(), "{mean}");
+
+    h.get_by_label("Flow").click();
+    h.run();
+    let f = &r.flow;
+    for (label, ratio, out, inb) in [
+        (
+            "Sent : received (all chats)",
+            f.ratio,
+            f.outbound,
+            f.inbound,
+        ),
+        (
+            "Sent : received (groups)",
+            f.group.ratio,
+            f.group.outbound,
+            f.group.inbound,
+        ),
+    ] {
+        assert!(shows(&h, label), "{label}");
+        assert!(shows(&h, &format::ratio(ratio)), "{label}");
+        let counts = format!(
+            "{} sent · {} received",
+            format::count(out),
+            format::count(inb)
+        );
+        assert!(shows(&h, &counts), "{counts}");
+    }
+}

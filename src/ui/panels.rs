@@ -2,6 +2,7 @@
 //! central views. Everything shown is read from the report, the chart
 //! descriptions or the prepared data, formatted with [`crate::format`].
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
@@ -67,6 +68,9 @@ pub struct Kpi {
     pub status: Status,
     pub based_on: String,
     pub why: Option<&'static str>,
+    /// Further figures the card stands for, shown on hover (the mean
+    /// beside a median).
+    pub more: Option<String>,
 }
 
 fn kpi(label: &'static str, value: String, based_on: String) -> Kpi {
@@ -78,7 +82,13 @@ fn kpi(label: &'static str, value: String, based_on: String) -> Kpi {
         status: Status::Neutral,
         based_on,
         why: None,
+        more: None,
     }
+}
+
+/// "Mean 4 h 28 m", for the hover text of a median duration's card.
+fn mean_duration(mean: Option<f64>) -> Option<String> {
+    mean.map(|m| format!("Mean {}", format::duration(Some(m))))
 }
 
 fn missing(mut k: Kpi, is_missing: bool, why: &'static str) -> Kpi {
@@ -164,6 +174,15 @@ pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
         "no inbound message got a team answer in this period",
     );
     first.detail = format!("p90 {}", format::duration(d.first_response_secs.p90));
+    if d.unanswered_first > 0 {
+        write!(
+            first.detail,
+            " · {} unanswered",
+            format::count(d.unanswered_first)
+        )
+        .ok();
+    }
+    first.more = mean_duration(d.first_response_secs.mean);
     let sla = r.meta.settings.reply_sla_secs as f64;
     first.benchmark = Some(format!("reply SLA {}", format::duration(Some(sla))));
     if let Some(m) = d.first_response_secs.median {
@@ -180,6 +199,7 @@ pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
         ("closed chat", "closed chats"),
         "no conversation was closed or went quiet long enough in this period",
     );
+    resolution.more = mean_duration(d.resolution_secs.mean);
     if d.resolution_secs.derived_count > 0 {
         resolution.detail = format!(
             "{} closed by inactivity",
@@ -327,6 +347,13 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         benchmarks::DAYS_BETWEEN_FOLLOWUPS,
         " days",
     );
+    let between = Kpi {
+        more: f
+            .days_between
+            .mean
+            .map(|m| format!("Mean {} days", format::number(Some(m), 1))),
+        ..between
+    };
     let outreach = missing(
         kpi(
             "Initial outreach response",
@@ -349,6 +376,15 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
         "the team answered no inbound message in this period",
     );
     team.detail = format!("p90 {}", format::duration(t.team_reply_secs.p90));
+    team.more = mean_duration(t.team_reply_secs.mean);
+    let mut customer = median_kpi(
+        "Customer reply (median)",
+        t.customer_reply_secs.median,
+        t.customer_reply_secs.count,
+        ("reply", "replies"),
+        "no customer replied to a touch in this period",
+    );
+    customer.more = mean_duration(t.customer_reply_secs.mean);
     vec![
         missing(
             kpi(
@@ -360,12 +396,40 @@ pub fn timing_kpis(r: &Report) -> Vec<Kpi> {
             "no delivered touch in this period",
         ),
         team,
-        median_kpi(
-            "Customer reply (median)",
-            t.customer_reply_secs.median,
-            t.customer_reply_secs.count,
-            ("reply", "replies"),
-            "no customer replied to a touch in this period",
+        customer,
+    ]
+}
+
+/// The flow view's cards: the 1:1 ratio the overview shows, then all
+/// chats and groups, each with the counts it divides.
+pub fn flow_kpis(r: &Report) -> Vec<Kpi> {
+    let f = &r.flow;
+    let counts = |out: u64, inb: u64| {
+        format!(
+            "{} sent · {} received",
+            format::count(out),
+            format::count(inb)
+        )
+    };
+    vec![
+        direct_kpis(r).swap_remove(6),
+        missing(
+            kpi(
+                "Sent : received (all chats)",
+                format::ratio(f.ratio),
+                counts(f.outbound, f.inbound),
+            ),
+            f.ratio.is_none(),
+            "no message was received in this period",
+        ),
+        missing(
+            kpi(
+                "Sent : received (groups)",
+                format::ratio(f.group.ratio),
+                counts(f.group.outbound, f.group.inbound),
+            ),
+            f.group.ratio.is_none(),
+            "no message was received in a group chat in this period",
         ),
     ]
 }
@@ -381,7 +445,7 @@ const CARD_W: f32 = 170.0;
 /// What each card's figure means, in a manager's words (docs/METRICS.md has
 /// the exact rules), under the heading of the view that shows it: on the
 /// card when the pointer rests on it, and all together under Help.
-pub const MEANINGS: [(&str, &[(&str, &str)]); 4] = [
+pub const MEANINGS: [(&str, &[(&str, &str)]); 5] = [
     (
         "1:1 chats",
         &[
@@ -412,6 +476,19 @@ pub const MEANINGS: [(&str, &[(&str, &str)]); 4] = [
             (
                 "Sent : received",
                 "Messages sent per message received in one-to-one chats. 1:1 to 2:1 is healthy; far above it, the team talks more than customers answer; below 1:1, customers write more than the team answers.",
+            ),
+        ],
+    ),
+    (
+        "Message flow",
+        &[
+            (
+                "Sent : received (all chats)",
+                "Messages the team sent per message received, in one-to-one and group chats together.",
+            ),
+            (
+                "Sent : received (groups)",
+                "Messages the team sent to group chats per message members wrote in them.",
             ),
         ],
     ),
@@ -523,7 +600,7 @@ fn kpi_card(ui: &mut Ui, k: &Kpi) {
         Some(why) => Some(format!("Not computable: {why}")),
         None => (k.status != Status::Neutral).then(|| format!("Status: {}", k.status.word())),
     };
-    let tip = [meaning(k.label).map(str::to_string), state]
+    let tip = [meaning(k.label).map(str::to_string), k.more.clone(), state]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -1209,7 +1286,7 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
                 charts(app, ui, &["flow-weekly", "followup-decay"]);
             }
             View::Flow => {
-                kpi_cards(ui, &[direct_kpis(r).swap_remove(6)]);
+                kpi_cards(ui, &flow_kpis(r));
                 charts(app, ui, &["flow-weekly", "flow-ratio", "category-mix"]);
             }
             View::Followups => {
@@ -1680,6 +1757,7 @@ mod tests {
         let r = &session.report;
         for k in [
             direct_kpis(r),
+            flow_kpis(r),
             group_kpis(r),
             followup_kpis(r),
             timing_kpis(r),
