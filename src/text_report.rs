@@ -124,8 +124,9 @@ pub fn report_text(r: &Report) -> String {
         "First response (median)",
         &duration(d.first_response_secs.median),
         &format!(
-            "p90 {}, {}; {} unanswered",
+            "p90 {}, mean {}, {}; {} unanswered",
             duration(d.first_response_secs.p90),
+            duration(d.first_response_secs.mean),
             based_on(d.first_response_secs.count, "conversation", "conversations"),
             count(d.unanswered_first)
         ),
@@ -135,7 +136,8 @@ pub fn report_text(r: &Report) -> String {
         "Resolution time (median)",
         &duration(d.resolution_secs.median),
         &format!(
-            "{}, {} closed by inactivity",
+            "mean {}, {}, {} closed by inactivity",
+            duration(d.resolution_secs.mean),
             based_on(d.resolution_secs.count, "conversation", "conversations"),
             count(d.resolution_secs.derived_count)
         ),
@@ -343,8 +345,9 @@ pub fn report_text(r: &Report) -> String {
         "Team reply (median)",
         &duration(t.team_reply_secs.median),
         &format!(
-            "p90 {}, {}",
+            "p90 {}, mean {}, {}",
             duration(t.team_reply_secs.p90),
+            duration(t.team_reply_secs.mean),
             based_on(t.team_reply_secs.count, "reply", "replies")
         ),
     );
@@ -352,7 +355,11 @@ pub fn report_text(r: &Report) -> String {
         &mut out,
         "Customer reply (median)",
         &duration(t.customer_reply_secs.median),
-        &based_on(t.customer_reply_secs.count, "response", "responses"),
+        &format!(
+            "mean {}, {}",
+            duration(t.customer_reply_secs.mean),
+            based_on(t.customer_reply_secs.count, "response", "responses")
+        ),
     );
     for (label, s) in BySlot::LABELS.iter().zip(t.by_slot.all()) {
         line(

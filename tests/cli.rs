@@ -380,7 +380,7 @@ fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
         "(row in the last 14 days of the period)",
         "(typical 3–5; based on 1 lead)",
         "(based on 1 touch)",
-        "(based on 1 response)",
+        "based on 1 response)",
         "(1 of 1 touch)",
         "(0 of 0 touches)",
         "critical > 3.0 : 1; based on 1 message received)",
