@@ -215,6 +215,12 @@ pub struct RefLine {
     pub color: Rgb,
 }
 
+/// A heatmap cell resting on fewer touches than this is drawn faint and
+/// left out of the colour scale: at night or at weekends a cell often holds
+/// two or three touches, and one answer among them would otherwise show as
+/// the week's darkest hour.
+pub const HEATMAP_MIN_TOUCHES: u64 = 10;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct HeatmapData {
     pub rows: Vec<String>,
@@ -222,6 +228,34 @@ pub struct HeatmapData {
     /// Response rate per cell; `None` without touches.
     pub values: Vec<Vec<Option<f64>>>,
     pub counts: Vec<Vec<u64>>,
+}
+
+impl HeatmapData {
+    /// Whether the cell rests on too few touches to be read on its own.
+    pub fn is_thin(&self, row: usize, column: usize) -> bool {
+        self.counts
+            .get(row)
+            .and_then(|r| r.get(column))
+            .is_some_and(|&n| n < HEATMAP_MIN_TOUCHES)
+    }
+
+    /// The top of the colour scale: the highest rate among cells with
+    /// enough touches, or among all cells when none has; 1 without any.
+    pub fn scale_max(&self) -> f64 {
+        let highest = |thin_too: bool| {
+            self.values
+                .iter()
+                .enumerate()
+                .flat_map(|(r, row)| row.iter().enumerate().map(move |(c, v)| (r, c, v)))
+                .filter(|&(r, c, _)| thin_too || !self.is_thin(r, c))
+                .filter_map(|(_, _, v)| v.filter(|v| v.is_finite()))
+                .fold(0.0, f64::max)
+        };
+        [highest(false), highest(true)]
+            .into_iter()
+            .find(|&m| m > 0.0)
+            .unwrap_or(1.0)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -722,6 +756,31 @@ pub fn all_charts(r: &Report) -> Vec<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thin_heatmap_cells_do_not_set_the_colour_scale() {
+        // 2 of 3 touches (67%) at night; 3 of 10 (30%) and 1 of 12 at noon.
+        let hm = HeatmapData {
+            rows: vec!["Mon".into()],
+            columns: vec!["00".into(), "12".into(), "13".into(), "14".into()],
+            values: vec![vec![Some(2.0 / 3.0), Some(0.3), Some(1.0 / 12.0), None]],
+            counts: vec![vec![3, 10, 12, 0]],
+        };
+        assert!(hm.is_thin(0, 0) && !hm.is_thin(0, 1) && !hm.is_thin(0, 2));
+        assert!((hm.scale_max() - 0.3).abs() < 1e-12);
+        // With only thin cells the scale falls back to them; with none, 1.
+        let thin_only = HeatmapData {
+            counts: vec![vec![3, 0, 0, 0]],
+            values: vec![vec![Some(2.0 / 3.0), None, None, None]],
+            ..hm.clone()
+        };
+        assert!((thin_only.scale_max() - 2.0 / 3.0).abs() < 1e-12);
+        let empty = HeatmapData {
+            values: vec![vec![None; 4]],
+            ..thin_only
+        };
+        assert!((empty.scale_max() - 1.0).abs() < f64::EPSILON);
+    }
 
     /// A line of at most `n` characters fits.
     fn within(n: usize) -> impl Fn(&str) -> bool {

@@ -113,6 +113,29 @@ fn percent_axes_read_as_percent() {
 }
 
 #[test]
+fn the_heatmap_scales_to_cells_with_enough_touches_and_says_so() {
+    let s = sample_session();
+    let charts = all_charts(&s.report);
+    let chart = charts.iter().find(|c| c.id == "response-heatmap").unwrap();
+    let hm = chart.heatmap.as_ref().unwrap();
+    let svg = render_svg(chart, 1600, 900).unwrap();
+    let t = texts(&svg);
+    assert!(t.contains(&"Under 10 touches"), "{t:?}");
+    // The legend's top is the best cell with ten touches or more.
+    let top = format!("{:.0}%", hm.scale_max() * 100.0);
+    assert!(t.contains(&top.as_str()), "{top} in {t:?}");
+    let best_thin = (0..7)
+        .flat_map(|r| (0..24).map(move |c| (r, c)))
+        .filter(|&(r, c)| hm.is_thin(r, c))
+        .filter_map(|(r, c)| hm.values[r][c])
+        .fold(0.0, f64::max);
+    assert!(
+        best_thin > hm.scale_max(),
+        "the sample has noisy night cells"
+    );
+}
+
+#[test]
 fn empty_chart_says_no_data() {
     let charts = all_charts(&Report::default());
     let chart = charts.iter().find(|c| c.id == "flow-weekly").unwrap();

@@ -336,16 +336,13 @@ fn heat_color(t: f64) -> RGBColor {
     )
 }
 
-fn heat_max(hm: &HeatmapData) -> f64 {
-    let m = hm
-        .values
-        .iter()
-        .flatten()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    if m > 0.0 { m } else { 1.0 }
+/// A thin cell's colour: most of the way to the empty cell's.
+fn faint(c: RGBColor) -> RGBColor {
+    RGBColor(
+        lerp(c.0, NO_VALUE.0, 0.7),
+        lerp(c.1, NO_VALUE.1, 0.7),
+        lerp(c.2, NO_VALUE.2, 0.7),
+    )
 }
 
 fn draw_heat_legend<DB: DrawingBackend>(
@@ -377,7 +374,7 @@ fn draw_heat_legend<DB: DrawingBackend>(
         .map_err(err)?;
     }
     x += bar + px(10.0, f);
-    let max = format!("{:.0}%", heat_max(hm) * 100.0);
+    let max = format!("{:.0}%", hm.scale_max() * 100.0);
     root.draw(&Text::new(max.clone(), (x, y), style.clone()))
         .map_err(err)?;
     x += root.estimate_text_size(&max, &style).map_err(err)?.0 as i32 + px(40.0, f);
@@ -391,7 +388,26 @@ fn draw_heat_legend<DB: DrawingBackend>(
         GRID.stroke_width(1),
     ))
     .map_err(err)?;
-    root.draw(&Text::new("No touches", (x + sw + px(8.0, f), y), style))
+    root.draw(&Text::new(
+        "No touches",
+        (x + sw + px(8.0, f), y),
+        style.clone(),
+    ))
+    .map_err(err)?;
+    x += sw
+        + px(8.0, f)
+        + root
+            .estimate_text_size("No touches", &style)
+            .map_err(err)?
+            .0 as i32
+        + px(40.0, f);
+    root.draw(&Rectangle::new(
+        [(x, y - sw / 2), (x + sw, y + sw / 2)],
+        faint(heat_color(1.0)).filled(),
+    ))
+    .map_err(err)?;
+    let thin = format!("Under {} touches", crate::charts::HEATMAP_MIN_TOUCHES);
+    root.draw(&Text::new(thin, (x + sw + px(8.0, f), y), style))
         .map_err(err)?;
     Ok(())
 }
@@ -419,7 +435,7 @@ fn draw_heatmap<DB: DrawingBackend>(
         .axis_style(GRID)
         .draw()
         .map_err(err)?;
-    let max = heat_max(hm);
+    let max = hm.scale_max();
     let cell_w = {
         let (a, _) = cc.backend_coord(&(0.0, 0.0));
         let (b, _) = cc.backend_coord(&(1.0, 0.0));
@@ -436,7 +452,11 @@ fn draw_heatmap<DB: DrawingBackend>(
     for (r, row) in hm.values.iter().take(rows).enumerate() {
         for (c, v) in row.iter().take(cols).enumerate() {
             let v = v.filter(|v| v.is_finite());
-            let color = v.map_or(NO_VALUE, |v| heat_color(v / max));
+            let thin = hm.is_thin(r, c);
+            let color = v.map_or(NO_VALUE, |v| {
+                let full = heat_color(v / max);
+                if thin { faint(full) } else { full }
+            });
             let (x0, x1) = (c as f64, c as f64 + 1.0);
             let (y0, y1) = (top(r) - 1.0, top(r));
             cc.draw_series(std::iter::once(Rectangle::new(
@@ -454,7 +474,11 @@ fn draw_heatmap<DB: DrawingBackend>(
                 area.draw(&Text::new(
                     format!("{:.0}%", v * 100.0),
                     (cx - area.get_base_pixel().0, cy - area.get_base_pixel().1),
-                    value_style(v / max > 0.55),
+                    if thin {
+                        font(15.0, f, MUTED).pos(Pos::new(HPos::Center, VPos::Center))
+                    } else {
+                        value_style(v / max > 0.55)
+                    },
                 ))
                 .map_err(err)?;
             }

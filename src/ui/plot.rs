@@ -312,6 +312,9 @@ fn heatmap(ui: &mut Ui, chart: &Chart, h: &HeatmapData, height: f32) {
     let text_color = ui.visuals().text_color();
     let font = egui::FontId::proportional(11.0);
     let mut hovered = None;
+    // Scaled as the exported image is: the darkest cell is the best one
+    // with enough touches.
+    let max = h.scale_max();
     for (r, name) in h.rows.iter().enumerate() {
         let y = grid_top + r as f32 * cell_h;
         painter.text(
@@ -331,8 +334,22 @@ fn heatmap(ui: &mut Ui, chart: &Chart, h: &HeatmapData, height: f32) {
                 .and_then(|row| row.get(c))
                 .copied()
                 .flatten();
-            let fill = value.map_or(ui.visuals().faint_bg_color, heat_color);
-            painter.rect_filled(cell, 2.0, fill);
+            let empty = ui.visuals().faint_bg_color;
+            match value {
+                // Few touches: a small square in an empty cell, so that
+                // noise does not read as a pattern (a faded colour would
+                // read as a dark, high cell on the dark theme).
+                Some(v) if h.is_thin(r, c) => {
+                    painter.rect_filled(cell, 2.0, empty);
+                    painter.rect_filled(cell.shrink2(cell.size() * 0.3), 1.0, heat_color(v / max));
+                }
+                Some(v) => {
+                    painter.rect_filled(cell, 2.0, heat_color(v / max));
+                }
+                None => {
+                    painter.rect_filled(cell, 2.0, empty);
+                }
+            }
             if response.hover_pos().is_some_and(|p| cell.contains(p)) {
                 painter.rect_stroke(
                     cell,
@@ -362,7 +379,11 @@ fn heatmap(ui: &mut Ui, chart: &Chart, h: &HeatmapData, height: f32) {
             rect.bottom() - 2.0,
         ),
         egui::Align2::CENTER_BOTTOM,
-        format!("{} · darker cells = higher response rate", chart.x_label),
+        format!(
+            "{} · darker cells = higher response rate · small squares: under {} touches",
+            chart.x_label,
+            crate::charts::HEATMAP_MIN_TOUCHES
+        ),
         font,
         text_color,
     );
