@@ -496,31 +496,31 @@ pub fn report_text(r: &Report) -> String {
             ),
         );
     }
-    let k = &o.correlation;
-    line(
-        &mut out,
-        "Outcome vs message count",
-        &number(k.message_count, 2),
-        "Pearson r",
-    );
-    line(
-        &mut out,
-        "Outcome vs out/in ratio",
-        &number(k.out_in_ratio, 2),
-        "Pearson r",
-    );
-    line(
-        &mut out,
-        "Outcome vs team reply hours",
-        &number(k.median_team_reply_hours, 2),
-        "Pearson r",
-    );
-    line(
-        &mut out,
-        "Outcome vs follow-up count",
-        &number(k.followup_count, 2),
-        "Pearson r",
-    );
+    let (k, n) = (&o.correlation, &o.correlation_pairs);
+    for (name, r, pairs) in [
+        ("Outcome vs message count", k.message_count, n.message_count),
+        ("Outcome vs out/in ratio", k.out_in_ratio, n.out_in_ratio),
+        (
+            "Outcome vs team reply hours",
+            k.median_team_reply_hours,
+            n.median_team_reply_hours,
+        ),
+        (
+            "Outcome vs follow-up count",
+            k.followup_count,
+            n.followup_count,
+        ),
+    ] {
+        line(
+            &mut out,
+            name,
+            &number(r, 2),
+            &format!(
+                "Pearson r over {}",
+                count_of(pairs, "conversation", "conversations")
+            ),
+        );
+    }
 
     let cmp = &r.compare;
     heading(

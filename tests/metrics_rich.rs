@@ -117,6 +117,17 @@ fn quality_outcomes_and_flags() {
         "outcomes.correlation.followup_count",
         2.0 / 10f64.sqrt(),
     );
+    // The pairs each rests on: every conversation for the counts, D1 and
+    // D2 for the ratio, and D1 alone (D2's run is unanswered) for the
+    // reply median, one pair, which is why it is null.
+    assert_close(&r, "outcomes.correlation_pairs.message_count", 6.0);
+    assert_close(&r, "outcomes.correlation_pairs.out_in_ratio", 2.0);
+    assert_close(
+        &r,
+        "outcomes.correlation_pairs.median_team_reply_hours",
+        1.0,
+    );
+    assert_close(&r, "outcomes.correlation_pairs.followup_count", 6.0);
 
     // 8 out / 2 in.
     let f = flag(&r, "high_send_low_receive");

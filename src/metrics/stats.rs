@@ -78,10 +78,10 @@ impl Summary {
 
 /// `K` Pearson correlations over one sequence of items, each item giving
 /// each correlation a pair or nothing; a correlation is `None` with fewer
-/// than two pairs or no variance. The items are read twice (means, then
-/// centred sums) instead of collected: on a large log they are millions of
-/// conversations.
-pub fn pearson_each<const K: usize, I>(items: impl Fn() -> I) -> [Option<f64>; K]
+/// than two pairs or no variance. Beside them, the pairs each one rests
+/// on. The items are read twice (means, then centred sums) instead of
+/// collected: on a large log they are millions of conversations.
+pub fn pearson_each<const K: usize, I>(items: impl Fn() -> I) -> ([Option<f64>; K], [u64; K])
 where
     I: Iterator<Item = [Option<(f64, f64)>; K]>,
 {
@@ -116,9 +116,13 @@ where
             }
         }
     }
-    std::array::from_fn(|k| {
-        (n[k] >= 2 && x_varies[k] && y_varies[k]).then(|| sxy[k] / (sxx[k].sqrt() * syy[k].sqrt()))
-    })
+    (
+        std::array::from_fn(|k| {
+            (n[k] >= 2 && x_varies[k] && y_varies[k])
+                .then(|| sxy[k] / (sxx[k].sqrt() * syy[k].sqrt()))
+        }),
+        n.map(|n| n as u64),
+    )
 }
 
 #[cfg(test)]
@@ -162,7 +166,8 @@ mod tests {
     }
 
     fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
-        let [r] = pearson_each(|| pairs.iter().map(|&pair| [Some(pair)]));
+        let ([r], [n]) = pearson_each(|| pairs.iter().map(|&pair| [Some(pair)]));
+        assert_eq!(n as usize, pairs.len());
         r
     }
 
@@ -185,7 +190,7 @@ mod tests {
         // The first series is y = 2x (r = 1); the second leaves out the
         // middle item and is y = 10 - x (r = -1); the third has one pair.
         let items = [(1.0, 2.0), (2.0, 4.0), (3.0, 6.0)];
-        let [a, b, c] = pearson_each(|| {
+        let ([a, b, c], pairs) = pearson_each(|| {
             items.iter().enumerate().map(|(i, &(x, y))| {
                 [
                     Some((x, y)),
@@ -198,6 +203,7 @@ mod tests {
         assert!((a.unwrap() - 1.0).abs() < 1e-12);
         assert_eq!(b, pearson(&[(1.0, 9.0), (3.0, 7.0)]));
         assert!((b.unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(pairs, [3, 2, 1]);
         assert_eq!(c, None);
         // No variance in y: undefined.
         assert_eq!(pearson(&[(1.0, 1.0), (2.0, 1.0)]), None);

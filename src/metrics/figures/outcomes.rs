@@ -74,10 +74,22 @@ pub struct Correlation {
     pub followup_count: Option<f64>,
 }
 
+/// The conversations each correlation rests on: those where its variable
+/// is defined (a ratio needs an inbound row, a median reply an answered
+/// run).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CorrelationPairs {
+    pub message_count: u64,
+    pub out_in_ratio: u64,
+    pub median_team_reply_hours: u64,
+    pub followup_count: u64,
+}
+
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct OutcomeFigures {
     pub pareto: Pareto,
     pub correlation: Correlation,
+    pub correlation_pairs: CorrelationPairs,
 }
 
 /// Steps per axis the Pareto curve is kept at: at most twice this many
@@ -148,13 +160,16 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
         rest: Cohort::of(direct().filter(|(i, _)| !in_top[*i]).map(|(_, r)| r)),
         curve,
     };
-    let correlation = if has_outcome {
-        let [
-            message_count,
-            out_in_ratio,
-            median_team_reply_hours,
-            followup_count,
-        ] = pearson_each(|| {
+    let (correlation, correlation_pairs) = if has_outcome {
+        let (
+            [
+                message_count,
+                out_in_ratio,
+                median_team_reply_hours,
+                followup_count,
+            ],
+            pairs,
+        ) = pearson_each(|| {
             direct().map(|(_, r)| {
                 let y = f64::from(u8::from(r.positive == Some(true)));
                 [
@@ -166,18 +181,27 @@ pub fn compute(rows: &[ConversationRow], has_value: bool, has_outcome: bool) -> 
                 .map(|x| x.map(|x| (x, y)))
             })
         });
-        Correlation {
-            message_count,
-            out_in_ratio,
-            median_team_reply_hours,
-            followup_count,
-        }
+        (
+            Correlation {
+                message_count,
+                out_in_ratio,
+                median_team_reply_hours,
+                followup_count,
+            },
+            CorrelationPairs {
+                message_count: pairs[0],
+                out_in_ratio: pairs[1],
+                median_team_reply_hours: pairs[2],
+                followup_count: pairs[3],
+            },
+        )
     } else {
-        Correlation::default()
+        Default::default()
     };
     OutcomeFigures {
         pareto,
         correlation,
+        correlation_pairs,
     }
 }
 
