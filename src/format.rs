@@ -47,6 +47,16 @@ pub fn based_on(n: u64, one: &str, many: &str) -> String {
     format!("based on {}", count_of(n, one, many))
 }
 
+/// What member participation rests on: "229 customers writing of 2,558
+/// members".
+pub fn participation_basis(senders: u64, members: i64) -> String {
+    format!(
+        "{} of {}",
+        count_of(senders, "customer writing", "customers writing"),
+        count_of(members.max(0) as u64, "member", "members")
+    )
+}
+
 /// A period `[from, to)` (bounds as the report's ISO 8601 text) as a person
 /// reads it: its first and last day, both included, "2024-03-04 – 2024-05-13";
 /// one day alone; a bound that is not at midnight with its time.

@@ -185,15 +185,7 @@ pub fn report_text(r: &Report) -> String {
         "Member participation",
         &pct(g.member_participation),
         &if g.member_participation.is_some() {
-            format!(
-                "{} of {}",
-                count_of(
-                    g.participating_senders,
-                    "customer writing",
-                    "customers writing"
-                ),
-                count_of(g.participation_members.max(0) as u64, "member", "members")
-            )
+            crate::format::participation_basis(g.participating_senders, g.participation_members)
         } else {
             String::new()
         },
@@ -496,21 +488,13 @@ pub fn report_text(r: &Report) -> String {
             ),
         );
     }
-    let (k, n) = (&o.correlation, &o.correlation_pairs);
-    for (name, r, pairs) in [
-        ("Outcome vs message count", k.message_count, n.message_count),
-        ("Outcome vs out/in ratio", k.out_in_ratio, n.out_in_ratio),
-        (
-            "Outcome vs team reply hours",
-            k.median_team_reply_hours,
-            n.median_team_reply_hours,
-        ),
-        (
-            "Outcome vs follow-up count",
-            k.followup_count,
-            n.followup_count,
-        ),
-    ] {
+    let names = [
+        "Outcome vs message count",
+        "Outcome vs out/in ratio",
+        "Outcome vs team reply hours",
+        "Outcome vs follow-up count",
+    ];
+    for (name, (r, pairs)) in names.into_iter().zip(o.correlations()) {
         line(
             &mut out,
             name,

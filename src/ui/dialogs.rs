@@ -897,23 +897,18 @@ pub fn outcomes_table(ui: &mut Ui, r: &Report) {
         }
     });
     ui.add_space(6.0);
-    let k = &r.outcomes.correlation;
-    let n = &r.outcomes.correlation_pairs;
     egui::Grid::new("correlation").striped(true).show(ui, |ui| {
         header(
             ui,
             &["Correlation with a positive outcome", "r", "Conversations"],
         );
-        for (name, v, pairs) in [
-            ("Message count", k.message_count, n.message_count),
-            ("Sent : received ratio", k.out_in_ratio, n.out_in_ratio),
-            (
-                "Median team reply (hours)",
-                k.median_team_reply_hours,
-                n.median_team_reply_hours,
-            ),
-            ("Follow-ups", k.followup_count, n.followup_count),
-        ] {
+        let names = [
+            "Message count",
+            "Sent : received ratio",
+            "Median team reply (hours)",
+            "Follow-ups",
+        ];
+        for (name, (v, pairs)) in names.into_iter().zip(r.outcomes.correlations()) {
             ui.label(name);
             ui.label(format::number(v, 2));
             ui.label(format::count(pairs));

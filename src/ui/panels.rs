@@ -206,17 +206,6 @@ pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
             format::count(d.resolution_secs.derived_count)
         );
     }
-    let mut ratio = missing(
-        kpi(
-            "Sent : received",
-            format::ratio(r.flow.direct.ratio),
-            format!("based on {} received", format::count(r.flow.direct.inbound)),
-        ),
-        r.flow.direct.ratio.is_none(),
-        "no message was received in 1:1 chats",
-    );
-    ratio.benchmark = Some("healthy 1:1 – 2:1".into());
-    ratio.status = ratio_status(r);
     vec![
         kpi(
             "Conversations",
@@ -240,8 +229,25 @@ pub fn direct_kpis(r: &Report) -> Vec<Kpi> {
         ),
         first,
         resolution,
-        ratio,
+        direct_ratio_kpi(r),
     ]
+}
+
+/// The 1:1 sent : received card, judged against the healthy band; on the
+/// overview and first in the flow view.
+fn direct_ratio_kpi(r: &Report) -> Kpi {
+    let mut ratio = missing(
+        kpi(
+            "Sent : received",
+            format::ratio(r.flow.direct.ratio),
+            format!("based on {} received", format::count(r.flow.direct.inbound)),
+        ),
+        r.flow.direct.ratio.is_none(),
+        "no message was received in 1:1 chats",
+    );
+    ratio.benchmark = Some("healthy 1:1 – 2:1".into());
+    ratio.status = ratio_status(r);
+    ratio
 }
 
 pub fn group_kpis(r: &Report) -> Vec<Kpi> {
@@ -285,15 +291,7 @@ pub fn group_kpis(r: &Report) -> Vec<Kpi> {
             kpi(
                 "Participation",
                 format::pct(g.member_participation),
-                format!(
-                    "{} of {}",
-                    format::count_of(
-                        g.participating_senders,
-                        "customer writing",
-                        "customers writing"
-                    ),
-                    format::count_of(g.participation_members.max(0) as u64, "member", "members")
-                ),
+                format::participation_basis(g.participating_senders, g.participation_members),
             ),
             g.member_participation.is_none(),
             "needs member counts (a group_members column) for the active groups",
@@ -333,7 +331,7 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         "no lead got a follow-up in this period",
     )
     .with_band(f.avg_per_lead, benchmarks::FOLLOWUPS_PER_LEAD, "");
-    let between = missing(
+    let mut between = missing(
         kpi(
             "Days between follow-ups",
             format::number(f.days_between.median, 1),
@@ -347,13 +345,10 @@ pub fn followup_kpis(r: &Report) -> Vec<Kpi> {
         benchmarks::DAYS_BETWEEN_FOLLOWUPS,
         " days",
     );
-    let between = Kpi {
-        more: f
-            .days_between
-            .mean
-            .map(|m| format!("Mean {} days", format::number(Some(m), 1))),
-        ..between
-    };
+    between.more = f
+        .days_between
+        .mean
+        .map(|m| format!("Mean {} days", format::number(Some(m), 1)));
     let outreach = missing(
         kpi(
             "Initial outreach response",
@@ -412,7 +407,7 @@ pub fn flow_kpis(r: &Report) -> Vec<Kpi> {
         )
     };
     vec![
-        direct_kpis(r).swap_remove(6),
+        direct_ratio_kpi(r),
         missing(
             kpi(
                 "Sent : received (all chats)",

@@ -92,6 +92,21 @@ pub struct OutcomeFigures {
     pub correlation_pairs: CorrelationPairs,
 }
 
+impl OutcomeFigures {
+    /// Each correlation with the conversations it rests on, in the
+    /// contract's order: message count, out/in ratio, median team reply
+    /// hours, follow-up count.
+    pub fn correlations(&self) -> [(Option<f64>, u64); 4] {
+        let (k, n) = (&self.correlation, &self.correlation_pairs);
+        [
+            (k.message_count, n.message_count),
+            (k.out_in_ratio, n.out_in_ratio),
+            (k.median_team_reply_hours, n.median_team_reply_hours),
+            (k.followup_count, n.followup_count),
+        ]
+    }
+}
+
 /// Steps per axis the Pareto curve is kept at: at most twice this many
 /// points, and about a pixel apart on a 2,000-pixel chart.
 pub const CURVE_RESOLUTION: usize = 2_000;
