@@ -1021,7 +1021,9 @@ fn figures_help(app: &mut ChatlensApp, ctx: &egui::Context) {
     if !app.show_figures_help {
         return;
     }
-    let flags = app.session.as_ref().map(|s| s.report.red_flags.clone());
+    // The session is shared, not its flags: they hold the offender lists.
+    let session = app.session.clone();
+    let flags = session.as_ref().map(|s| &s.report.red_flags);
     let mut open = true;
     egui::Window::new("Figures explained")
         .open(&mut open)
