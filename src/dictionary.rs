@@ -14,6 +14,10 @@
 //! repeats each value's first row (contacts beside conversation ids) can
 //! be compared on the way; see [`Companion`].
 //!
+//! A column of numbered ids ("chat-00042", "C1234", "Partners 7") skips
+//! the hashing: each row's number picks its value's slot; see
+//! [`encode_numbered`].
+//!
 //! A column of few values (agents, segments, statuses) is coded by
 //! stretches on every core instead, each with a small table seeded with the
 //! values of the column's first rows. Short cells are keyed by their polars
@@ -24,6 +28,7 @@
 //! importer and the engine both use this module.
 
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -126,17 +131,20 @@ impl Value<'_> {
     pub fn as_str(&self) -> &str {
         match self {
             Value::Cell(s) => s,
-            Value::Short(key) => {
-                let view_length = u32::from_ne_bytes([key[0], key[1], key[2], key[3]]) as usize;
-                let bytes = if view_length <= 12 {
-                    &key[4..4 + view_length]
-                } else {
-                    &key[1..=usize::from(key[0]).min(INLINE)]
-                };
-                // The bytes are a whole cell's, which polars holds as UTF-8.
-                std::str::from_utf8(bytes).unwrap_or_default()
-            }
+            // The bytes are a whole cell's, which polars holds as UTF-8.
+            Value::Short(key) => std::str::from_utf8(short_bytes(key)).unwrap_or_default(),
         }
+    }
+}
+
+/// The bytes of a short key: a polars view's inline ones or a
+/// [`packed_key`]'s.
+fn short_bytes(key: &[u8; INLINE + 1]) -> &[u8] {
+    let view_length = u32::from_ne_bytes([key[0], key[1], key[2], key[3]]) as usize;
+    if view_length <= 12 {
+        &key[4..4 + view_length]
+    } else {
+        &key[1..=usize::from(key[0]).min(INLINE)]
     }
 }
 
@@ -193,6 +201,13 @@ impl<'a> Cells<'a> {
         self.arrays[k].get(row - self.starts[k])
     }
 
+    /// A cell's key, as [`for_each_key`] gives it.
+    fn key(&self, row: usize) -> Key<'a> {
+        let k = self.starts.partition_point(|&s| s <= row) - 1;
+        let (array, i) = (self.arrays[k], row - self.starts[k]);
+        view_key(array, array.get(i).is_some(), i)
+    }
+
     /// The text of a cell known to be present: its validity is not read,
     /// which saves one of the few cache misses a cell read at random costs.
     fn present(&self, row: usize) -> &'a str {
@@ -231,7 +246,9 @@ pub fn encode_rows<'a>(column: &'a StringChunked, include: Include) -> Dictionar
     if few_distinct(column) {
         return encode_few(column, include);
     }
-    encode_partitioned(column, Numbering::FirstAppearance, include, None).0
+    encode_numbered(column, Numbering::FirstAppearance, include, None)
+        .unwrap_or_else(|| encode_partitioned(column, Numbering::FirstAppearance, include, None))
+        .0
 }
 
 /// An enum or categorical column: its physical ids and each id's text
@@ -430,7 +447,10 @@ pub fn encode_in_byte_order_with<'a>(
 ) -> (Dictionary<'a>, Option<Companion>) {
     let n = column.len();
     if n >= SMALL && !few_distinct(column) {
-        return encode_partitioned(column, Numbering::ByteOrder, &every_row, companion);
+        return encode_numbered(column, Numbering::ByteOrder, &every_row, companion)
+            .unwrap_or_else(|| {
+                encode_partitioned(column, Numbering::ByteOrder, &every_row, companion)
+            });
     }
     let Dictionary { codes, values } = if n < SMALL {
         encode_sequential(column, &every_row)
@@ -450,6 +470,497 @@ pub fn encode_in_byte_order_with<'a>(
         values: order.iter().map(|&k| values[k as usize]).collect(),
     };
     (dictionary, None)
+}
+
+/// Prefixes one numbered column may have; more, and hashing is as quick.
+const MAX_PREFIXES: usize = 64;
+/// Digits read as a number: nine keep every slot below [`NONE`].
+const MAX_DIGITS: usize = 9;
+
+/// One prefix's numbers as a stretch or the column met them. A cell with
+/// no digits is its prefix's number 0, and a cell with digits their value
+/// plus one, so that "P" and "P0" differ. Leading zeros make two cells one
+/// number ("P007" and "P7"), unless every number is zero-padded to one
+/// width: then each number has one text, and the numbers tell the values
+/// apart.
+#[derive(Clone)]
+struct PrefixNumbers {
+    prefix: Vec<u8>,
+    lowest: u32,
+    highest: u32,
+    /// The fewest digits of any cell.
+    narrowest: usize,
+    /// The fewest and most digits of a cell with leading zeros.
+    padded: (usize, usize),
+}
+
+impl PrefixNumbers {
+    fn new(prefix: &[u8]) -> Self {
+        Self {
+            prefix: prefix.to_vec(),
+            lowest: u32::MAX,
+            highest: 0,
+            narrowest: usize::MAX,
+            padded: (usize::MAX, 0),
+        }
+    }
+
+    fn add(&mut self, number: u32, digits: &[u8]) {
+        self.lowest = self.lowest.min(number);
+        self.highest = self.highest.max(number);
+        if !digits.is_empty() {
+            self.narrowest = self.narrowest.min(digits.len());
+            if digits.len() > 1 && digits[0] == b'0' {
+                self.padded = (
+                    self.padded.0.min(digits.len()),
+                    self.padded.1.max(digits.len()),
+                );
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.lowest = self.lowest.min(other.lowest);
+        self.highest = self.highest.max(other.highest);
+        self.narrowest = self.narrowest.min(other.narrowest);
+        self.padded = (
+            self.padded.0.min(other.padded.0),
+            self.padded.1.max(other.padded.1),
+        );
+    }
+
+    /// Whether its numbers tell its values apart: no leading zeros, or all
+    /// numbers padded to the width of the narrowest.
+    fn distinguishes(&self) -> bool {
+        let (fewest, most) = self.padded;
+        most == 0 || (fewest == most && fewest == self.narrowest)
+    }
+}
+
+/// A cell's prefix, its trailing digits and their number (see
+/// [`PrefixNumbers`]); `None` for more digits than [`MAX_DIGITS`].
+fn split_number(cell: &[u8]) -> Option<(&[u8], &[u8], u32)> {
+    let digits = cell.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits > MAX_DIGITS {
+        return None;
+    }
+    let (prefix, digits) = cell.split_at(cell.len() - digits);
+    let number = if digits.is_empty() {
+        0
+    } else {
+        digits
+            .iter()
+            .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+            + 1
+    };
+    Some((prefix, digits, number))
+}
+
+/// A prefix of up to 15 bytes as one integer (its length, then its
+/// bytes), unique to it; a longer one's only says so.
+fn prefix_bits(prefix: &[u8]) -> u128 {
+    if prefix.len() <= INLINE {
+        let mut b = [0u8; 16];
+        b[0] = prefix.len() as u8;
+        b[1..=prefix.len()].copy_from_slice(prefix);
+        u128::from_le_bytes(b)
+    } else {
+        LONG_PREFIX
+    }
+}
+
+/// [`prefix_bits`] of every prefix longer than 15 bytes.
+const LONG_PREFIX: u128 = u128::MAX - 1;
+
+/// What numbering one stretch found: its prefixes in the order it met
+/// them, and its missing rows.
+struct NumberedStretch {
+    prefixes: Vec<PrefixNumbers>,
+    missing: Vec<u32>,
+}
+
+/// The prefixes in byte order, as indices; `None` when one prefix begins
+/// another, so that a text of one could fall between two of the other.
+fn prefixes_in_byte_order(prefixes: &[PrefixNumbers]) -> Option<Vec<usize>> {
+    let mut by_text: Vec<usize> = (0..prefixes.len()).collect();
+    by_text.sort_unstable_by(|&a, &b| prefixes[a].prefix.cmp(&prefixes[b].prefix));
+    let begins_another = by_text
+        .windows(2)
+        .any(|w| prefixes[w[1]].prefix.starts_with(&prefixes[w[0]].prefix));
+    (!begins_another).then_some(by_text)
+}
+
+impl PrefixNumbers {
+    /// The width of a number's digits (0 for the bare prefix).
+    fn width(&self, number: u32) -> usize {
+        if number == 0 {
+            return 0;
+        }
+        let natural = (number - 1).checked_ilog10().unwrap_or(0) as usize + 1;
+        if self.padded.1 > 0 {
+            natural.max(self.padded.0)
+        } else {
+            natural
+        }
+    }
+
+    /// The text of a number as a short [`Value`] key, when it has at most
+    /// [`INLINE`] bytes: a view's layout up to 12, a [`packed_key`]'s above.
+    fn short_text(&self, number: u32) -> Option<[u8; INLINE + 1]> {
+        let width = self.width(number);
+        let len = self.prefix.len() + width;
+        if len > INLINE {
+            return None;
+        }
+        let mut text = [0u8; INLINE];
+        text[..self.prefix.len()].copy_from_slice(&self.prefix);
+        let mut rest = number.saturating_sub(1);
+        for place in (self.prefix.len()..len).rev() {
+            text[place] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let mut key = [0u8; INLINE + 1];
+        if len <= 12 {
+            key[..4].copy_from_slice(&(len as u32).to_ne_bytes());
+            key[4..4 + len].copy_from_slice(&text[..len]);
+        } else {
+            key[0] = len as u8;
+            key[1..=len].copy_from_slice(&text[..len]);
+        }
+        Some(key)
+    }
+
+    /// Calls `f` with each of its numbers from `lowest` to `highest` in
+    /// the byte order of their texts: the bare prefix first, then the
+    /// digits compared as text ("10" before "9"), walking the tree of digit
+    /// strings in order and skipping the branches that hold no number of
+    /// the range.
+    fn each_in_text_order(&self, f: &mut impl FnMut(u32)) {
+        if self.lowest == 0 {
+            f(0);
+        }
+        if self.highest == 0 {
+            return;
+        }
+        let width = if self.padded.1 > 0 { self.padded.0 } else { 1 };
+        let walk = TextWalk {
+            lo: u64::from(self.lowest.max(1) - 1),
+            hi: u64::from(self.highest - 1),
+            width,
+            longest: self.width(self.highest).max(width),
+        };
+        for d in 0..10 {
+            walk.visit(d, 1, d == 0, f);
+        }
+    }
+}
+
+/// The numbers `lo..=hi` of one prefix, whose digits are at least `width`
+/// wide (zero-padded to it) and at most `longest`.
+struct TextWalk {
+    lo: u64,
+    hi: u64,
+    width: usize,
+    longest: usize,
+}
+
+impl TextWalk {
+    /// Whether a digit string of value `v` and length `len`, or one that
+    /// it begins, falls in the range.
+    fn reaches(&self, v: u64, len: usize) -> bool {
+        (len..=self.longest).any(|m| {
+            let scale = 10u64.pow((m - len) as u32);
+            v * scale <= self.hi && (v + 1) * scale > self.lo
+        })
+    }
+
+    /// Calls `f` with the number of each text that the digit string of
+    /// value `v` and length `len` begins (itself first), in text order.
+    fn visit(&self, v: u64, len: usize, zero_led: bool, f: &mut impl FnMut(u32)) {
+        if !self.reaches(v, len) {
+            return;
+        }
+        let is_text = len == self.width || (len > self.width && !zero_led);
+        if is_text && (self.lo..=self.hi).contains(&v) {
+            f(v as u32 + 1);
+        }
+        // Past the padding only texts without a leading zero go on.
+        if len == self.longest || (zero_led && len >= self.width) {
+            return;
+        }
+        for d in 0..10 {
+            self.visit(v * 10 + d, len + 1, zero_led, f);
+        }
+    }
+}
+
+/// No row: a slot no row has filled.
+const NO_ROW: u32 = u32::MAX;
+
+/// Most exports number their conversations and contacts: a few fixed
+/// prefixes ("chat-", "C", a group's name and a space), each followed by a
+/// decimal number from a dense range. Such a column is coded by arithmetic
+/// instead of hashing: a row's number picks a slot in its prefix's range,
+/// so no row's text is hashed or copied, and the values' byte order comes
+/// from their numbers. `None` for a column of any other shape (the
+/// partitions code it), found on the first row that does not fit.
+fn encode_numbered<'a>(
+    column: &'a StringChunked,
+    numbering: Numbering,
+    include: Include,
+    companion: Option<&StringChunked>,
+) -> Option<(Dictionary<'a>, Option<Companion>)> {
+    let n = column.len();
+    let stretch = crate::import::raw::stretch_len(n);
+    let bounds: Vec<(usize, usize)> = (0..n)
+        .step_by(stretch)
+        .map(|from| (from, (from + stretch).min(n)))
+        .collect();
+
+    // Each row's number, and its prefix as the stretch numbered them.
+    let mut codes = vec![NONE; n];
+    let mut prefix_of = vec![NO_PARTITION; n];
+    let stretches: Vec<NumberedStretch> = codes
+        .par_chunks_mut(stretch)
+        .zip(prefix_of.par_chunks_mut(stretch))
+        .zip(bounds.par_iter())
+        .map(|((codes, prefix_of), &(from, to))| {
+            let mut prefixes: Vec<PrefixNumbers> = Vec::new();
+            let mut missing = Vec::new();
+            let mut last = 0;
+            let mut last_bits = u128::MAX;
+            let mut fits = true;
+            let cells = column.slice(from as i64, to - from);
+            let mut i = 0;
+            'rows: for (array, chunk) in cells.downcast_iter().zip(cells.chunks()) {
+                let validity = chunk.validity();
+                for (j, view) in array.views().iter().enumerate() {
+                    let row = from + i;
+                    i += 1;
+                    if !include(row) {
+                        continue;
+                    }
+                    let len = view.length as usize;
+                    if len == 0 || validity.is_some_and(|v| !v.get_bit(j)) {
+                        if companion.is_some() {
+                            missing.push(row as u32);
+                        }
+                        continue;
+                    }
+                    // A short cell's bytes are in its view.
+                    let inline = view.as_u128().to_le_bytes();
+                    let cell: &[u8] = if len <= 12 {
+                        &inline[4..4 + len]
+                    } else {
+                        array.value(j).as_bytes()
+                    };
+                    let Some((prefix, digits, number)) = split_number(cell) else {
+                        fits = false;
+                        break 'rows;
+                    };
+                    // Nearly every row has the last row's prefix: compared
+                    // as one integer, not byte by byte.
+                    let bits = if len <= 12 {
+                        // The prefix's bytes are the view's first ones.
+                        let data = u128::from_le_bytes(inline) >> 32;
+                        let mask = (1u128 << (8 * prefix.len())) - 1;
+                        (data & mask) << 8 | prefix.len() as u128
+                    } else {
+                        prefix_bits(prefix)
+                    };
+                    if bits != last_bits || (bits == LONG_PREFIX && prefixes[last].prefix != prefix)
+                    {
+                        match prefixes.iter().position(|p| p.prefix == prefix) {
+                            Some(k) => last = k,
+                            None if prefixes.len() < MAX_PREFIXES => {
+                                prefixes.push(PrefixNumbers::new(prefix));
+                                last = prefixes.len() - 1;
+                            }
+                            None => {
+                                fits = false;
+                                break 'rows;
+                            }
+                        }
+                        last_bits = bits;
+                    }
+                    prefixes[last].add(number, digits);
+                    codes[i - 1] = number;
+                    prefix_of[i - 1] = last as u8;
+                }
+            }
+            fits.then_some(NumberedStretch { prefixes, missing })
+        })
+        .collect::<Option<Vec<_>>>()?;
+
+    // The column's prefixes, each stretch's in terms of them, and the slots
+    // where each prefix's range starts.
+    let mut prefixes: Vec<PrefixNumbers> = Vec::new();
+    let mut global: Vec<Vec<usize>> = Vec::with_capacity(stretches.len());
+    for s in &stretches {
+        let mut of_stretch = Vec::with_capacity(s.prefixes.len());
+        for p in &s.prefixes {
+            let k = if let Some(k) = prefixes.iter().position(|q| q.prefix == p.prefix) {
+                prefixes[k].merge(p);
+                k
+            } else {
+                prefixes.push(p.clone());
+                prefixes.len() - 1
+            };
+            of_stretch.push(k);
+        }
+        global.push(of_stretch);
+    }
+    if prefixes.len() > MAX_PREFIXES || !prefixes.iter().all(PrefixNumbers::distinguishes) {
+        return None;
+    }
+    let mut starts = Vec::with_capacity(prefixes.len());
+    let mut slots = 0usize;
+    for p in &prefixes {
+        starts.push(slots);
+        slots += (p.highest - p.lowest) as usize + 1;
+    }
+    // Slots for far-apart numbers would outgrow the table: hashing then.
+    if slots > 2 * n + 65_536 {
+        return None;
+    }
+
+    // Each row's slot, and the first row of each slot.
+    let first: Vec<AtomicU32> = (0..slots).map(|_| AtomicU32::new(NO_ROW)).collect();
+    codes
+        .par_chunks_mut(stretch)
+        .zip(prefix_of.par_chunks(stretch))
+        .zip(bounds.par_iter().zip(&global))
+        .for_each(|((codes, prefix_of), (&(from, _), global))| {
+            for (i, (code, &p)) in codes.iter_mut().zip(prefix_of).enumerate() {
+                if p == NO_PARTITION {
+                    continue;
+                }
+                let k = global[usize::from(p)];
+                let slot = starts[k] + (*code - prefixes[k].lowest) as usize;
+                *code = slot as u32;
+                let row = (from + i) as u32;
+                // Rows come in order within a stretch: after a slot's first
+                // visit the plain read settles it.
+                if first[slot].load(Ordering::Relaxed) > row {
+                    first[slot].fetch_min(row, Ordering::Relaxed);
+                }
+            }
+        });
+    drop(prefix_of);
+    let first: Vec<u32> = first.into_iter().map(AtomicU32::into_inner).collect();
+
+    // The values, numbered.
+    let array = Cells::new(column);
+    // The used slots in the numbering's order.
+    let used = || -> Vec<u32> {
+        (0..slots as u32)
+            .into_par_iter()
+            .filter(|&s| first[s as usize] != NO_ROW)
+            .collect()
+    };
+    let ordered: Vec<u32> = match (numbering, prefixes_in_byte_order(&prefixes)) {
+        (Numbering::ByteOrder, Some(by_text)) => {
+            let mut ordered = Vec::new();
+            for k in by_text {
+                let (p, start) = (&prefixes[k], starts[k]);
+                p.each_in_text_order(&mut |number| {
+                    let slot = start + (number - p.lowest) as usize;
+                    if first[slot] != NO_ROW {
+                        ordered.push(slot as u32);
+                    }
+                });
+            }
+            ordered
+        }
+        (Numbering::ByteOrder, None) => {
+            let used = used();
+            let values: Vec<&str> = used
+                .par_iter()
+                .map(|&s| array.present(first[s as usize] as usize))
+                .collect();
+            sorted_order(&values)
+                .into_iter()
+                .map(|k| used[k as usize])
+                .collect()
+        }
+        (Numbering::FirstAppearance, _) => {
+            let mut by_row: Vec<(u32, u32)> =
+                used().into_iter().map(|s| (first[s as usize], s)).collect();
+            by_row.par_sort_unstable();
+            by_row.into_iter().map(|(_, s)| s).collect()
+        }
+    };
+    let first_rows: Vec<u32> = ordered.par_iter().map(|&s| first[s as usize]).collect();
+    // A short value's text is made from its number, not read from its row.
+    let values: Vec<Value> = ordered
+        .par_iter()
+        .zip(&first_rows)
+        .map(|(&slot, &row)| {
+            let k = starts.partition_point(|&s| s <= slot as usize) - 1;
+            let number = prefixes[k].lowest + (slot - starts[k] as u32);
+            match prefixes[k].short_text(number) {
+                Some(key) => Value::Short(key),
+                None => Value::Cell(array.present(row as usize)),
+            }
+        })
+        .collect();
+    let mut rank = vec![NONE; slots];
+    for (code, &slot) in ordered.iter().enumerate() {
+        rank[slot as usize] = code as u32;
+    }
+    drop(first);
+
+    // Codes in place; beside them, the rows whose companion cell differs
+    // from their value's first row's.
+    let companion_cells = companion.map(Cells::new);
+    let first_companion: Vec<u128> = match &companion_cells {
+        Some(cells) => first_rows
+            .par_iter()
+            .map(|&row| companion_key(cells.key(row as usize)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let differing: Vec<Vec<u32>> = codes
+        .par_chunks_mut(stretch)
+        .zip(bounds.par_iter())
+        .map(|(codes, &(from, to))| {
+            for code in codes.iter_mut().filter(|c| **c != NONE) {
+                *code = rank[*code as usize];
+            }
+            let (Some(column), Some(cells)) = (companion, &companion_cells) else {
+                return Vec::new();
+            };
+            let mut differ = Vec::new();
+            for_each_key(&column.slice(from as i64, to - from), |i, key| {
+                let code = codes[i];
+                if code == NONE {
+                    return;
+                }
+                let first = first_companion[code as usize];
+                let same = match companion_key(key) {
+                    COPY_LATER => {
+                        first == COPY_LATER
+                            && cells.present(from + i)
+                                == cells.present(first_rows[code as usize] as usize)
+                    }
+                    k => k == first,
+                };
+                if !same {
+                    differ.push((from + i) as u32);
+                }
+            });
+            differ
+        })
+        .collect();
+    let companion = companion.map(|_| Companion {
+        differing: differing
+            .into_iter()
+            .flatten()
+            .chain(stretches.iter().flat_map(|s| s.missing.iter().copied()))
+            .collect(),
+        first_rows,
+    });
+    Some((Dictionary { codes, values }, companion))
 }
 
 /// One stretch's cells of each partition, with their companion keys and
@@ -969,17 +1480,25 @@ fn for_each_key<'a>(column: &'a StringChunked, mut f: impl FnMut(usize, Key<'a>)
     // The validity comes from the untyped chunk: its trait is not in scope.
     for (array, chunk) in column.downcast_iter().zip(column.chunks()) {
         let validity = chunk.validity();
-        for (i, view) in array.views().iter().enumerate() {
-            let key = if view.length == 0 || validity.is_some_and(|v| !v.get_bit(i)) {
-                Key::Missing
-            } else if view.length <= 12 {
-                Key::Packed(view.as_u128())
-            } else {
-                Key::of(array.value(i))
-            };
-            f(row, key);
+        for i in 0..array.len() {
+            f(
+                row,
+                view_key(array, validity.is_none_or(|v| v.get_bit(i)), i),
+            );
             row += 1;
         }
+    }
+}
+
+/// The key of cell `i` of one array, as [`for_each_key`] gives it.
+fn view_key(array: &StringArray, valid: bool, i: usize) -> Key<'_> {
+    let view = array.views()[i];
+    if view.length == 0 || !valid {
+        Key::Missing
+    } else if view.length <= 12 {
+        Key::Packed(view.as_u128())
+    } else {
+        Key::of(array.value(i))
     }
 }
 
@@ -1346,5 +1865,162 @@ mod tests {
         let mut expected: Vec<u32> = (0..values.len() as u32).collect();
         expected.sort_by_key(|&i| values[i as usize]);
         assert_eq!(sorted_order(&values), expected);
+    }
+
+    /// Cells of a million-row-like log: padded chat ids that outgrow their
+    /// padding, group names with canonical numbers, a bare name, ids of 13
+    /// to 15 bytes and longer ones, and missing and blank cells.
+    fn numbered_cells(n: usize) -> Vec<Option<String>> {
+        (0..n)
+            .map(|i| {
+                let k = (i * 7_919) % 150_001;
+                match i % 17 {
+                    0 => None,
+                    1 => Some(String::new()),
+                    2 => Some(format!("Beta Testers {}", k % 71)),
+                    3 => Some("General".to_string()),
+                    4 => Some(format!("customer-{:06}", k % 9_000)),
+                    5 => Some(format!("a-conversation-with-a-long-id-{}", k % 5_000)),
+                    _ => Some(format!("chat-{k:05}")),
+                }
+            })
+            .collect()
+    }
+
+    fn assert_same_coding(a: &Dictionary, b: &Dictionary) {
+        assert_eq!(texts(&a.values), texts(&b.values));
+        assert_eq!(a.codes, b.codes);
+    }
+
+    #[test]
+    fn numbered_codes_equal_the_partitioned_ones() {
+        let n = SMALL * 3 + 11;
+        let cells = numbered_cells(n);
+        let contacts: Vec<Option<String>> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, id)| match (i % 29, id) {
+                (0, _) => None,
+                (1, _) => Some(format!("someone else {}", i % 3)),
+                (2, Some(id)) => Some(format!("{id} with a contact longer than a key")),
+                (_, Some(id)) => Some(format!("c-{id}")),
+                (_, None) => Some("nobody".to_string()),
+            })
+            .collect();
+        let column = StringChunked::from_iter_options("id".into(), cells.into_iter());
+        let contacts = StringChunked::from_iter_options("contact".into(), contacts.into_iter());
+        // The same cells in chunks, as the importer leaves them.
+        let mut chunked = column.slice(0, 999);
+        chunked.append(&column.slice(999, n)).unwrap();
+        let odd_rows = |row: usize| row % 3 != 1;
+        for c in [&column, &chunked] {
+            let (numbered, beside) =
+                encode_numbered(c, Numbering::ByteOrder, &every_row, Some(&contacts))
+                    .expect("numbered ids");
+            let (hashed, hashed_beside) =
+                encode_partitioned(c, Numbering::ByteOrder, &every_row, Some(&contacts));
+            assert_same_coding(&numbered, &hashed);
+            assert!(texts(&numbered.values).is_sorted());
+            let (beside, hashed_beside) = (beside.unwrap(), hashed_beside.unwrap());
+            assert_eq!(beside.first_rows, hashed_beside.first_rows);
+            let marked: PlHashSet<u32> = beside.differing.iter().copied().collect();
+            assert_eq!(marked.len(), beside.differing.len(), "a row marked twice");
+            let must: PlHashSet<u32> = hashed_beside.differing.iter().copied().collect();
+            assert_eq!(marked, must);
+
+            let (numbered, _) =
+                encode_numbered(c, Numbering::FirstAppearance, &odd_rows, None).unwrap();
+            let (hashed, _) = encode_partitioned(c, Numbering::FirstAppearance, &odd_rows, None);
+            assert_same_coding(&numbered, &hashed);
+        }
+        // Both public codings take the numbered path to the same result.
+        assert_same_coding(&encode(&column), &encode_sequential(&column, &every_row));
+        let sorted = encode_in_byte_order(&column);
+        assert!(texts(&sorted.values).is_sorted());
+        assert!(sorted.values.len() > 100_000);
+    }
+
+    #[test]
+    fn ids_where_one_prefix_begins_another_are_numbered_in_byte_order() {
+        // "C" begins "CX-", and bare numbers have the empty prefix.
+        let n = SMALL * 2;
+        let cells: Vec<String> = (0..n)
+            .map(|i| {
+                let k = (i * 7_919) % 60_013;
+                match i % 3 {
+                    0 => format!("C{k}"),
+                    1 => format!("CX-{}", k % 999),
+                    _ => format!("{k}"),
+                }
+            })
+            .collect();
+        let column = StringChunked::from_iter_values("id".into(), cells.iter().map(String::as_str));
+        let (numbered, _) =
+            encode_numbered(&column, Numbering::ByteOrder, &every_row, None).unwrap();
+        let (hashed, _) = encode_partitioned(&column, Numbering::ByteOrder, &every_row, None);
+        assert_same_coding(&numbered, &hashed);
+    }
+
+    #[test]
+    fn ids_that_numbers_cannot_tell_apart_are_hashed() {
+        let n = SMALL + 5;
+        let column = |f: &dyn Fn(usize) -> String| {
+            StringChunked::from_iter_values("id".into(), (0..n).map(f))
+        };
+        let refused = |c: &StringChunked| {
+            encode_numbered(c, Numbering::ByteOrder, &every_row, None).is_none()
+        };
+        // "x7" and "x007" are two values but one number.
+        assert!(refused(&column(&|i| if i % 2 == 0 {
+            format!("x{}", i % 1_000)
+        } else {
+            format!("x{:03}", i % 1_000)
+        })));
+        // Ten digits, names without numbers, and numbers far apart.
+        assert!(refused(&column(&|i| format!("{}", 9_000_000_000 + i))));
+        assert!(refused(&column(&|i| format!("name {}x", i % 500))));
+        assert!(refused(&column(&|i| format!("t{}", i * 1_000))));
+        // Each still codes exactly, by hashing.
+        let far = column(&|i| format!("t{}", (i % 50_000) * 1_000));
+        assert_same_coding(&encode(&far), &encode_sequential(&far, &every_row));
+        // Zero-padding to one width, outgrown by larger numbers, is numbered.
+        assert!(!refused(&column(&|i| format!("x{:04}", i * 2))));
+    }
+
+    #[test]
+    fn numbers_walk_in_the_byte_order_of_their_texts() {
+        for (lowest, highest, padded, prefix) in [
+            (0u32, 1_234, (usize::MAX, 0), "P"),
+            (1, 1, (usize::MAX, 0), ""),
+            (57, 20_301, (usize::MAX, 0), "chat-"),
+            (1, 123_457, (5, 5), "chat-"),
+            (903, 1_000_001, (3, 3), "a-prefix-longer-than-a-key-"),
+        ] {
+            let p = PrefixNumbers {
+                prefix: prefix.as_bytes().to_vec(),
+                lowest,
+                highest,
+                narrowest: if padded.1 > 0 { padded.0 } else { 1 },
+                padded,
+            };
+            let text = |number: u32| -> String {
+                match number {
+                    0 => prefix.to_string(),
+                    _ => format!("{prefix}{:0w$}", number - 1, w = p.width(number)),
+                }
+            };
+            let mut walked = Vec::new();
+            p.each_in_text_order(&mut |number| walked.push(number));
+            let mut expected: Vec<u32> = (lowest..=highest).collect();
+            expected.sort_by_key(|&number| text(number));
+            assert_eq!(walked, expected, "{prefix} {lowest}..={highest}");
+            for number in [lowest, highest, u32::midpoint(lowest, highest)] {
+                let short = p.short_text(number).map(Value::Short);
+                match short {
+                    Some(v) => assert_eq!(v.as_str(), text(number)),
+                    None => assert!(text(number).len() > INLINE),
+                }
+            }
+        }
     }
 }
