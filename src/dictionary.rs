@@ -15,8 +15,7 @@
 //! be compared on the way; see [`Companion`].
 //!
 //! A column of numbered ids ("chat-00042", "C1234", "Partners 7") skips
-//! the hashing: each row's number picks its value's slot; see
-//! [`encode_numbered`].
+//! the hashing: each row's number picks its value's slot.
 //!
 //! A column of few values (agents, segments, statuses) is coded by
 //! stretches on every core instead, each with a small table seeded with the
