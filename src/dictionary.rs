@@ -2022,4 +2022,77 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn numbered_codes_equal_the_partitioned_ones_on_random_shapes() {
+        // Prefixes that begin one another, the empty one and a long one;
+        // each formats its numbers its own way per seed.
+        let prefixes = [
+            "",
+            "C",
+            "CX-",
+            "chat-",
+            "Grupo ñ ",
+            "a-prefix-longer-than-a-key-",
+        ];
+        let n = SMALL + 1_001;
+        let mut numbered_seen = 0;
+        for seed in 1..=6u64 {
+            let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut next = |bound: u64| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state % bound
+            };
+            let widths: Vec<usize> = prefixes.iter().map(|_| next(4) as usize).collect();
+            let span = 1 + next(120_000);
+            let cells: Vec<Option<String>> = (0..n)
+                .map(|_| {
+                    let k = next(prefixes.len() as u64 + 1) as usize;
+                    // One choice past the prefixes is a missing cell.
+                    let prefix = prefixes.get(k)?;
+                    let number = next(span);
+                    Some(match (widths[k], next(50)) {
+                        (_, 0) => (*prefix).to_string(),
+                        (0, _) => format!("{prefix}{number}"),
+                        (w, _) => format!("{prefix}{number:0w$}", w = w + 2),
+                    })
+                })
+                .collect();
+            let contacts: Vec<Option<String>> = cells
+                .iter()
+                .map(|c| match next(40) {
+                    0 => None,
+                    1 => Some(format!("x{}", next(3))),
+                    _ => c.as_ref().map(|c| format!("c-{c}")),
+                })
+                .collect();
+            let column = StringChunked::from_iter_options("id".into(), cells.into_iter());
+            let contacts = StringChunked::from_iter_options("contact".into(), contacts.into_iter());
+            let Some((numbered, beside)) =
+                encode_numbered(&column, Numbering::ByteOrder, &every_row, Some(&contacts))
+            else {
+                continue;
+            };
+            numbered_seen += 1;
+            let (hashed, hashed_beside) =
+                encode_partitioned(&column, Numbering::ByteOrder, &every_row, Some(&contacts));
+            assert_same_coding(&numbered, &hashed);
+            let (beside, hashed_beside) = (beside.unwrap(), hashed_beside.unwrap());
+            assert_eq!(beside.first_rows, hashed_beside.first_rows);
+            let marked: PlHashSet<u32> = beside.differing.iter().copied().collect();
+            let must: PlHashSet<u32> = hashed_beside.differing.iter().copied().collect();
+            assert_eq!(marked, must, "seed {seed}");
+            let some_rows = |row: usize| row % 5 != 2;
+            let (numbered, _) =
+                encode_numbered(&column, Numbering::FirstAppearance, &some_rows, None).unwrap();
+            let (hashed, _) =
+                encode_partitioned(&column, Numbering::FirstAppearance, &some_rows, None);
+            assert_same_coding(&numbered, &hashed);
+        }
+        // A seed whose numbers lie too far apart for their slots is
+        // hashed; most are numbered.
+        assert!(numbered_seen >= 2, "only {numbered_seen} seeds numbered");
+    }
 }
