@@ -130,20 +130,17 @@ impl Value<'_> {
     pub fn as_str(&self) -> &str {
         match self {
             Value::Cell(s) => s,
-            // The bytes are a whole cell's, which polars holds as UTF-8.
-            Value::Short(key) => std::str::from_utf8(short_bytes(key)).unwrap_or_default(),
+            Value::Short(key) => {
+                let view_length = u32::from_ne_bytes([key[0], key[1], key[2], key[3]]) as usize;
+                let bytes = if view_length <= 12 {
+                    &key[4..4 + view_length]
+                } else {
+                    &key[1..=usize::from(key[0]).min(INLINE)]
+                };
+                // The bytes are a whole cell's, which polars holds as UTF-8.
+                std::str::from_utf8(bytes).unwrap_or_default()
+            }
         }
-    }
-}
-
-/// The bytes of a short key: a polars view's inline ones or a
-/// [`packed_key`]'s.
-fn short_bytes(key: &[u8; INLINE + 1]) -> &[u8] {
-    let view_length = u32::from_ne_bytes([key[0], key[1], key[2], key[3]]) as usize;
-    if view_length <= 12 {
-        &key[4..4 + view_length]
-    } else {
-        &key[1..=usize::from(key[0]).min(INLINE)]
     }
 }
 
@@ -204,7 +201,12 @@ impl<'a> Cells<'a> {
     fn key(&self, row: usize) -> Key<'a> {
         let k = self.starts.partition_point(|&s| s <= row) - 1;
         let (array, i) = (self.arrays[k], row - self.starts[k]);
-        view_key(array, array.get(i).is_some(), i)
+        let view = array.views()[i];
+        match array.get(i) {
+            Some(s) if !s.is_empty() && view.length <= 12 => Key::Packed(view.as_u128()),
+            Some(s) => Key::of(s),
+            None => Key::Missing,
+        }
     }
 
     /// The text of a cell known to be present: its validity is not read,
@@ -746,8 +748,8 @@ fn encode_numbered<'a>(
                         }
                         continue;
                     }
-                    // A short cell's bytes are in its view.
-                    let inline = view.as_u128().to_le_bytes();
+                    // A short cell's bytes are in its view, after its length.
+                    let inline = view.as_u128().to_ne_bytes();
                     let cell: &[u8] = if len <= 12 {
                         &inline[4..4 + len]
                     } else {
@@ -1479,25 +1481,17 @@ fn for_each_key<'a>(column: &'a StringChunked, mut f: impl FnMut(usize, Key<'a>)
     // The validity comes from the untyped chunk: its trait is not in scope.
     for (array, chunk) in column.downcast_iter().zip(column.chunks()) {
         let validity = chunk.validity();
-        for i in 0..array.len() {
-            f(
-                row,
-                view_key(array, validity.is_none_or(|v| v.get_bit(i)), i),
-            );
+        for (i, view) in array.views().iter().enumerate() {
+            let key = if view.length == 0 || validity.is_some_and(|v| !v.get_bit(i)) {
+                Key::Missing
+            } else if view.length <= 12 {
+                Key::Packed(view.as_u128())
+            } else {
+                Key::of(array.value(i))
+            };
+            f(row, key);
             row += 1;
         }
-    }
-}
-
-/// The key of cell `i` of one array, as [`for_each_key`] gives it.
-fn view_key(array: &StringArray, valid: bool, i: usize) -> Key<'_> {
-    let view = array.views()[i];
-    if view.length == 0 || !valid {
-        Key::Missing
-    } else if view.length <= 12 {
-        Key::Packed(view.as_u128())
-    } else {
-        Key::of(array.value(i))
     }
 }
 
