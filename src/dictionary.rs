@@ -698,6 +698,21 @@ impl TextWalk {
 /// No row: a slot no row has filled.
 const NO_ROW: u32 = u32::MAX;
 
+/// Whether the column's first rows are numbered ids: a column of names,
+/// addresses or hashes is refused here, before a pass over every row.
+fn head_looks_numbered(column: &StringChunked) -> bool {
+    let mut prefixes: Vec<&[u8]> = Vec::new();
+    column.slice(0, 4_096).iter().flatten().all(|cell| {
+        let Some((prefix, ..)) = split_number(cell.as_bytes()) else {
+            return false;
+        };
+        if !prefixes.contains(&prefix) {
+            prefixes.push(prefix);
+        }
+        prefixes.len() <= MAX_PREFIXES
+    })
+}
+
 /// Most exports number their conversations and contacts: a few fixed
 /// prefixes ("chat-", "C", a group's name and a space), each followed by a
 /// decimal number from a dense range. Such a column is coded by arithmetic
@@ -712,6 +727,9 @@ fn encode_numbered<'a>(
     companion: Option<&StringChunked>,
 ) -> Option<(Dictionary<'a>, Option<Companion>)> {
     let n = column.len();
+    if !head_looks_numbered(column) {
+        return None;
+    }
     let stretch = crate::import::raw::stretch_len(n);
     let bounds: Vec<(usize, usize)> = (0..n)
         .step_by(stretch)
