@@ -1991,6 +1991,12 @@ mod tests {
         assert!(refused(&column(&|i| format!("{}", 9_000_000_000 + i))));
         assert!(refused(&column(&|i| format!("name {}x", i % 500))));
         assert!(refused(&column(&|i| format!("t{}", i * 1_000))));
+        // Numbered at the head, names further down.
+        assert!(refused(&column(&|i| if i < 10_000 {
+            format!("chat-{i}")
+        } else {
+            format!("name {}x", i % 500)
+        })));
         // Each still codes exactly, by hashing.
         let far = column(&|i| format!("t{}", (i % 50_000) * 1_000));
         assert_same_coding(&encode(&far), &encode_sequential(&far, &every_row));
