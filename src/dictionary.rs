@@ -698,6 +698,17 @@ impl TextWalk {
 /// No row: a slot no row has filled.
 const NO_ROW: u32 = u32::MAX;
 
+/// The rows of a column of `n` split into the stretches the cores take:
+/// their length, and each one's first and end row.
+fn stretches_of(n: usize) -> (usize, Vec<(usize, usize)>) {
+    let stretch = crate::import::raw::stretch_len(n);
+    let bounds = (0..n)
+        .step_by(stretch)
+        .map(|from| (from, (from + stretch).min(n)))
+        .collect();
+    (stretch, bounds)
+}
+
 /// Whether the column's first rows are numbered ids: a column of names,
 /// addresses or hashes is refused here, before a pass over every row.
 fn head_looks_numbered(column: &StringChunked) -> bool {
@@ -730,11 +741,7 @@ fn encode_numbered<'a>(
     if !head_looks_numbered(column) {
         return None;
     }
-    let stretch = crate::import::raw::stretch_len(n);
-    let bounds: Vec<(usize, usize)> = (0..n)
-        .step_by(stretch)
-        .map(|from| (from, (from + stretch).min(n)))
-        .collect();
+    let (stretch, bounds) = stretches_of(n);
 
     // Each row's number, and its prefix as the stretch numbered them.
     let mut codes = vec![NONE; n];
@@ -1045,11 +1052,7 @@ fn encode_partitioned<'a>(
     let n = column.len();
     let array = Cells::new(column);
     let state = PlRandomState::default();
-    let stretch = crate::import::raw::stretch_len(n);
-    let stretches: Vec<(usize, usize)> = (0..n)
-        .step_by(stretch)
-        .map(|from| (from, (from + stretch).min(n)))
-        .collect();
+    let (stretch, stretches) = stretches_of(n);
 
     // Cells of each partition, per stretch, in row order, with their
     // companion keys beside them; each row's partition; and the rows
