@@ -1023,21 +1023,16 @@ impl ChatlensApp {
         if self.mapping.take().is_some() || self.team.take().is_some() {
             return;
         }
-        if self.show_settings {
-            self.show_settings = false;
-            return;
-        }
-        if self.show_import_report {
-            self.show_import_report = false;
-            return;
-        }
-        if self.show_about {
-            self.show_about = false;
-            return;
-        }
-        if self.show_figures_help {
-            self.show_figures_help = false;
-            return;
+        // The topmost open window first.
+        for open in [
+            &mut self.show_settings,
+            &mut self.show_import_report,
+            &mut self.show_about,
+            &mut self.show_figures_help,
+        ] {
+            if std::mem::take(open) {
+                return;
+            }
         }
         if self.stack.pop().is_some() {
             return;

@@ -740,6 +740,14 @@ fn dismissable(ui: &mut Ui, message: &str) -> bool {
     ui.button("Dismiss").clicked()
 }
 
+/// A menu item that opens one of the app's windows.
+fn opens_window(ui: &mut Ui, label: &str, open: &mut bool) {
+    if ui.button(label).clicked() {
+        *open = true;
+        ui.close();
+    }
+}
+
 pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
     egui::Panel::top("top").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
@@ -753,24 +761,12 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                     }
                 }
                 ui.separator();
-                if ui.button("Import report").clicked() {
-                    app.show_import_report = true;
-                    ui.close();
-                }
-                if ui.button("Settings…").clicked() {
-                    app.show_settings = true;
-                    ui.close();
-                }
+                opens_window(ui, "Import report", &mut app.show_import_report);
+                opens_window(ui, "Settings…", &mut app.show_settings);
             });
             ui.menu_button("Help", |ui| {
-                if ui.button("Figures explained").clicked() {
-                    app.show_figures_help = true;
-                    ui.close();
-                }
-                if ui.button("About Chatlens").clicked() {
-                    app.show_about = true;
-                    ui.close();
-                }
+                opens_window(ui, "Figures explained", &mut app.show_figures_help);
+                opens_window(ui, "About Chatlens", &mut app.show_about);
             });
             ui.separator();
             if app.session.is_some() {
