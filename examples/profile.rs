@@ -63,10 +63,12 @@ fn main() -> anyhow::Result<()> {
         .finish()?;
     t.line("polars bare read", &format!("  {} rows", df.height()));
     drop(df);
-    // As `chatlens report` reads a file: no digest (only saving needs it).
+    // As `chatlens report` reads a file: no digest and no texts (only
+    // saving needs them).
     let opts = ImportOptions {
         zone: ReportZone::utc(),
         digest_source: false,
+        keep_text: false,
         ..ImportOptions::default()
     };
     let t = Stage::start();

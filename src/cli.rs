@@ -100,6 +100,7 @@ impl ImportArgs {
             digest_source: false,
             // `inspect` shows why no row was read; `report` says so itself.
             nothing_kept_is_error: false,
+            keep_text: true,
             progress: Arc::new(Progress::default()),
         })
     }
@@ -391,8 +392,11 @@ pub fn load(
     let settings = options
         .settings()
         .map_err(|e| UserError(format!("{e:#}")))?;
+    // Only a saved report shows message texts (in the app's drill-down):
+    // the figures need their hashes alone.
     let opts = ImportOptions {
         digest_source: saving,
+        keep_text: saving,
         ..import
             .options(true)
             .map_err(|e| UserError(format!("{e:#}")))?

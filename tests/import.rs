@@ -1275,3 +1275,66 @@ fn parquet_time_of_day_in_seconds_is_refused_not_read_as_midnight() {
         ["2025-10-11T15:36:36+00:00", "2025-10-11T17:05:09+00:00"]
     );
 }
+
+/// As `report` reads a file, texts are kept only as their hashes, row for
+/// row with the kept rows, whichever reader read them: the same hash for
+/// the same trimmed text, none for a blank one.
+#[test]
+fn texts_kept_as_hashes_line_up_with_the_kept_rows() {
+    let hashed = ImportOptions {
+        keep_text: false,
+        ..opts()
+    };
+    let csv = "timestamp,chat,dir,text\n\
+        2024-01-01 09:00,a,out,  Big sale! \n\
+        not a time,a,out,skipped\n\
+        2024-01-01 09:01,a,in,\n\
+        2024-01-01 09:02,b,out,\"Big sale!, today\"\n\
+        2024-01-01 09:03,c,out,Big sale!\n";
+    let mut df = df!(
+        "timestamp" => ["2024-01-01 09:00", "not a time", "2024-01-01 09:01", "2024-01-01 09:02", "2024-01-01 09:03"],
+        "chat" => ["a", "a", "a", "b", "c"],
+        "dir" => ["out", "out", "in", "out", "out"],
+        "text" => [Some("  Big sale! "), Some("skipped"), None, Some("Big sale!, today"), Some("Big sale!")],
+    )
+    .unwrap();
+    let mut parquet = Vec::new();
+    ParquetWriter::new(&mut parquet).finish(&mut df).unwrap();
+    let ndjson = "{\"timestamp\": \"2024-01-01 09:00\", \"chat\": \"a\", \"dir\": \"out\", \"text\": \"  Big sale! \"}\n\
+        {\"timestamp\": \"not a time\", \"chat\": \"a\", \"dir\": \"out\", \"text\": \"skipped\"}\n\
+        {\"timestamp\": \"2024-01-01 09:01\", \"chat\": \"a\", \"dir\": \"in\", \"text\": \"\"}\n\
+        {\"timestamp\": \"2024-01-01 09:02\", \"chat\": \"b\", \"dir\": \"out\", \"text\": \"Big sale!, today\"}\n\
+        {\"timestamp\": \"2024-01-01 09:03\", \"chat\": \"c\", \"dir\": \"out\", \"text\": \"Big sale!\"}\n";
+    for (name, bytes) in [
+        ("t.csv", csv.as_bytes()),
+        ("t.parquet", parquet.as_slice()),
+        ("t.ndjson", ndjson.as_bytes()),
+    ] {
+        let kept = import_bytes(bytes, name, name, &opts()).unwrap();
+        let only_hashes = import_bytes(bytes, name, name, &hashed).unwrap();
+        assert_eq!(only_hashes.report.rows_kept, 4, "{name}");
+        assert!(kept.table.column("text_hash").is_err(), "{name}");
+        assert!(only_hashes.table.column("text").is_err(), "{name}");
+        let hashes: Vec<u64> = only_hashes
+            .table
+            .column("text_hash")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        let texts = kept.table.column("text").unwrap().str().unwrap().clone();
+        assert_eq!(hashes, chatlens::dictionary::text_hashes(&texts), "{name}");
+        let sale = chatlens::dictionary::text_hash("Big sale!");
+        assert_eq!(
+            hashes,
+            [
+                sale,
+                0,
+                chatlens::dictionary::text_hash("Big sale!, today"),
+                sale
+            ],
+            "{name}"
+        );
+    }
+}

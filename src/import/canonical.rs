@@ -11,6 +11,27 @@ use super::raw::{NOT_READ, RawTable, TextColumn, par_str_column, stretch_len};
 use super::timestamp::{DateOrder, OrderEvidence, OrderSource};
 use super::{ImportOptions, SkipReason, Skipped};
 
+/// The column of each message text's [`crate::dictionary::text_hash`] (zero
+/// for none), in place of `text` when the import keeps no text.
+pub const TEXT_HASH: &str = "text_hash";
+
+/// Replaces a table's `text` column by its hashes, for an import that
+/// keeps no text from a reader that read it whole.
+pub fn keep_text_hashes(table: &mut DataFrame) {
+    let Some(hashes) = table
+        .column("text")
+        .ok()
+        .and_then(|c| c.str().ok())
+        .map(crate::dictionary::text_hashes)
+    else {
+        return;
+    };
+    let hashes = UInt64Chunked::from_vec(TEXT_HASH.into(), hashes).into_column();
+    // The column exists, and the hashes are as long as it.
+    let _ = table.drop_in_place("text");
+    let _ = table.with_column(hashes);
+}
+
 /// Whether every cell of a column is one of `spellings`, exactly (no
 /// missing cell, no other case). Read from the column's distinct values: a
 /// column of many values is not spelled as a few.
@@ -498,7 +519,6 @@ pub fn build(
         Canonical::Segment,
         Canonical::GroupId,
         Canonical::Outcome,
-        Canonical::Text,
         Canonical::BroadcastId,
     ] {
         jobs.push(Box::new(move || pass_through(c, c.name())));
@@ -534,6 +554,11 @@ pub fn build(
             None => series.clone(),
         })
     };
+    // Texts read as their hashes while splitting are kept only so.
+    jobs.push(Box::new(|| match typed(Canonical::Text) {
+        Some(hashes) => Some(hashes.with_name(TEXT_HASH.into()).into()),
+        None => pass_through(Canonical::Text, Canonical::Text.name()),
+    }));
     for (c, name) in [
         (Canonical::FollowupSeq, "followup_seq"),
         (Canonical::GroupMembers, "group_members"),

@@ -54,6 +54,11 @@ pub struct ImportOptions {
     /// can offer to map them again; otherwise it imports empty, with the
     /// reasons in its report.
     pub nothing_kept_is_error: bool,
+    /// When false, a CSV or Parquet file's message texts are kept only as
+    /// their hashes (a `text_hash` column instead of `text`): all the
+    /// figures need of them, and a third of a typical log's bytes that
+    /// `report` would otherwise copy and let go of unread.
+    pub keep_text: bool,
     pub progress: Arc<Progress>,
 }
 
@@ -69,6 +74,7 @@ impl Default for ImportOptions {
             require_team: true,
             digest_source: true,
             nothing_kept_is_error: false,
+            keep_text: true,
             progress: Arc::new(Progress::default()),
         }
     }
@@ -548,12 +554,18 @@ fn import_contents<B: std::ops::Deref<Target = [u8]> + Send>(
                 move || drop(bytes),
                 || finish_tabular(&table, format, dialect, shown, opts),
             );
-            let imported = imported?;
+            let mut imported = imported?;
             // Cells the table does not share go before the caller goes on.
             drop(table);
+            if !opts.keep_text {
+                canonical::keep_text_hashes(&mut imported.table);
+            }
             return Ok(with_source(imported, digest));
         }
     };
+    if !opts.keep_text {
+        canonical::keep_text_hashes(&mut imported.table);
+    }
     if imported.report.source.is_none() && opts.digest_source {
         imported.report.source = Some(digest.unwrap_or_else(|| SourceFile::of(name, &bytes)));
     }
@@ -615,6 +627,7 @@ fn read_content(
     let overrides = opts.overrides.clone();
     let needs_team = opts.team.is_none();
     let zone = opts.zone;
+    let keep_text = opts.keep_text;
     let wanted = move |headers: &[String]| -> raw::Wanted {
         match mapping::map_headers(headers, &overrides) {
             // Only mapped columns are kept, unless the import is about to
@@ -637,6 +650,9 @@ fn read_content(
                     (Canonical::Blocked, raw::ReadAs::YesNo),
                 ] {
                     read_as.extend(m.get(canonical).map(|c| (c, how)));
+                }
+                if !keep_text {
+                    read_as.extend(m.get(Canonical::Text).map(|c| (c, raw::ReadAs::TextHashes)));
                 }
                 // A column that overrides also map to another field is
                 // still needed as text.

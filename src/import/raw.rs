@@ -544,6 +544,9 @@ pub enum ReadAs {
     WholeNumbers,
     /// Yes or no, as [`parse_bool`] reads them.
     YesNo,
+    /// Each text's [`crate::dictionary::text_hash`] instead of the text:
+    /// zero for a blank cell.
+    TextHashes,
 }
 
 /// What a reader keeps of a delimited file.
@@ -576,6 +579,7 @@ enum ReadCells {
     Numbers(PrimitiveChunkedBuilder<Float64Type>),
     WholeNumbers(PrimitiveChunkedBuilder<Int64Type>),
     YesNo(BooleanChunkedBuilder),
+    TextHashes(Vec<u64>),
 }
 
 impl ReadCells {
@@ -587,6 +591,7 @@ impl ReadCells {
                 Self::WholeNumbers(PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, rows))
             }
             ReadAs::YesNo => Self::YesNo(BooleanChunkedBuilder::new(PlSmallStr::EMPTY, rows)),
+            ReadAs::TextHashes => Self::TextHashes(Vec::with_capacity(rows)),
         }
     }
 
@@ -605,6 +610,9 @@ impl ReadCells {
                 b.append_option(text.and_then(parse_number).map(|f| f.round() as i64));
             }
             Self::YesNo(b) => b.append_option(text.and_then(parse_bool)),
+            Self::TextHashes(hashes) => {
+                hashes.push(text.map_or(0, crate::dictionary::text_hash));
+            }
         }
         None
     }
@@ -661,6 +669,9 @@ impl JoinedRead {
                 ReadCells::Numbers(b) => b.finish().into_series(),
                 ReadCells::WholeNumbers(b) => b.finish().into_series(),
                 ReadCells::YesNo(b) => b.finish().into_series(),
+                ReadCells::TextHashes(hashes) => {
+                    UInt64Chunked::from_vec(PlSmallStr::EMPTY, hashes).into_series()
+                }
             };
             match &mut typed {
                 // Stretches of one column share its type: appending cannot

@@ -7,7 +7,6 @@
 //! which is what keeps a ten-million-row log fast.
 
 use std::borrow::Cow;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use polars::prelude::*;
@@ -541,29 +540,16 @@ fn row_flags(df: &DataFrame) -> Vec<u8> {
 }
 
 /// Rows `include` admits whose text may occur five times or more among
-/// them. Equal texts share a hash, so a bucket of a count indexed by hash
-/// that stays under five holds no such text: only the rows of fuller
-/// buckets (every repeated text, and rarely a few others, which the exact
-/// coding then tells apart) are left for coding.
-fn maybe_repeated(texts: &StringChunked, include: &(dyn Fn(usize) -> bool + Sync)) -> Vec<bool> {
-    let n = texts.len();
-    let state = PlRandomState::default();
-    let step = crate::import::raw::stretch_len(n);
-    // A text's hash, never zero; zero for a row not counted.
-    let mut hashes = vec![0u64; n];
-    hashes
-        .par_chunks_mut(step)
-        .enumerate()
-        .for_each(|(k, out)| {
-            let from = k * step;
-            let cells = texts.slice(from as i64, out.len());
-            for ((row, cell), h) in (from..).zip(cells.iter()).zip(out.iter_mut()) {
-                if let Some(s) = cell.filter(|s| !s.is_empty() && include(row)) {
-                    *h = state.hash_one(s) | 1;
-                }
-            }
-        });
-    let counted = hashes.par_iter().filter(|&&h| h != 0).count();
+/// them, from the texts' hashes (zero for none). A bucket of a count
+/// indexed by hash that stays under five holds no such text: only the rows
+/// of fuller buckets (every repeated text, and rarely a few others, which
+/// the grouping by whole hash then tells apart) are kept.
+fn maybe_repeated(hashes: &[u64], include: &(dyn Fn(usize) -> bool + Sync)) -> Vec<bool> {
+    let counted_hash = |i: usize| if include(i) { hashes[i] } else { 0 };
+    let counted = (0..hashes.len())
+        .into_par_iter()
+        .filter(|&i| counted_hash(i) != 0)
+        .count();
     // About two buckets a counted text keeps unrelated texts from filling
     // a bucket.
     let bits = (counted * 2)
@@ -572,25 +558,41 @@ fn maybe_repeated(texts: &StringChunked, include: &(dyn Fn(usize) -> bool + Sync
         .clamp(10, 30);
     let bucket = |h: u64| (h >> (64 - bits)) as usize;
     let mut count = vec![0u8; 1 << bits];
-    for &h in hashes.iter().filter(|&&h| h != 0) {
+    for h in (0..hashes.len()).map(counted_hash).filter(|&h| h != 0) {
         let c = &mut count[bucket(h)];
         *c = c.saturating_add(1);
     }
-    hashes
-        .par_iter()
-        .map(|&h| h != 0 && count[bucket(h)] >= 5)
+    (0..hashes.len())
+        .into_par_iter()
+        .map(|i| {
+            let h = counted_hash(i);
+            h != 0 && count[bucket(h)] >= 5
+        })
         .collect()
 }
 
+/// Each table row's [`dictionary::text_hash`] (zero for none): the
+/// import's `text_hash` column when it kept no text, else hashed from the
+/// `text` column. `None` without texts.
+fn text_hashes(df: &DataFrame) -> Option<Vec<u64>> {
+    if let Some(hashes) = df
+        .column(crate::import::canonical::TEXT_HASH)
+        .ok()
+        .and_then(|c| c.u64().ok())
+    {
+        return Some(hashes.iter().map(|h| h.unwrap_or(0)).collect());
+    }
+    str_column(df, "text").map(dictionary::text_hashes)
+}
+
 /// Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
-/// conversations inside some 10-minute window `[t, t + 10 min]`. Returns a
-/// mark per sorted row. Outbound texts are coded on every core in table order
-/// (hashing every outbound text into one map on one core took longer than
-/// the rest of the work), the rows of each text with five or more placed
-/// together by counting, and each text's rows examined on its own, in
-/// parallel.
+/// conversations inside some 10-minute window `[t, t + 10 min]`, texts
+/// told apart by their 64-bit hashes. Returns a mark per sorted row. The
+/// outbound rows whose text may occur five times are sifted out by hash
+/// on every core, sorted by text, time and sorted row, and each text's
+/// rows examined on its own, in parallel.
 fn text_broadcasts(
-    texts: &StringChunked,
+    hashes: &[u64],
     flags: &[u8],
     ts_raw: &[i64],
     conv_code_raw: &[u32],
@@ -598,61 +600,30 @@ fn text_broadcasts(
 ) -> Vec<bool> {
     let n = flags.len();
     // Only outbound texts count; inbound ones, mostly unique in real logs,
-    // are not read. Texts that are mostly different are first sifted to
-    // those that may occur five times.
-    let outbound = |i: usize| flags[i] & OUTBOUND != 0;
-    let dictionary::Dictionary {
-        codes: text_of,
-        values,
-    } = if n >= 1 << 16 && !dictionary::few_distinct(texts) {
-        let repeated = maybe_repeated(texts, &outbound);
-        dictionary::encode_rows(texts, &|i| repeated[i])
-    } else {
-        dictionary::encode_rows(texts, &outbound)
-    };
-    let outbound_text = |i: usize| {
-        let c = text_of[i];
-        (c != NONE).then_some(c as usize)
-    };
-    let mut count: Vec<u32> = vec![0; values.len()];
-    for i in 0..n {
-        if let Some(c) = outbound_text(i) {
-            count[c] += 1;
+    // are not read.
+    let repeated = maybe_repeated(hashes, &|i| flags[i] & OUTBOUND != 0);
+    // (text, instant, sorted row, conversation) of each row kept.
+    let mut rows: Vec<(u64, i64, u32, u32)> = (0..n)
+        .into_par_iter()
+        .filter(|&i| repeated[i])
+        .map(|i| (hashes[i], ts_raw[i], position[i], conv_code_raw[i]))
+        .collect();
+    drop(repeated);
+    rows.par_sort_unstable();
+    // Each text's rows, where it has five or more.
+    let mut groups: Vec<&[(u64, i64, u32, u32)]> = Vec::new();
+    let mut rest = &rows[..];
+    while let Some(&(text, ..)) = rest.first() {
+        let len = rest.partition_point(|r| r.0 == text);
+        let (group, after) = rest.split_at(len);
+        if len >= 5 {
+            groups.push(group);
         }
-    }
-    // Texts with enough rows, numbered, and where each one's rows start.
-    let mut group_of = vec![NONE; count.len()];
-    let mut starts = vec![0usize];
-    for (c, &k) in count.iter().enumerate() {
-        if k >= 5 {
-            group_of[c] = (starts.len() - 1) as u32;
-            starts.push(starts[starts.len() - 1] + k as usize);
-        }
-    }
-    drop(count);
-    // (instant, conversation, sorted row) of each outbound row, per text.
-    let mut rows = vec![(0i64, 0u32, 0u32); starts[starts.len() - 1]];
-    let mut next = starts.clone();
-    for i in 0..n {
-        let Some(c) = outbound_text(i) else { continue };
-        let g = group_of[c];
-        if g != NONE {
-            let at = &mut next[g as usize];
-            rows[*at] = (ts_raw[i], conv_code_raw[i], position[i]);
-            *at += 1;
-        }
-    }
-    let mut groups: Vec<&mut [(i64, u32, u32)]> = Vec::with_capacity(starts.len());
-    let mut rest = &mut rows[..];
-    for w in starts.windows(2) {
-        let (group, after) = rest.split_at_mut(w[1] - w[0]);
-        groups.push(group);
         rest = after;
     }
     let marked: Vec<Vec<u32>> = groups
         .into_par_iter()
         .map(|rows| {
-            rows.sort_unstable_by_key(|&(t, _, r)| (t, r));
             let mut out = Vec::new();
             let mut distinct: PlHashMap<u32, u32> = PlHashMap::default();
             let mut hi = 0;
@@ -660,16 +631,16 @@ fn text_broadcasts(
             // windows mark each row once, keeping dense templates linear.
             let mut marked = 0;
             for lo in 0..rows.len() {
-                let limit = rows[lo].0 + 600_000;
-                while hi < rows.len() && rows[hi].0 <= limit {
-                    *distinct.entry(rows[hi].1).or_default() += 1;
+                let limit = rows[lo].1 + 600_000;
+                while hi < rows.len() && rows[hi].1 <= limit {
+                    *distinct.entry(rows[hi].3).or_default() += 1;
                     hi += 1;
                 }
                 if distinct.len() >= 5 {
-                    out.extend(rows[lo.max(marked)..hi].iter().map(|&(_, _, r)| r));
+                    out.extend(rows[lo.max(marked)..hi].iter().map(|&(_, _, r, _)| r));
                     marked = hi;
                 }
-                let c = rows[lo].1;
+                let c = rows[lo].3;
                 if let Some(k) = distinct.get_mut(&c) {
                     *k -= 1;
                     if *k == 0 {
@@ -1021,8 +992,8 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             given_category,
         )
     };
-    let broadcasts = || match str_column(df, "text") {
-        Some(texts) => text_broadcasts(texts, &flags_raw, &ts_raw, &conv_code_raw, &position),
+    let broadcasts = || match text_hashes(df) {
+        Some(hashes) => text_broadcasts(&hashes, &flags_raw, &ts_raw, &conv_code_raw, &position),
         None => vec![false; n],
     };
     let (codes, (values, text_broadcast)) =
@@ -1358,7 +1329,7 @@ mod tests {
                 _ => Some(format!("unique text number {i}")),
             })
             .collect();
-        let kept = maybe_repeated(&texts, &include);
+        let kept = maybe_repeated(&dictionary::text_hashes(&texts), &include);
         let mut count: PlHashMap<&str, usize> = PlHashMap::default();
         for (i, t) in texts.iter().enumerate() {
             if let Some(t) = t.filter(|t| !t.is_empty() && include(i)) {
