@@ -45,8 +45,9 @@ pub fn text_hash(text: &str) -> u64 {
     TEXTS.hash_one(text) | 1
 }
 
-/// Each row's [`text_hash`], on every core; zero for a row without text.
-pub fn text_hashes(texts: &StringChunked) -> Vec<u64> {
+/// Each row's [`text_hash`], on every core; zero for a row without text
+/// or one `include` leaves out.
+pub fn text_hashes(texts: &StringChunked, include: &(dyn Fn(usize) -> bool + Sync)) -> Vec<u64> {
     let n = texts.len();
     let step = crate::import::raw::stretch_len(n);
     let mut hashes = vec![0u64; n];
@@ -54,9 +55,10 @@ pub fn text_hashes(texts: &StringChunked) -> Vec<u64> {
         .par_chunks_mut(step)
         .enumerate()
         .for_each(|(k, out)| {
-            let cells = texts.slice((k * step) as i64, out.len());
-            for (cell, h) in cells.iter().zip(out.iter_mut()) {
-                if let Some(s) = cell.filter(|s| !s.is_empty()) {
+            let from = k * step;
+            let cells = texts.slice(from as i64, out.len());
+            for ((row, cell), h) in (from..).zip(cells.iter()).zip(out.iter_mut()) {
+                if let Some(s) = cell.filter(|s| !s.is_empty() && include(row)) {
                     *h = text_hash(s);
                 }
             }

@@ -1324,7 +1324,11 @@ fn texts_kept_as_hashes_line_up_with_the_kept_rows() {
             .into_no_null_iter()
             .collect();
         let texts = kept.table.column("text").unwrap().str().unwrap().clone();
-        assert_eq!(hashes, chatlens::dictionary::text_hashes(&texts), "{name}");
+        assert_eq!(
+            hashes,
+            chatlens::dictionary::text_hashes(&texts, &|_| true),
+            "{name}"
+        );
         let sale = chatlens::dictionary::text_hash("Big sale!");
         assert_eq!(
             hashes,

@@ -22,7 +22,7 @@ pub fn keep_text_hashes(table: &mut DataFrame) {
         .column("text")
         .ok()
         .and_then(|c| c.str().ok())
-        .map(crate::dictionary::text_hashes)
+        .map(|texts| crate::dictionary::text_hashes(texts, &|_| true))
     else {
         return;
     };

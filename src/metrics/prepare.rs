@@ -573,16 +573,23 @@ fn maybe_repeated(hashes: &[u64], include: &(dyn Fn(usize) -> bool + Sync)) -> V
 
 /// Each table row's [`dictionary::text_hash`] (zero for none): the
 /// import's `text_hash` column when it kept no text, else hashed from the
-/// `text` column. `None` without texts.
-fn text_hashes(df: &DataFrame) -> Option<Vec<u64>> {
+/// `text` column where `include` admits the row. `None` without texts.
+fn text_hashes(df: &DataFrame, include: &(dyn Fn(usize) -> bool + Sync)) -> Option<Vec<u64>> {
     if let Some(hashes) = df
         .column(crate::import::canonical::TEXT_HASH)
         .ok()
         .and_then(|c| c.u64().ok())
     {
-        return Some(hashes.iter().map(|h| h.unwrap_or(0)).collect());
+        if hashes.null_count() > 0 {
+            return Some(hashes.iter().map(|h| h.unwrap_or(0)).collect());
+        }
+        let mut all = Vec::with_capacity(hashes.len());
+        for chunk in hashes.downcast_iter() {
+            all.extend_from_slice(chunk.values());
+        }
+        return Some(all);
     }
-    str_column(df, "text").map(dictionary::text_hashes)
+    str_column(df, "text").map(|texts| dictionary::text_hashes(texts, include))
 }
 
 /// Broadcasts by text: the same trimmed text outbound to ≥ 5 distinct
@@ -992,7 +999,7 @@ pub fn prepare(df: &DataFrame, settings: &Settings) -> PolarsResult<Prepared> {
             given_category,
         )
     };
-    let broadcasts = || match text_hashes(df) {
+    let broadcasts = || match text_hashes(df, &|i| flags_raw[i] & OUTBOUND != 0) {
         Some(hashes) => text_broadcasts(&hashes, &flags_raw, &ts_raw, &conv_code_raw, &position),
         None => vec![false; n],
     };
@@ -1329,7 +1336,7 @@ mod tests {
                 _ => Some(format!("unique text number {i}")),
             })
             .collect();
-        let kept = maybe_repeated(&dictionary::text_hashes(&texts), &include);
+        let kept = maybe_repeated(&dictionary::text_hashes(&texts, &|_| true), &include);
         let mut count: PlHashMap<&str, usize> = PlHashMap::default();
         for (i, t) in texts.iter().enumerate() {
             if let Some(t) = t.filter(|t| !t.is_empty() && include(i)) {
