@@ -68,7 +68,7 @@ fn main() -> anyhow::Result<()> {
     let opts = ImportOptions {
         zone: ReportZone::utc(),
         digest_source: false,
-        keep_text: false,
+        keep_source_detail: false,
         ..ImportOptions::default()
     };
     let t = Stage::start();

@@ -100,7 +100,7 @@ impl ImportArgs {
             digest_source: false,
             // `inspect` shows why no row was read; `report` says so itself.
             nothing_kept_is_error: false,
-            keep_text: true,
+            keep_source_detail: true,
             progress: Arc::new(Progress::default()),
         })
     }
@@ -396,7 +396,7 @@ pub fn load(
     // the figures need their hashes alone.
     let opts = ImportOptions {
         digest_source: saving,
-        keep_text: saving,
+        keep_source_detail: saving,
         ..import
             .options(true)
             .map_err(|e| UserError(format!("{e:#}")))?

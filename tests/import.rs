@@ -1278,11 +1278,11 @@ fn parquet_time_of_day_in_seconds_is_refused_not_read_as_midnight() {
 
 /// As `report` reads a file, texts are kept only as their hashes, row for
 /// row with the kept rows, whichever reader read them: the same hash for
-/// the same trimmed text, none for a blank one.
+/// the same trimmed text, none for a blank one. Rows keep no source line.
 #[test]
 fn texts_kept_as_hashes_line_up_with_the_kept_rows() {
     let hashed = ImportOptions {
-        keep_text: false,
+        keep_source_detail: false,
         ..opts()
     };
     let csv = "timestamp,chat,dir,text\n\
@@ -1315,6 +1315,9 @@ fn texts_kept_as_hashes_line_up_with_the_kept_rows() {
         assert_eq!(only_hashes.report.rows_kept, 4, "{name}");
         assert!(kept.table.column("text_hash").is_err(), "{name}");
         assert!(only_hashes.table.column("text").is_err(), "{name}");
+        // Nor is each row's source line, which only a reader of the rows needs.
+        assert!(only_hashes.table.column("line").is_err(), "{name}");
+        assert!(kept.table.column("line").is_ok(), "{name}");
         let hashes: Vec<u64> = only_hashes
             .table
             .column("text_hash")

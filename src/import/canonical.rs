@@ -15,9 +15,11 @@ use super::{ImportOptions, SkipReason, Skipped};
 /// for none), in place of `text` when the import keeps no text.
 pub const TEXT_HASH: &str = "text_hash";
 
-/// Replaces a table's `text` column by its hashes, for an import that
-/// keeps no text from a reader that read it whole.
-pub fn keep_text_hashes(table: &mut DataFrame) {
+/// Replaces a table's `text` column by its hashes, and leaves out its
+/// `line` column, for an import that keeps no source detail from a reader
+/// that built the whole table.
+pub fn leave_out_source_detail(table: &mut DataFrame) {
+    let _ = table.drop_in_place("line");
     let Some(hashes) = table
         .column("text")
         .ok()
@@ -470,6 +472,9 @@ pub fn build(
     };
     let mut jobs: Vec<Job> = vec![
         Box::new(|| {
+            if !opts.keep_source_detail {
+                return None;
+            }
             let lines = (0..kept_len)
                 .into_par_iter()
                 .map(|k| raw.lines[row_of(k)] as i64)

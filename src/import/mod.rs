@@ -54,11 +54,14 @@ pub struct ImportOptions {
     /// can offer to map them again; otherwise it imports empty, with the
     /// reasons in its report.
     pub nothing_kept_is_error: bool,
-    /// When false, a CSV or Parquet file's message texts are kept only as
-    /// their hashes (a `text_hash` column instead of `text`): all the
-    /// figures need of them, and a third of a typical log's bytes that
-    /// `report` would otherwise copy and let go of unread.
-    pub keep_text: bool,
+    /// Message texts and each row's source line: what the app's drill-down
+    /// shows and a saved report keeps. When false (as `report` and `export`
+    /// read a file), texts are kept only as their hashes (a `text_hash`
+    /// column instead of `text`, hashed while a CSV or Parquet file is
+    /// split), which is all the figures need of them, and there is no
+    /// `line` column: texts are a third of a typical log's bytes, which
+    /// would be copied and let go of unread.
+    pub keep_source_detail: bool,
     pub progress: Arc<Progress>,
 }
 
@@ -74,7 +77,7 @@ impl Default for ImportOptions {
             require_team: true,
             digest_source: true,
             nothing_kept_is_error: false,
-            keep_text: true,
+            keep_source_detail: true,
             progress: Arc::new(Progress::default()),
         }
     }
@@ -557,14 +560,14 @@ fn import_contents<B: std::ops::Deref<Target = [u8]> + Send>(
             let mut imported = imported?;
             // Cells the table does not share go before the caller goes on.
             drop(table);
-            if !opts.keep_text {
-                canonical::keep_text_hashes(&mut imported.table);
+            if !opts.keep_source_detail {
+                canonical::leave_out_source_detail(&mut imported.table);
             }
             return Ok(with_source(imported, digest));
         }
     };
-    if !opts.keep_text {
-        canonical::keep_text_hashes(&mut imported.table);
+    if !opts.keep_source_detail {
+        canonical::leave_out_source_detail(&mut imported.table);
     }
     if imported.report.source.is_none() && opts.digest_source {
         imported.report.source = Some(digest.unwrap_or_else(|| SourceFile::of(name, &bytes)));
@@ -627,7 +630,7 @@ fn read_content(
     let overrides = opts.overrides.clone();
     let needs_team = opts.team.is_none();
     let zone = opts.zone;
-    let keep_text = opts.keep_text;
+    let keep_text = opts.keep_source_detail;
     let wanted = move |headers: &[String]| -> raw::Wanted {
         match mapping::map_headers(headers, &overrides) {
             // Only mapped columns are kept, unless the import is about to

@@ -30,7 +30,7 @@ pub fn report_json_with(csv: &str, tz: &str, settings: Settings, filters: Filter
     let s = session(csv, tz, settings.clone(), filters.clone());
     let shown = serde_json::to_value(s.report_with_import()).expect("serialises");
     let opts = ImportOptions {
-        keep_text: false,
+        keep_source_detail: false,
         ..options(tz)
     };
     let imported = import_bytes(csv.as_bytes(), "test.csv", "test.csv", &opts).expect("imports");
