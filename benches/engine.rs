@@ -37,10 +37,12 @@ fn sizes() -> Vec<usize> {
 
 fn bench(c: &mut Criterion) {
     let zone = ReportZone::utc();
-    // As `chatlens report` reads a file: no digest (only saving needs it).
+    // As `chatlens report` reads a file: no digest and no texts (only
+    // saving needs them).
     let opts = ImportOptions {
         zone,
         digest_source: false,
+        keep_source_detail: false,
         ..ImportOptions::default()
     };
     let settings = Settings::default();
