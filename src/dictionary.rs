@@ -1332,7 +1332,7 @@ fn encode_partitioned<'a>(
 
 /// Whether the column's first rows repeat a few values: then a small map
 /// per stretch stays in cache and beats partitioning.
-pub fn few_distinct(column: &StringChunked) -> bool {
+fn few_distinct(column: &StringChunked) -> bool {
     let head = column.slice(0, HEAD);
     let mut seen: PlHashSet<&str> = PlHashSet::default();
     for s in head.iter().flatten() {
