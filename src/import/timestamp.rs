@@ -143,12 +143,10 @@ impl ReportZone {
     /// `YYYY-MM-DD hh:mm:ss` layout in UTC is read by arithmetic: it is what
     /// most logs hold, and the import reads one for every row.
     pub fn instant_of(&self, raw: &str, order: DateOrder) -> Option<i64> {
-        if self.is_utc()
-            && let Some(ms) = plain_utc_millis(raw.as_bytes())
-        {
-            return Some(ms);
+        match plain_utc_millis(raw.as_bytes()) {
+            Some(wall) => self.wall_clock_instant(wall),
+            None => parse_timestamp(raw, order).map(|p| self.resolve(p)),
         }
-        parse_timestamp(raw, order).map(|p| self.resolve(p))
     }
 
     /// The instant of a cell in the plain `YYYY-MM-DD hh:mm:ss` layout (or
@@ -157,11 +155,16 @@ impl ReportZone {
     /// importer reads it while it splits the file, before the order of the
     /// other cells is known.
     pub fn plain_instant(&self, raw: &str) -> Option<i64> {
-        let ms = plain_utc_millis(raw.as_bytes())?;
+        self.wall_clock_instant(plain_utc_millis(raw.as_bytes())?)
+    }
+
+    /// The instant of a wall-clock time on this zone's clock, given as
+    /// [`plain_utc_millis`] reads it: the time is not parsed again.
+    fn wall_clock_instant(&self, wall: i64) -> Option<i64> {
         if self.is_utc() {
-            return Some(ms);
+            return Some(wall);
         }
-        self.instant_of(raw, DateOrder::DayFirst)
+        DateTime::from_timestamp_millis(wall).map(|t| self.to_instant(t.naive_utc()))
     }
 
     /// Weekday (0 = Monday) and hour of an instant on this zone's clock.
@@ -841,16 +844,46 @@ mod tests {
             ]
             .map(String::from),
         );
+        // Times in and around DST changes, where a wall-clock time has two
+        // instants or none: Berlin, New York and Lord Howe (half an hour).
+        cells.extend(
+            [
+                "2024-03-31 02:30:00",
+                "2024-10-27 02:30:00",
+                "2024-10-27 01:59:59",
+                "2024-10-27 03:00:00",
+                "2024-03-10 02:30:00",
+                "2024-11-03 01:30:00",
+                "2024-04-07 01:45:00",
+                "2024-10-06 02:15:00",
+            ]
+            .map(String::from),
+        );
         let berlin = ReportZone::from_name("Europe/Berlin").unwrap();
+        let zones = [
+            utc,
+            berlin,
+            ReportZone::from_name("America/New_York").unwrap(),
+            ReportZone::from_name("Australia/Lord_Howe").unwrap(),
+        ];
         for cell in &cells {
-            let general = general(cell);
-            assert_eq!(utc.instant_of(cell, DateOrder::DayFirst), general, "{cell}");
             if let Some(fast) = plain_utc_millis(cell.as_bytes()) {
-                assert_eq!(Some(fast), general, "{cell}");
+                assert_eq!(Some(fast), general(cell), "{cell}");
             }
-            // Read before the date order is known: only where either order
-            // reads it the same, in any zone, and where it is no evidence.
-            for zone in [utc, berlin] {
+            for zone in zones {
+                // The layout read by arithmetic lands where the general
+                // parser and the zone's rules put it, in either date order.
+                for order in [DateOrder::DayFirst, DateOrder::MonthFirst] {
+                    let by_rules = parse_timestamp(cell, order).map(|p| zone.resolve(p));
+                    assert_eq!(
+                        zone.instant_of(cell, order),
+                        by_rules,
+                        "{cell} {}",
+                        zone.name()
+                    );
+                }
+                // Read before the date order is known: only where either
+                // order reads it the same, and where it is no evidence.
                 if let Some(early) = zone.plain_instant(cell) {
                     for order in [DateOrder::DayFirst, DateOrder::MonthFirst] {
                         assert_eq!(Some(early), zone.instant_of(cell, order), "{cell}");
