@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::canonical::{parse_bool, parse_number};
 use super::progress::Progress;
-use super::timestamp::ReportZone;
+use super::timestamp::{HourlyOffsets, ReportZone};
 
 /// One column of text cells, already in the form the canonical table keeps
 /// them: trimmed, with blank cells missing. Stored as a polars string array,
@@ -575,7 +575,7 @@ impl Wanted {
 
 /// One stretch's cells of a column read while splitting.
 enum ReadCells {
-    Instants(ReportZone, Vec<i64>),
+    Instants(HourlyOffsets, Vec<i64>),
     Numbers(PrimitiveChunkedBuilder<Float64Type>),
     WholeNumbers(PrimitiveChunkedBuilder<Int64Type>),
     YesNo(BooleanChunkedBuilder),
@@ -585,7 +585,9 @@ enum ReadCells {
 impl ReadCells {
     fn new(how: ReadAs, rows: usize) -> Self {
         match how {
-            ReadAs::PlainInstants(zone) => Self::Instants(zone, Vec::with_capacity(rows)),
+            ReadAs::PlainInstants(zone) => {
+                Self::Instants(HourlyOffsets::of_wall_clock(zone), Vec::with_capacity(rows))
+            }
             ReadAs::Numbers => Self::Numbers(PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, rows)),
             ReadAs::WholeNumbers => {
                 Self::WholeNumbers(PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, rows))
@@ -600,8 +602,8 @@ impl ReadCells {
     fn push<'c>(&mut self, cell: Option<&'c str>) -> Option<&'c str> {
         let text = cell.map(trim).filter(|s| !s.is_empty());
         match self {
-            Self::Instants(zone, instants) => {
-                let instant = text.and_then(|t| zone.plain_instant(t));
+            Self::Instants(offsets, instants) => {
+                let instant = text.and_then(|t| offsets.plain_instant(t));
                 instants.push(instant.unwrap_or(NOT_READ));
                 return if instant.is_some() { None } else { text };
             }
@@ -1480,13 +1482,13 @@ fn column_cells(
                     .map(|v| chrono::DateTime::from_timestamp_millis(to_ms(v)).unwrap_or_default());
                 // Read as an instant without writing it out, when it is
                 // one the text would have given (a four-digit year).
-                if let (Some(at), Some(ReadCells::Instants(zone, instants))) = (at, &mut read)
+                if let (Some(at), Some(ReadCells::Instants(offsets, instants))) = (at, &mut read)
                     && (1000..=9999).contains(&chrono::Datelike::year(&at))
                 {
                     instants.push(if tz.is_some() {
                         at.timestamp_millis()
                     } else {
-                        zone.to_instant(at.naive_utc())
+                        offsets.zone().to_instant(at.naive_utc())
                     });
                     out.push(None);
                     continue;

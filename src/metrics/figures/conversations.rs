@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use super::direct::{FirstResponse, first_response};
 use super::followups::lead_followups;
 use super::segments::UNKNOWN;
+use crate::import::timestamp::HourlyOffsets;
 use crate::metrics::compact::{MaybeCode, MaybeSecs};
 use crate::metrics::prepare::{Category, NONE, Prepared};
 use crate::metrics::scope::Scope;
@@ -97,8 +98,14 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
         .convs
         .par_iter()
         .map_init(
-            || (Vec::new(), Vec::new()),
-            |(team, customer): &mut (Vec<f64>, Vec<f64>), c| {
+            || {
+                (
+                    Vec::new(),
+                    Vec::new(),
+                    HourlyOffsets::of_instants(*scope.zone),
+                )
+            },
+            |(team, customer, clock): &mut (Vec<f64>, Vec<f64>, HourlyOffsets), c| {
                 let conv = &p.conversations[c.conv as usize];
                 team.clear();
                 customer.clear();
@@ -156,8 +163,8 @@ pub fn compute(scope: &Scope) -> Vec<ConversationRow> {
                     (None, None)
                 };
                 let direct = !c.is_group;
-                let multi_thread = direct
-                    .then(|| scope.zone.day_number(c.first_ts) != scope.zone.day_number(c.last_ts));
+                let multi_thread =
+                    direct.then(|| clock.day_number(c.first_ts) != clock.day_number(c.last_ts));
                 let mut row = ConversationRow {
                     conv: c.conv,
                     contact: p.contact.codes.get(lo).copied().and_then(code).into(),

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::followups::PositionRate;
+use crate::import::timestamp::HourlyOffsets;
 use crate::metrics::scope::Scope;
 use crate::metrics::stats::{Summary, rate};
 
@@ -182,10 +183,11 @@ pub fn slot_of(settings: &crate::metrics::Settings, weekday: u32, hour: u32) -> 
 
 pub fn compute(scope: &Scope) -> TimingFigures {
     let mut f = TimingFigures::default();
+    let mut clock = HourlyOffsets::of_instants(*scope.zone);
     for t in scope.response_touches() {
         f.touches += 1;
         f.responded += u64::from(t.responded);
-        let (weekday, hour) = scope.zone.weekday_hour(t.start);
+        let (weekday, hour) = clock.weekday_hour(t.start);
         f.by_slot.all_mut()[slot_of(scope.settings, weekday, hour)].add(t.responded);
         f.by_weekday.all_mut()[weekday as usize].add(t.responded);
         f.heatmap.touches[weekday as usize][hour as usize] += 1;
