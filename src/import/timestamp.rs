@@ -140,8 +140,9 @@ impl ReportZone {
 
     /// The instant a timestamp cell names, read as [`parse_timestamp`]
     /// and [`ReportZone::resolve`] would. The common
-    /// `YYYY-MM-DD hh:mm:ss` layout in UTC is read by arithmetic: it is what
-    /// most logs hold, and the import reads one for every row.
+    /// `YYYY-MM-DD hh:mm:ss` layout is read by arithmetic, then put on the
+    /// zone's clock: it is what most logs hold, and the import reads one
+    /// for every row.
     pub fn instant_of(&self, raw: &str, order: DateOrder) -> Option<i64> {
         match plain_utc_millis(raw.as_bytes()) {
             Some(wall) => self.wall_clock_instant(wall),
