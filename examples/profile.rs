@@ -1,6 +1,7 @@
 //! Times each stage of a report on one file: `cargo run --release --example
 //! profile -- FILE`. The stages add up to what `chatlens report` does.
-//! `REPEAT=N` times the app's filter change N more times.
+//! `REPEAT=N` times the app's filter change N more times; `ZONE=Europe/Berlin`
+//! reads and shows the times on that zone's clock (UTC otherwise).
 
 use std::time::Instant;
 
@@ -63,10 +64,16 @@ fn main() -> anyhow::Result<()> {
         .finish()?;
     t.line("polars bare read", &format!("  {} rows", df.height()));
     drop(df);
+    let zone = match std::env::var("ZONE") {
+        Ok(name) => {
+            ReportZone::from_name(&name).ok_or_else(|| anyhow::anyhow!("unknown zone {name}"))?
+        }
+        Err(_) => ReportZone::utc(),
+    };
     // As `chatlens report` reads a file: no digest and no texts (only
     // saving needs them).
     let opts = ImportOptions {
-        zone: ReportZone::utc(),
+        zone,
         digest_source: false,
         keep_source_detail: false,
         ..ImportOptions::default()
@@ -86,12 +93,7 @@ fn main() -> anyhow::Result<()> {
     let prepared = prepare(&imported.table, &settings)?;
     t.line("prepare", "");
     let t = Stage::start();
-    let report = compute(
-        &prepared,
-        &settings,
-        &Filters::default(),
-        &ReportZone::utc(),
-    );
+    let report = compute(&prepared, &settings, &Filters::default(), &zone);
     t.line("compute", "");
     let t = Stage::start();
     let json = serde_json::to_string(&report)?;
@@ -103,7 +105,7 @@ fn main() -> anyhow::Result<()> {
         prepared: std::sync::Arc::new(prepared),
         settings: settings.clone(),
         filters: Filters::default(),
-        zone: ReportZone::utc(),
+        zone,
         report,
     };
     let filters = Filters {
