@@ -279,8 +279,13 @@ impl HourlyOffsets {
         let slot = &mut self.slots[hour.rem_euclid(Self::SLOTS) as usize];
         if slot.0 != hour {
             *slot = (hour, Self::CHANGES);
-            let ends = [hour * HOUR_MS, hour * HOUR_MS + HOUR_MS - 1]
-                .map(|at| DateTime::from_timestamp_millis(at).map(|t| t.naive_utc()));
+            // An hour at the ends of the i64 range has no ends to read (nor
+            // could chrono show it): it stays with chrono-tz.
+            let start = hour.checked_mul(HOUR_MS);
+            let ends = [start, start.and_then(|s| s.checked_add(HOUR_MS - 1))].map(|at| {
+                at.and_then(DateTime::from_timestamp_millis)
+                    .map(|t| t.naive_utc())
+            });
             let offsets = ends.map(|end| {
                 let end = end?;
                 let offset = if self.wall_clock {
@@ -1053,6 +1058,11 @@ mod tests {
             let zone = ReportZone::from_name(name).unwrap();
             let mut shown = HourlyOffsets::of_instants(zone);
             let mut read = HourlyOffsets::of_wall_clock(zone);
+            // Instants at the ends of the range go to chrono-tz, unharmed.
+            for ms in [i64::MIN, i64::MAX] {
+                assert_eq!(shown.weekday_hour(ms), zone.weekday_hour(ms), "{name} {ms}");
+                assert_eq!(shown.day_number(ms), zone.day_number(ms), "{name} {ms}");
+            }
             for &ms in ordered.iter().chain(&scattered) {
                 // The offset itself: a change inside an hour (Lord Howe's,
                 // at half past in UTC) need not move the hour shown.
