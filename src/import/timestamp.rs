@@ -314,7 +314,8 @@ impl HourlyOffsets {
         let wall = plain_utc_millis(raw.as_bytes())?;
         match self.offset_ms(wall) {
             Some(offset) => Some(wall - offset),
-            None => self.zone.plain_instant(raw),
+            // UTC, or an hour holding a change: the cell is not read again.
+            None => self.zone.wall_clock_instant(wall),
         }
     }
 
