@@ -536,7 +536,7 @@ pub const NOT_READ: i64 = i64::MIN;
 #[derive(Debug, Clone, Copy)]
 pub enum ReadAs {
     /// Plain-layout timestamps as instants in the zone (see
-    /// [`ReportZone::plain_instant`]); other cells are kept as text.
+    /// [`HourlyOffsets::plain_instant`]); other cells are kept as text.
     PlainInstants(ReportZone),
     /// Numbers, as [`parse_number`] reads them.
     Numbers,

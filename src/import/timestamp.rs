@@ -151,10 +151,10 @@ impl ReportZone {
     }
 
     /// The instant of a cell in the plain `YYYY-MM-DD hh:mm:ss` layout (or
-    /// with `T`), and `None` for any other cell. Such a cell reads the same
-    /// in either date order and tells nothing about the order, so the
-    /// importer reads it while it splits the file, before the order of the
-    /// other cells is known.
+    /// with `T`), and `None` for any other cell, converted by the zone's
+    /// rules alone: the reference the importer's [`HourlyOffsets`] is
+    /// tested against.
+    #[cfg(test)]
     pub fn plain_instant(&self, raw: &str) -> Option<i64> {
         self.wall_clock_instant(plain_utc_millis(raw.as_bytes())?)
     }
@@ -308,7 +308,11 @@ impl HourlyOffsets {
         &self.zone
     }
 
-    /// [`ReportZone::plain_instant`], for cells read one after another.
+    /// The instant of a cell in the plain `YYYY-MM-DD hh:mm:ss` layout (or
+    /// with `T`), and `None` for any other cell. Such a cell reads the same
+    /// in either date order and tells nothing about the order, so the
+    /// importer reads it while it splits the file, before the order of the
+    /// other cells is known.
     pub fn plain_instant(&mut self, raw: &str) -> Option<i64> {
         debug_assert!(self.wall_clock);
         let wall = plain_utc_millis(raw.as_bytes())?;
