@@ -10,7 +10,7 @@ use crate::benchmarks::{
 use crate::format::{
     amount, based_on, count, count_of, days, delta_pct_points, duration, number, pct, period, ratio,
 };
-use crate::import::ImportReport;
+use crate::import::{ImportReport, ImportWarning};
 use crate::metrics::Report;
 use crate::metrics::figures::followups::ByPosition;
 use crate::metrics::figures::red_flags::{Severity, describe};
@@ -94,6 +94,11 @@ pub fn report_text(r: &Report) -> String {
             count(i.rows_kept),
             count(skipped)
         );
+        // What the import noticed can change how the figures read (a day
+        // and month order assumed, dates without times): said up front.
+        for w in &i.warnings {
+            let _ = writeln!(out, "Note: {}", warning_text(w));
+        }
     }
     let any_flag = r
         .red_flags
@@ -552,6 +557,29 @@ pub fn report_text(r: &Report) -> String {
     out
 }
 
+/// An import warning in a line: its count, its message and where it was
+/// first seen.
+fn warning_text(w: &ImportWarning) -> String {
+    let lines = if w.first_lines.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (first lines: {})",
+            w.first_lines
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let n = if w.count > 0 {
+        format!("{} ", count(w.count))
+    } else {
+        String::new()
+    };
+    format!("{n}{}{lines}", w.message)
+}
+
 pub fn import_text(i: &ImportReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "File:      {}", i.file);
@@ -610,24 +638,7 @@ pub fn import_text(i: &ImportReport) -> String {
         }
     }
     for w in &i.warnings {
-        let lines = if w.first_lines.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (first lines: {})",
-                w.first_lines
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let n = if w.count > 0 {
-            format!("{} ", count(w.count))
-        } else {
-            String::new()
-        };
-        let _ = writeln!(out, "Note:      {n}{}{lines}", w.message);
+        let _ = writeln!(out, "Note:      {}", warning_text(w));
     }
     if let Some(s) = &i.system_lines
         && !s.is_empty()

@@ -391,6 +391,35 @@ fn the_text_report_counts_one_thing_in_the_singular_and_follows_the_settings() {
     assert!(!out.contains("1 touches"), "{out}");
 }
 
+/// What the import noticed stands under the text report's first lines, as
+/// it can change how the figures read.
+#[test]
+fn the_text_report_says_what_the_import_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("days.csv");
+    std::fs::write(
+        &csv,
+        "date,conversation_id,direction\n04/03/2024,a,out\n05/03/2024,a,in\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["report", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let notes: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with("Note: "))
+        .collect();
+    assert_eq!(notes.len(), 2, "{out}");
+    assert!(notes[0].contains("read as day first"), "{out}");
+    assert!(
+        notes[1].contains("every timestamp (date) is at midnight"),
+        "{out}"
+    );
+    let csv = one_day_log(dir.path());
+    let (_, out, _) = run(&["report", csv.to_str().unwrap()]);
+    assert!(!out.contains("Note:"), "{out}");
+}
+
 #[test]
 fn one_bound_beyond_the_data_gives_the_figures_of_an_empty_period() {
     let dir = tempfile::tempdir().unwrap();

@@ -1207,6 +1207,41 @@ fn an_assumed_close_time_order_is_reported() {
     assert!(kinds(&decided, &opts()).is_empty());
 }
 
+/// A log whose times are all midnight holds dates only: the import says
+/// so, on the report zone's clock, and names the column.
+#[test]
+fn a_log_of_dates_only_is_reported() {
+    let dates_only = |csv: &str, zone: ReportZone| -> Option<String> {
+        let o = ImportOptions { zone, ..opts() };
+        let i = import_bytes(csv.as_bytes(), "t.csv", "t.csv", &o).unwrap();
+        i.report
+            .warnings
+            .iter()
+            .find(|w| w.kind == "dates_only")
+            .map(|w| w.message.clone())
+    };
+    let dates = "date,conversation_id,direction\n\
+2024-03-04,c1,outbound\n2024-03-05,c1,inbound\n2024-03-31,c2,outbound\n";
+    let message = dates_only(dates, ReportZone::utc()).expect("a warning");
+    assert!(message.contains("(date)"), "{message}");
+    // Dates are midnight on the report zone's clock, across its change to
+    // summer time (2024-03-31) too.
+    let berlin = ReportZone::from_name("Europe/Berlin").unwrap();
+    assert!(dates_only(dates, berlin).is_some());
+    // One time of day anywhere is enough to read times from.
+    let one_time = dates.replace("2024-03-05,", "2024-03-05 10:15,");
+    assert_eq!(dates_only(&one_time, ReportZone::utc()), None);
+    // Instants at midnight UTC are not midnight in New York.
+    let utc_midnights = "timestamp,conversation_id,direction\n\
+2024-03-04T00:00:00Z,c1,outbound\n2024-03-05T00:00:00Z,c1,inbound\n";
+    let new_york = ReportZone::from_name("America/New_York").unwrap();
+    assert!(dates_only(utc_midnights, ReportZone::utc()).is_some());
+    assert_eq!(dates_only(utc_midnights, new_york), None);
+    // A single row says too little to warn about.
+    let single = "date,conversation_id,direction\n2024-03-04,c1,outbound\n";
+    assert_eq!(dates_only(single, ReportZone::utc()), None);
+}
+
 /// A spreadsheet's `Date` and `Time` columns of date and time cells join
 /// as the same columns of text do.
 #[test]

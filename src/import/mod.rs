@@ -1217,6 +1217,20 @@ fn finish_report(
         report.first_timestamp = Some(opts.zone.format_iso(lo));
         report.last_timestamp = Some(opts.zone.format_iso(hi));
     }
+    if df.height() >= 2 && all_at_midnight(df, opts.zone) {
+        let column = report
+            .columns
+            .get("timestamp")
+            .map_or_else(String::new, |c| format!(" ({c})"));
+        report.warnings.push(ImportWarning {
+            kind: "dates_only".into(),
+            count: 0,
+            first_lines: Vec::new(),
+            message: format!(
+                "every timestamp{column} is at midnight, as if it held dates without a time of day: response and reply times, time slots and the hour heatmap cannot be read from it"
+            ),
+        });
+    }
     if report.participants.is_none()
         && let Ok(col) = df.column("sender")
     {
@@ -1286,6 +1300,26 @@ pub(crate) fn sorted_participants(counts: BTreeMap<String, u64>) -> Vec<Particip
 }
 
 /// Earliest and latest instant of the table, in epoch milliseconds.
+/// Whether every row's time falls at midnight on the report zone's clock.
+/// Stops at the first row that does not, which in a log with times of day
+/// is one of the first.
+fn all_at_midnight(df: &DataFrame, zone: ReportZone) -> bool {
+    const DAY_MS: i64 = 86_400_000;
+    let Ok(ts) = df
+        .column("timestamp")
+        .and_then(|c| c.cast(&DataType::Int64))
+    else {
+        return false;
+    };
+    let Ok(ca) = ts.i64() else {
+        return false;
+    };
+    let mut clock = timestamp::HourlyOffsets::of_instants(zone);
+    ca.iter()
+        .flatten()
+        .all(|ms| clock.local_millis(ms).rem_euclid(DAY_MS) == 0)
+}
+
 pub fn timestamp_range(df: &DataFrame) -> Option<(i64, i64)> {
     let ts = df.column("timestamp").ok()?.cast(&DataType::Int64).ok()?;
     let ca = ts.i64().ok()?;

@@ -332,6 +332,16 @@ impl HourlyOffsets {
         }
     }
 
+    /// The wall-clock time of an instant on the zone's clock, as
+    /// milliseconds since 1970-01-01 00:00 of that clock.
+    pub fn local_millis(&mut self, ms: i64) -> i64 {
+        debug_assert!(!self.wall_clock);
+        match self.offset_ms(ms) {
+            Some(offset) => ms + offset,
+            None => self.zone.local(ms).and_utc().timestamp_millis(),
+        }
+    }
+
     /// [`ReportZone::day_number`].
     pub fn day_number(&mut self, ms: i64) -> i64 {
         debug_assert!(!self.wall_clock);
