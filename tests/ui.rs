@@ -591,6 +591,26 @@ fn opens_a_file_through_the_shared_entry_point() {
     assert_eq!(report.direct.conversations, 2);
 }
 
+/// A log of dates without times opens with a note saying so, which
+/// another log's opening takes away.
+#[test]
+fn a_log_of_dates_only_opens_with_a_note() {
+    let days = "date,conversation_id,direction\n2024-03-04,c1,outbound\n2024-03-05,c1,inbound\n";
+    let (dir, mut h) = harness_on("days.csv", days.as_bytes());
+    let note = h.state().notice.clone().expect("a note");
+    assert!(
+        note.contains("every timestamp (date) is at midnight"),
+        "{note}"
+    );
+    assert!(shows(&h, &note));
+    assert!(shows(&h, "1 warning"));
+    h.state_mut()
+        .open_path(temp_file(&dir, "times.csv", SMALL_LOG.as_bytes()));
+    wait_for_worker(&mut h);
+    assert_eq!(h.state().notice, None);
+    assert!(!shows(&h, &note));
+}
+
 #[test]
 fn a_bad_file_shows_an_error_and_keeps_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
@@ -1053,6 +1073,46 @@ fn the_import_report_of_a_parquet_log_names_its_format_alone() {
     h.run();
     assert!(shows(&h, "parquet"), "the format is named");
     assert!(!shows(&h, "parquet · "), "no encoding is named after it");
+}
+
+/// Slash dates that nothing in the file tells apart open day first with a
+/// note, and the import report reads them month first at a click.
+#[test]
+fn an_assumed_day_and_month_order_can_be_turned_round() {
+    let log = "timestamp,conversation_id,direction\n\
+03/04/2024 10:00,c1,outbound\n\
+03/05/2024 10:05,c1,inbound\n";
+    let (_dir, mut h) = harness_on("slashes.csv", log.as_bytes());
+    let first = |h: &Harness<'_, ChatlensApp>| {
+        let s = h.state().session.as_ref().unwrap();
+        s.imported.report.first_timestamp.clone().unwrap()
+    };
+    assert!(first(&h).starts_with("2024-04-03"), "{}", first(&h));
+    let note = h.state().notice.clone().expect("a note");
+    assert!(note.contains("read as day first"), "{note}");
+    assert!(!note.contains("--monthfirst"), "{note}");
+    h.get_by_label("Import report").click();
+    h.run();
+    assert!(shows(&h, "day first (assumed: no date tells)"));
+    // The command line's flag is no way round in the app.
+    // Said in the note and in the report's warnings.
+    assert_eq!(
+        h.query_all_by_label_contains("read as day first").count(),
+        2
+    );
+    assert_eq!(h.query_all_by_label_contains("--monthfirst").count(), 0);
+    h.get_by_label("Read month first").click();
+    h.run();
+    wait_for_worker(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    assert!(first(&h).starts_with("2024-03-04"), "{}", first(&h));
+    assert_eq!(h.state().notice, None);
+    assert!(shows(&h, "month first (as chosen)"));
+    // And back.
+    h.get_by_label("Read day first").click();
+    h.run();
+    wait_for_worker(&mut h);
+    assert!(first(&h).starts_with("2024-04-03"), "{}", first(&h));
 }
 
 /// The names the tables give rows without an agent or a segment can be

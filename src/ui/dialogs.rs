@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use super::{ChatlensApp, TeamChoice};
 use crate::format;
-use crate::import::{Canonical, MapOverride};
+use crate::import::{Canonical, DateOrder, MapOverride, OrderSource};
 use crate::metrics::Report;
 use crate::metrics::figures::quality::Tally;
 use crate::metrics::figures::red_flags;
@@ -382,6 +382,7 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
     };
     let r = &s.imported.report;
     let mut open = true;
+    let mut reread = None;
     egui::Window::new("Import report")
         .open(&mut open)
         .default_width(520.0)
@@ -413,6 +414,11 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                         r.last_timestamp.as_deref().unwrap_or(format::MISSING)
                     ));
                     ui.end_row();
+                    if let Some(order) = r.dialect.date_order {
+                        ui.label("Slash dates");
+                        reread = date_order_row(ui, order, r.dialect.date_order_source);
+                        ui.end_row();
+                    }
                 });
                 ui.separator();
                 ui.strong("Column mapping");
@@ -444,16 +450,41 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                     ui.label("None.");
                 }
                 for w in &r.warnings {
-                    ui.label(format!(
-                        "{} ({}): {}",
-                        w.kind,
-                        format::count(w.count),
-                        w.message
-                    ));
+                    let text = super::warning_text(w);
+                    ui.label(if w.count > 0 {
+                        format!("{} {text}", format::count(w.count))
+                    } else {
+                        text.to_string()
+                    });
                 }
             });
         });
     app.show_import_report = open;
+    if let Some(order) = reread {
+        app.reopen_with_date_order(order);
+    }
+}
+
+/// How slash dates were read, and a button to read them the other way
+/// where the dates themselves did not decide it.
+fn date_order_row(ui: &mut Ui, order: DateOrder, source: Option<OrderSource>) -> Option<DateOrder> {
+    let (read, other, button) = match order {
+        DateOrder::DayFirst => ("day first", DateOrder::MonthFirst, "Read month first"),
+        DateOrder::MonthFirst => ("month first", DateOrder::DayFirst, "Read day first"),
+    };
+    let why = match source {
+        Some(OrderSource::Inferred) => "as the dates show",
+        Some(OrderSource::Override) => "as chosen",
+        Some(OrderSource::Assumed) | None => "assumed: no date tells",
+    };
+    let mut chosen = None;
+    ui.horizontal(|ui| {
+        ui.label(format!("{read} ({why})"));
+        if source != Some(OrderSource::Inferred) && ui.button(button).clicked() {
+            chosen = Some(other);
+        }
+    });
+    chosen
 }
 
 fn secs_field(ui: &mut Ui, label: &str, secs: &mut i64, unit: i64, unit_name: &str) {

@@ -18,7 +18,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 use serde::{Deserialize, Serialize};
 
 use crate::charts::Chart;
-use crate::import::{ImportError, ImportOptions, Progress, ReportZone};
+use crate::import::{DateOrder, ImportError, ImportOptions, Progress, ReportZone};
 use crate::metrics::{ChatType, Filters, Settings, shift_days};
 use crate::session::Session;
 use worker::{Event, ImageKind, Job, LoadError, Source, Worker};
@@ -396,6 +396,46 @@ fn style(ctx: &egui::Context) {
     ctx.all_styles_mut(|s| s.spacing.scroll = egui::style::ScrollStyle::solid());
 }
 
+/// An import warning's message as the app says it: without the command
+/// line's way round an assumed date order, which the import report offers
+/// as a button instead.
+pub(crate) fn warning_text(w: &crate::import::ImportWarning) -> &str {
+    w.message.split(" (use --").next().unwrap_or_default()
+}
+
+/// The import's notes that change how the figures read (dates without
+/// times, an assumed day/month order, a team that never wrote), said as
+/// the log opens: the import report alone is easy to miss.
+fn reading_notes(report: &crate::import::ImportReport) -> Option<String> {
+    const READING: [&str; 4] = [
+        "dates_only",
+        "date_order_assumed",
+        "closed_at_date_order_assumed",
+        "team_not_found",
+    ];
+    let notes: Vec<&str> = report
+        .warnings
+        .iter()
+        .filter(|w| READING.contains(&w.kind.as_str()))
+        .map(warning_text)
+        .collect();
+    let date_order = report
+        .warnings
+        .iter()
+        .any(|w| w.kind.ends_with("date_order_assumed"));
+    (!notes.is_empty()).then(|| {
+        format!(
+            "Note: {}. The import report (View menu) has the details{}.",
+            notes.join("; "),
+            if date_order {
+                ", and can read the dates month first"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
 impl ChatlensApp {
     fn with_persisted(persisted: Persisted) -> Self {
         let worker = match Worker::spawn() {
@@ -554,6 +594,7 @@ impl ChatlensApp {
         // A saved report comes with its filters: the controls show them.
         self.filter_ui = FilterUi::describing(&session);
         self.applied = self.filter_ui.clone();
+        self.notice = reading_notes(&session.imported.report);
         self.install_session(session);
         self.source = source;
         self.stack.clear();
@@ -654,6 +695,21 @@ impl ChatlensApp {
             self.loading = None;
             self.error = Some("The background worker stopped; restart Chatlens.".into());
         }
+    }
+
+    /// Opens the log again with its slash dates read in `order`, with the
+    /// columns, team and zone it was opened with.
+    pub fn reopen_with_date_order(&mut self, order: DateOrder) {
+        let opened = self
+            .shown_options
+            .clone()
+            .unwrap_or_else(|| self.import_options());
+        let options = ImportOptions {
+            date_order: Some(order),
+            progress: Arc::default(),
+            ..opened
+        };
+        self.start_load(self.source.clone(), options);
     }
 
     /// Applies the settings window: a new zone needs a re-import.
