@@ -338,6 +338,37 @@ fn a_table_wider_than_the_window_scrolls_sideways() {
     );
 }
 
+/// Alt and a digit open the views in the sidebar's order, as the View
+/// menu lists them; Alt+Left goes back from a drill-down.
+#[test]
+fn the_keyboard_opens_views_and_goes_back() {
+    let mut h = harness();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num4);
+    h.run();
+    assert_eq!(h.state().view, View::Timing);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num0);
+    h.run();
+    assert_eq!(h.state().view, View::Agents);
+    h.get_by_label("View").click();
+    h.run();
+    assert!(shows(&h, "Follow-ups Alt+3"), "the menu names the keys");
+    h.key_press(egui::Key::Escape);
+    h.run();
+
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num1);
+    h.run();
+    assert_eq!(h.state().view, View::Overview);
+    h.query_all_by_label_contains(" conversations")
+        .find(|n| n.rect().left() > 1000.0)
+        .expect("a red flag with offending conversations")
+        .click();
+    wait_for_offenders(&mut h);
+    assert!(!h.state().stack.is_empty(), "the offender list opens");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    h.run();
+    assert!(h.state().stack.is_empty(), "Alt+Left goes back");
+}
+
 #[test]
 fn escape_closes_what_is_in_front() {
     let mut h = harness();

@@ -1126,6 +1126,18 @@ fn about(app: &mut ChatlensApp, ctx: &egui::Context) {
                     ),
                     (ctx.format_shortcut(&super::QUIT), "Quit"),
                     (
+                        format!(
+                            "{} to {}",
+                            ctx.format_shortcut(&super::View::Overview.shortcut()),
+                            ctx.format_shortcut(&super::View::Agents.shortcut())
+                        ),
+                        "The views, in the sidebar's order",
+                    ),
+                    (
+                        ctx.format_shortcut(&super::BACK),
+                        "Back from a list or a timeline",
+                    ),
+                    (
                         "Esc".to_string(),
                         "Close a window, go back, or cancel a load",
                     ),

@@ -26,6 +26,8 @@ use worker::{Event, ImageKind, Job, LoadError, Source, Worker};
 pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
 pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+/// Back from an offender list or a timeline, as a browser goes back.
+pub const BACK: KeyboardShortcut = KeyboardShortcut::new(Modifiers::ALT, Key::ArrowLeft);
 
 const RECENT_MAX: usize = 8;
 
@@ -117,6 +119,25 @@ impl View {
         View::Compare,
         View::Agents,
     ];
+
+    /// Alt+1 to Alt+9, then Alt+0: the views in the sidebar's order (Ctrl+0
+    /// is egui's zoom reset).
+    pub fn shortcut(self) -> KeyboardShortcut {
+        const KEYS: [Key; 10] = [
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+            Key::Num8,
+            Key::Num9,
+            Key::Num0,
+        ];
+        let k = View::ALL.iter().position(|&v| v == self).unwrap_or(0);
+        KeyboardShortcut::new(Modifiers::ALT, KEYS[k])
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -614,6 +635,13 @@ impl ChatlensApp {
         }
     }
 
+    /// Shows a view from its top level, closing any offender list or
+    /// timeline opened over the one before.
+    pub fn open_view(&mut self, view: View) {
+        self.view = view;
+        self.stack.clear();
+    }
+
     pub fn is_sample(&self) -> bool {
         self.source == Source::Sample && self.session.is_some()
     }
@@ -1065,6 +1093,17 @@ impl ChatlensApp {
         }
         if quit {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        let view = ctx.input_mut(|i| {
+            View::ALL
+                .into_iter()
+                .find(|v| i.consume_shortcut(&v.shortcut()))
+        });
+        if let Some(v) = view {
+            self.open_view(v);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&BACK)) {
+            self.stack.pop();
         }
         if !self.keys_taken
             && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))

@@ -754,9 +754,10 @@ pub fn top_bar(app: &mut ChatlensApp, ui: &mut Ui) {
             file_menu(app, ui);
             ui.menu_button("View", |ui| {
                 for v in View::ALL {
-                    if ui.selectable_label(app.view == v, v.label()).clicked() {
-                        app.view = v;
-                        app.stack.clear();
+                    let item = egui::Button::selectable(app.view == v, v.label())
+                        .shortcut_text(ui.ctx().format_shortcut(&v.shortcut()));
+                    if ui.add(item).clicked() {
+                        app.open_view(v);
                         ui.close();
                     }
                 }
@@ -1127,10 +1128,10 @@ pub fn nav(app: &mut ChatlensApp, ui: &mut Ui) {
                 let selected = app.view == v && app.stack.is_empty();
                 if ui
                     .add_sized([118.0, 26.0], egui::Button::selectable(selected, v.label()))
+                    .on_hover_text(ui.ctx().format_shortcut(&v.shortcut()))
                     .clicked()
                 {
-                    app.view = v;
-                    app.stack.clear();
+                    app.open_view(v);
                 }
             }
         });
@@ -1245,7 +1246,11 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
         return;
     };
     if let Some(screen) = app.stack.last().cloned() {
-        if ui.button("< Back").clicked() {
+        if ui
+            .button("< Back")
+            .on_hover_text(ui.ctx().format_shortcut(&super::BACK))
+            .clicked()
+        {
             app.stack.pop();
             return;
         }
