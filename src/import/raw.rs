@@ -417,7 +417,7 @@ fn enum_series(name: &str, values: &[String], codes: &[u16]) -> Option<Series> {
     // missing; its check of every code runs on each stretch in parallel.
     macro_rules! build {
         ($native:ty, $physical:ty, $logical:ty) => {{
-            let mut chunks: Vec<Series> = codes
+            let chunks: Vec<Series> = codes
                 .par_chunks(step.max(1))
                 .map(|stretch| {
                     let v: Vec<$native> = stretch
@@ -437,12 +437,13 @@ fn enum_series(name: &str, values: &[String], codes: &[u16]) -> Option<Series> {
                     .into_series()
                 })
                 .collect();
+            // No stretch at all for a column of no rows.
+            let mut chunks = chunks.into_iter();
             let mut all = chunks
-                .drain(..1)
                 .next()
                 .unwrap_or_else(|| Series::full_null(name.clone(), 0, &dtype));
-            for chunk in &chunks {
-                all.append(chunk).ok()?;
+            for chunk in chunks {
+                all.append(&chunk).ok()?;
             }
             all
         }};
@@ -1784,6 +1785,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A coded column of no rows (a reader's empty column) is an empty
+    /// enum column, as one of any length is.
+    #[test]
+    fn a_coded_column_of_no_rows_is_an_empty_enum() {
+        let empty = TextColumn::from_codes(vec!["in".into(), "out".into()], Vec::new());
+        let series = empty.to_series("direction");
+        assert_eq!(series.len(), 0);
+        assert!(matches!(series.dtype(), DataType::Enum(..)));
+        let one = TextColumn::from_codes(vec!["in".into()], vec![0]);
+        assert_eq!(one.to_series("direction").len(), 1);
     }
 
     #[test]

@@ -803,6 +803,12 @@ impl ChatlensApp {
                 self.loading = None;
                 self.error = Some(format!("Could not recompute: {message}"));
             }
+            Event::Crashed(why) => {
+                self.loading = None;
+                self.error = Some(format!(
+                    "Chatlens stopped at an internal fault ({why}); what is shown has not changed. Please report it with the file that caused it."
+                ));
+            }
             Event::Done(m) => self.notice = Some(m),
             Event::Failed(m) => self.error = Some(m),
             Event::CopyImage(img) => {
@@ -1293,4 +1299,30 @@ pub fn run(paths: Vec<PathBuf>) -> eframe::Result<()> {
             Ok(Box::new(app))
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job that stopped at a fault ends the wait and says so; the
+    /// dashboard shown stays.
+    #[test]
+    fn a_crashed_job_ends_the_wait_with_an_error() {
+        let mut app = ChatlensApp::new_for_test();
+        app.loading = Some(Loading {
+            label: "Opening x.csv".into(),
+            progress: Arc::default(),
+            started: Instant::now(),
+            recompute: false,
+        });
+        app.handle(Event::Crashed("index out of bounds".into()));
+        assert!(app.loading.is_none());
+        let error = app.error.clone().unwrap_or_default();
+        assert!(
+            error.contains("internal fault (index out of bounds)"),
+            "{error}"
+        );
+        assert!(app.session.is_some());
+    }
 }

@@ -115,6 +115,8 @@ pub enum Event {
     Done(String),
     Failed(String),
     CopyImage(egui::ColorImage),
+    /// A job stopped at a fault in Chatlens itself; what it said.
+    Crashed(String),
 }
 
 /// The UI's end of the worker.
@@ -135,7 +137,7 @@ impl Worker {
             .name("chatlens-worker".into())
             .spawn(move || {
                 for job in job_rx {
-                    let event = run(job);
+                    let event = guarded(|| run(job));
                     if event_tx.send(event).is_err() {
                         break;
                     }
@@ -244,6 +246,14 @@ fn result(what: String, r: anyhow::Result<()>) -> Event {
         Ok(()) => Event::Done(what),
         Err(e) => Event::Failed(format!("{e:#}")),
     }
+}
+
+/// A job's answer, or [`Event::Crashed`] if it panicked: a fault in the
+/// engine on some log must not take the worker with it, or the window
+/// would wait for an answer forever.
+fn guarded(job: impl FnOnce() -> Event) -> Event {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
+        .unwrap_or_else(|panic| Event::Crashed(crate::import::panic_text(panic.as_ref())))
 }
 
 fn run(job: Job) -> Event {
@@ -376,4 +386,26 @@ pub fn dialog(
 /// The zone a load uses.
 pub fn zone_or_system(name: &str) -> ReportZone {
     ReportZone::from_name(name).unwrap_or_else(ReportZone::system)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_that_panics_is_answered_not_lost() {
+        match guarded(|| panic!("boom at row 7")) {
+            Event::Crashed(why) => assert_eq!(why, "boom at row 7"),
+            _ => panic!("expected Crashed"),
+        }
+        let n = 3;
+        match guarded(|| panic!("{n} rows")) {
+            Event::Crashed(why) => assert_eq!(why, "3 rows"),
+            _ => panic!("expected Crashed"),
+        }
+        assert!(matches!(
+            guarded(|| Event::Done("ok".into())),
+            Event::Done(_)
+        ));
+    }
 }
