@@ -217,8 +217,15 @@ pub fn open_bytes(bytes: &[u8], shown: &str) -> Result<OpenedReport> {
         bail!("the report has no {TABLE}; the archive is incomplete");
     }
     let parquet = read_entry(&mut archive, TABLE, MAX_TABLE_BYTES, archive_len)?;
-    let table = ParquetReader::new(Cursor::new(parquet))
-        .finish()
+    // Polars' decoder asserts on lengths a damaged page claims, as it does
+    // for a log (see the importer).
+    let table = std::panic::catch_unwind(|| ParquetReader::new(Cursor::new(parquet)).finish())
+        .map_err(|panic| {
+            anyhow!(
+                "{TABLE} is corrupt: reading it stopped at an internal check ({})",
+                crate::import::panic_text(panic.as_ref())
+            )
+        })?
         .map_err(|e| anyhow!("{TABLE} is corrupt: {e}"))?;
     if table.height() as u64 != manifest.table.rows {
         bail!(

@@ -177,6 +177,40 @@ fn truncated_and_corrupt_reports_are_refused() {
     assert!(e.contains("manifest.json"), "{e}");
 }
 
+/// A report whose table is damaged inside an intact archive is refused,
+/// whatever the damage; polars' decoder asserts on some of it.
+#[test]
+fn a_damaged_table_inside_a_whole_archive_is_refused_not_a_panic() {
+    let good = good_report();
+    let manifest = entry(&good, "manifest.json");
+    let table = entry(&good, "table.parquet");
+    // xorshift64*: the same damage on every run.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let mut stopped = 0;
+    for _ in 0..150 {
+        let mut damaged = table.clone();
+        for _ in 0..=next() % 4 {
+            let at = (next() as usize) % damaged.len();
+            damaged[at] ^= 1 << (next() % 8);
+        }
+        let bytes = zip_of(&[("manifest.json", &manifest), ("table.parquet", &damaged)]);
+        let opened = std::panic::catch_unwind(|| report_file::open_bytes(&bytes, "r.chatlens"))
+            .expect("opening a report never panics");
+        if let Err(e) = opened {
+            let e = format!("{e:#}");
+            assert!(e.contains("table.parquet"), "{e}");
+            stopped += usize::from(e.contains("internal check"));
+        }
+    }
+    eprintln!("{stopped} of 150 damaged tables stopped at a check");
+}
+
 #[test]
 fn hostile_reports_are_refused() {
     let good = good_report();
