@@ -1146,6 +1146,34 @@ fn an_assumed_day_and_month_order_can_be_turned_round() {
     assert!(first(&h).starts_with("2024-04-03"), "{}", first(&h));
 }
 
+/// Close times in slash dates that nothing tells apart are turned round
+/// from the import report too, and back, though the times themselves are
+/// ISO.
+#[test]
+fn an_assumed_close_time_order_can_be_turned_round() {
+    let log = "timestamp,conversation_id,direction,closed_at\n\
+2024-03-04 10:00,c1,outbound,03/04/2024 12:00\n\
+2024-03-04 10:05,c1,inbound,\n";
+    let (_dir, mut h) = harness_on("closed.csv", log.as_bytes());
+    let resolution = |h: &Harness<'_, ChatlensApp>| {
+        let s = h.state().session.as_ref().unwrap();
+        s.report.direct.resolution_secs.median
+    };
+    // Read day first: closed on 3 April, a month after the first row.
+    assert_eq!(resolution(&h), Some(f64::from(30 * 86_400 + 2 * 3_600)));
+    h.get_by_label("Import report").click();
+    h.run();
+    h.get_by_label("Read month first").click();
+    h.run();
+    wait_for_worker(&mut h);
+    assert_eq!(resolution(&h), Some(f64::from(2 * 3_600)));
+    assert!(shows(&h, "month first (as chosen)"));
+    h.get_by_label("Read day first").click();
+    h.run();
+    wait_for_worker(&mut h);
+    assert_eq!(resolution(&h), Some(f64::from(30 * 86_400 + 2 * 3_600)));
+}
+
 /// The names the tables give rows without an agent or a segment can be
 /// chosen as filters, where the log has such rows.
 #[test]

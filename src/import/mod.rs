@@ -1331,7 +1331,6 @@ pub(crate) fn sorted_participants(counts: BTreeMap<String, u64>) -> Vec<Particip
     v
 }
 
-/// Earliest and latest instant of the table, in epoch milliseconds.
 /// Whether every row's time falls at midnight on the report zone's clock.
 /// Stops at the first row that does not, which in a log with times of day
 /// is one of the first.
@@ -1352,6 +1351,7 @@ fn all_at_midnight(df: &DataFrame, zone: ReportZone) -> bool {
         .all(|ms| clock.local_millis(ms).rem_euclid(DAY_MS) == 0)
 }
 
+/// Earliest and latest instant of the table, in epoch milliseconds.
 pub fn timestamp_range(df: &DataFrame) -> Option<(i64, i64)> {
     let ts = df.column("timestamp").ok()?.cast(&DataType::Int64).ok()?;
     let ca = ts.i64().ok()?;

@@ -381,6 +381,25 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
         return;
     };
     let r = &s.imported.report;
+    // The order slash dates were read in: the timestamps', else the one
+    // chosen on opening, else day first where only the close times had
+    // slash dates and nothing told their order.
+    let slash_order = r
+        .dialect
+        .date_order
+        .map(|o| (o, r.dialect.date_order_source))
+        .or_else(|| {
+            app.shown_options
+                .as_ref()
+                .and_then(|o| o.date_order)
+                .map(|o| (o, Some(OrderSource::Override)))
+        })
+        .or_else(|| {
+            r.warnings
+                .iter()
+                .any(|w| w.kind == "closed_at_date_order_assumed")
+                .then_some((DateOrder::DayFirst, Some(OrderSource::Assumed)))
+        });
     let mut open = true;
     let mut reread = None;
     egui::Window::new("Import report")
@@ -414,9 +433,9 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                         r.last_timestamp.as_deref().unwrap_or(format::MISSING)
                     ));
                     ui.end_row();
-                    if let Some(order) = r.dialect.date_order {
+                    if let Some((order, source)) = slash_order {
                         ui.label("Slash dates");
-                        reread = date_order_row(ui, order, r.dialect.date_order_source);
+                        reread = date_order_row(ui, order, source);
                         ui.end_row();
                     }
                 });
