@@ -634,7 +634,12 @@ fn a_log_of_dates_only_opens_with_a_note() {
         "{note}"
     );
     assert!(shows(&h, &note));
-    assert!(shows(&h, "1 warning"));
+    h.get_by_label("1 warning").click();
+    h.run();
+    assert!(
+        h.state().show_import_report,
+        "the count opens the import report"
+    );
     h.state_mut()
         .open_path(temp_file(&dir, "times.csv", SMALL_LOG.as_bytes()));
     wait_for_worker(&mut h);

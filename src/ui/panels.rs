@@ -1098,14 +1098,16 @@ pub fn status_bar(app: &mut ChatlensApp, ui: &mut Ui) {
                 app.show_import_report = true;
             }
             if !imp.warnings.is_empty() {
-                ui.label(
-                    RichText::new(format::count_of(
-                        imp.warnings.len() as u64,
-                        "warning",
-                        "warnings",
-                    ))
-                    .color(color(palette::WARNING)),
-                );
+                let warnings = RichText::new(format::count_of(
+                    imp.warnings.len() as u64,
+                    "warning",
+                    "warnings",
+                ))
+                .color(color(palette::WARNING));
+                // The warnings are read in the import report.
+                if ui.link(warnings).clicked() {
+                    app.show_import_report = true;
+                }
             }
             ui.separator();
             ui.label(format!(
