@@ -1151,6 +1151,28 @@ fn an_assumed_day_and_month_order_can_be_turned_round() {
     assert!(first(&h).starts_with("2024-04-03"), "{}", first(&h));
 }
 
+/// A saved report keeps its table as it was read: its assumed order is
+/// told, with no button to read the dates again.
+#[test]
+fn a_saved_report_tells_an_assumed_order_without_offering_to_reread() {
+    let log = "timestamp,conversation_id,direction\n\
+03/04/2024 10:00,c1,outbound\n\
+03/05/2024 10:05,c1,inbound\n";
+    let (dir, mut h) = harness_on("slashes.csv", log.as_bytes());
+    let saved = dir.path().join("slashes.chatlens");
+    chatlens::report_file::save(h.state().session.as_ref().unwrap(), &saved).unwrap();
+    h.state_mut().open_path(saved);
+    wait_for_worker(&mut h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let note = h.state().notice.clone().expect("a note");
+    assert!(note.contains("read as day first"), "{note}");
+    assert!(!note.contains("can read the dates"), "{note}");
+    h.get_by_label("Import report").click();
+    h.run();
+    assert!(shows(&h, "day first (assumed: no date tells)"));
+    assert!(!shows(&h, "Read month first"));
+}
+
 /// Close times in slash dates that nothing tells apart are turned round
 /// from the import report too, and back, though the times themselves are
 /// ISO.

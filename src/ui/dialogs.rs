@@ -435,7 +435,7 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
                     ui.end_row();
                     if let Some((order, source)) = slash_order {
                         ui.label("Slash dates");
-                        reread = date_order_row(ui, order, source);
+                        reread = date_order_row(ui, order, source, app.reimportable);
                         ui.end_row();
                     }
                 });
@@ -485,8 +485,14 @@ fn import_report(app: &mut ChatlensApp, ctx: &egui::Context) {
 }
 
 /// How slash dates were read, and a button to read them the other way
-/// where the dates themselves did not decide it.
-fn date_order_row(ui: &mut Ui, order: DateOrder, source: Option<OrderSource>) -> Option<DateOrder> {
+/// where the dates themselves did not decide it and the log can be read
+/// again.
+fn date_order_row(
+    ui: &mut Ui,
+    order: DateOrder,
+    source: Option<OrderSource>,
+    reimportable: bool,
+) -> Option<DateOrder> {
     let (read, other, button) = match order {
         DateOrder::DayFirst => ("day first", DateOrder::MonthFirst, "Read month first"),
         DateOrder::MonthFirst => ("month first", DateOrder::DayFirst, "Read day first"),
@@ -499,7 +505,7 @@ fn date_order_row(ui: &mut Ui, order: DateOrder, source: Option<OrderSource>) ->
     let mut chosen = None;
     ui.horizontal(|ui| {
         ui.label(format!("{read} ({why})"));
-        if source != Some(OrderSource::Inferred) && ui.button(button).clicked() {
+        if reimportable && source != Some(OrderSource::Inferred) && ui.button(button).clicked() {
             chosen = Some(other);
         }
     });

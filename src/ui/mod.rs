@@ -377,6 +377,9 @@ pub struct ChatlensApp {
     /// time zone reads it again with the same mapping and team.
     loading_options: Option<ImportOptions>,
     shown_options: Option<ImportOptions>,
+    /// The log shown can be imported again with other options: not the
+    /// sample, not a saved report (whose table is stored as read).
+    reimportable: bool,
     pub team: Option<TeamDialog>,
     pub show_import_report: bool,
     pub show_settings: bool,
@@ -427,7 +430,7 @@ pub(crate) fn warning_text(w: &crate::import::ImportWarning) -> &str {
 /// The import's notes that change how the figures read (dates without
 /// times, an assumed day/month order, a team that never wrote), said as
 /// the log opens: the import report alone is easy to miss.
-fn reading_notes(report: &crate::import::ImportReport) -> Option<String> {
+fn reading_notes(report: &crate::import::ImportReport, reimportable: bool) -> Option<String> {
     const READING: [&str; 4] = [
         "dates_only",
         "date_order_assumed",
@@ -440,10 +443,11 @@ fn reading_notes(report: &crate::import::ImportReport) -> Option<String> {
         .filter(|w| READING.contains(&w.kind.as_str()))
         .map(warning_text)
         .collect();
-    let date_order = report
-        .warnings
-        .iter()
-        .any(|w| w.kind.ends_with("date_order_assumed"));
+    let date_order = reimportable
+        && report
+            .warnings
+            .iter()
+            .any(|w| w.kind.ends_with("date_order_assumed"));
     (!notes.is_empty()).then(|| {
         format!(
             "Note: {}. The import report (View menu) has the details{}.",
@@ -484,6 +488,7 @@ impl ChatlensApp {
             pending_mapping: None,
             loading_options: None,
             shown_options: None,
+            reimportable: false,
             team: None,
             show_import_report: false,
             show_settings: false,
@@ -615,7 +620,12 @@ impl ChatlensApp {
         // A saved report comes with its filters: the controls show them.
         self.filter_ui = FilterUi::describing(&session);
         self.applied = self.filter_ui.clone();
-        self.notice = reading_notes(&session.imported.report);
+        self.reimportable = match &source {
+            Source::Sample => false,
+            Source::Path(p) => !worker::looks_like_report(p),
+            Source::Files(_) => true,
+        };
+        self.notice = reading_notes(&session.imported.report, self.reimportable);
         self.install_session(session);
         self.source = source;
         self.stack.clear();

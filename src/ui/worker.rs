@@ -209,7 +209,7 @@ pub fn load(
     }
 }
 
-fn looks_like_report(path: &Path) -> bool {
+pub(crate) fn looks_like_report(path: &Path) -> bool {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("chatlens"))
