@@ -2,6 +2,8 @@
 //! timestamp format, encoding and layout, the real files in
 //! ../shared/fixtures, and bad input.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -660,14 +662,7 @@ fn damaged_parquet_files_are_errors_not_panics() {
     let mut df = chatlens::sample::generate(30, 3);
     let mut base = Vec::new();
     ParquetWriter::new(&mut base).finish(&mut df).unwrap();
-    // xorshift64*: the same damage on every run.
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    };
+    let mut next = common::xorshift(0x9E37_79B9_7F4A_7C15);
     let mut damaged = 0;
     for _ in 0..200 {
         let mut bytes = base.clone();

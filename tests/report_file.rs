@@ -1,6 +1,8 @@
 //! `.chatlens` reports: a round trip keeps every figure, and broken or
 //! hostile archives are refused with a clear error without writing anything.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -184,14 +186,7 @@ fn a_damaged_table_inside_a_whole_archive_is_refused_not_a_panic() {
     let good = good_report();
     let manifest = entry(&good, "manifest.json");
     let table = entry(&good, "table.parquet");
-    // xorshift64*: the same damage on every run.
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    };
+    let mut next = common::xorshift(0x2545_F491_4F6C_DD1D);
     let mut stopped = 0;
     for _ in 0..150 {
         let mut damaged = table.clone();

@@ -29,6 +29,17 @@ fn harness_of_size(width: f32, height: f32) -> Harness<'static, ChatlensApp> {
     h
 }
 
+/// Clicks the first red flag's "Show N conversations" and waits for the
+/// list.
+fn open_an_offender_list(h: &mut Harness<'_, ChatlensApp>) {
+    h.query_all_by_label_contains(" conversations")
+        .find(|n| n.rect().left() > 1000.0)
+        .expect("a red flag with offending conversations")
+        .click();
+    wait_for_offenders(h);
+    assert!(!h.state().stack.is_empty(), "the offender list opens");
+}
+
 /// Steps until the offender list a click asked for is on screen: it is
 /// built on a thread of its own while a spinner stands in.
 fn wait_for_offenders(h: &mut Harness<'_, ChatlensApp>) {
@@ -358,12 +369,7 @@ fn the_keyboard_opens_views_and_goes_back() {
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num1);
     h.run();
     assert_eq!(h.state().view, View::Overview);
-    h.query_all_by_label_contains(" conversations")
-        .find(|n| n.rect().left() > 1000.0)
-        .expect("a red flag with offending conversations")
-        .click();
-    wait_for_offenders(&mut h);
-    assert!(!h.state().stack.is_empty(), "the offender list opens");
+    open_an_offender_list(&mut h);
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
     h.run();
     assert!(h.state().stack.is_empty(), "Alt+Left goes back");
@@ -385,12 +391,7 @@ fn escape_closes_what_is_in_front() {
     assert!(!h.state().show_import_report);
 
     // From an offender list back to the view.
-    h.query_all_by_label_contains(" conversations")
-        .find(|n| n.rect().left() > 1000.0)
-        .expect("a red flag with offending conversations")
-        .click();
-    wait_for_offenders(&mut h);
-    assert!(!h.state().stack.is_empty(), "the offender list opens");
+    open_an_offender_list(&mut h);
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(h.state().stack.is_empty(), "Escape goes back");
@@ -1111,14 +1112,25 @@ fn the_import_report_of_a_parquet_log_names_its_format_alone() {
     assert!(!shows(&h, "parquet · "), "no encoding is named after it");
 }
 
+/// Slash dates that nothing tells apart: 3 April or 4 March.
+const SLASHES: &str = "timestamp,conversation_id,direction\n\
+03/04/2024 10:00,c1,outbound\n\
+03/05/2024 10:05,c1,inbound\n";
+
+/// Clicks the import report's button to read the dates the other way and
+/// waits for the log to open again.
+fn reread(h: &mut Harness<'static, ChatlensApp>, button: &str) {
+    h.get_by_label(button).click();
+    h.run();
+    wait_for_worker(h);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+}
+
 /// Slash dates that nothing in the file tells apart open day first with a
 /// note, and the import report reads them month first at a click.
 #[test]
 fn an_assumed_day_and_month_order_can_be_turned_round() {
-    let log = "timestamp,conversation_id,direction\n\
-03/04/2024 10:00,c1,outbound\n\
-03/05/2024 10:05,c1,inbound\n";
-    let (_dir, mut h) = harness_on("slashes.csv", log.as_bytes());
+    let (_dir, mut h) = harness_on("slashes.csv", SLASHES.as_bytes());
     let first = |h: &Harness<'_, ChatlensApp>| {
         let s = h.state().session.as_ref().unwrap();
         s.imported.report.first_timestamp.clone().unwrap()
@@ -1137,17 +1149,12 @@ fn an_assumed_day_and_month_order_can_be_turned_round() {
         2
     );
     assert_eq!(h.query_all_by_label_contains("--monthfirst").count(), 0);
-    h.get_by_label("Read month first").click();
-    h.run();
-    wait_for_worker(&mut h);
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    reread(&mut h, "Read month first");
     assert!(first(&h).starts_with("2024-03-04"), "{}", first(&h));
     assert_eq!(h.state().notice, None);
     assert!(shows(&h, "month first (as chosen)"));
     // And back.
-    h.get_by_label("Read day first").click();
-    h.run();
-    wait_for_worker(&mut h);
+    reread(&mut h, "Read day first");
     assert!(first(&h).starts_with("2024-04-03"), "{}", first(&h));
 }
 
@@ -1155,10 +1162,7 @@ fn an_assumed_day_and_month_order_can_be_turned_round() {
 /// told, with no button to read the dates again.
 #[test]
 fn a_saved_report_tells_an_assumed_order_without_offering_to_reread() {
-    let log = "timestamp,conversation_id,direction\n\
-03/04/2024 10:00,c1,outbound\n\
-03/05/2024 10:05,c1,inbound\n";
-    let (dir, mut h) = harness_on("slashes.csv", log.as_bytes());
+    let (dir, mut h) = harness_on("slashes.csv", SLASHES.as_bytes());
     let saved = dir.path().join("slashes.chatlens");
     chatlens::report_file::save(h.state().session.as_ref().unwrap(), &saved).unwrap();
     h.state_mut().open_path(saved);
@@ -1190,14 +1194,10 @@ fn an_assumed_close_time_order_can_be_turned_round() {
     assert_eq!(resolution(&h), Some(f64::from(30 * 86_400 + 2 * 3_600)));
     h.get_by_label("Import report").click();
     h.run();
-    h.get_by_label("Read month first").click();
-    h.run();
-    wait_for_worker(&mut h);
+    reread(&mut h, "Read month first");
     assert_eq!(resolution(&h), Some(f64::from(2 * 3_600)));
     assert!(shows(&h, "month first (as chosen)"));
-    h.get_by_label("Read day first").click();
-    h.run();
-    wait_for_worker(&mut h);
+    reread(&mut h, "Read day first");
     assert_eq!(resolution(&h), Some(f64::from(30 * 86_400 + 2 * 3_600)));
 }
 

@@ -2,6 +2,8 @@
 //! projects' test suites (read in place from `../shared/fixtures/whatsapp`,
 //! never copied) plus small hand-written cases.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -859,17 +861,6 @@ fn looks_like_whatsapp_checks_the_first_lines() {
     assert_eq!(parse(&late).messages.len(), 1);
 }
 
-/// xorshift64*: deterministic pseudo-random bytes without a dependency.
-fn rng(seed: u64) -> impl FnMut() -> u64 {
-    let mut s = seed;
-    move || {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        s.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 #[test]
 fn garbage_input_is_an_error_not_a_panic() {
     assert_eq!(parse_whatsapp("", None), Err(WhatsAppError::NoMessages));
@@ -878,7 +869,7 @@ fn garbage_input_is_an_error_not_a_panic() {
         parse_whatsapp("\n\r\n\u{feff}", None),
         Err(WhatsAppError::NoMessages)
     );
-    let mut next = rng(0x9E37_79B9_7F4A_7C15);
+    let mut next = common::xorshift(0x9E37_79B9_7F4A_7C15);
     for _ in 0..200 {
         let len = (next() % 2000) as usize;
         let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
@@ -920,7 +911,7 @@ fn garbage_input_is_an_error_not_a_panic() {
 #[test]
 fn mutated_fixtures_never_panic() {
     let base = fixture("WhatsR/inst/germaniosampm.txt").into_bytes();
-    let mut next = rng(42);
+    let mut next = common::xorshift(42);
     for _ in 0..150 {
         let mut b = base.clone();
         for _ in 0..20 {

@@ -105,3 +105,15 @@ pub fn utc_instant(s: &str) -> i64 {
             .unwrap(),
     )
 }
+
+/// xorshift64*: a deterministic stream of pseudo-random numbers, for damage
+/// that is the same on every run.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
