@@ -541,7 +541,7 @@ impl ChatlensApp {
         let mut app = Self::with_persisted(persisted);
         let options = app.import_options();
         match worker::load(&Source::Sample, &options, &app.persisted.settings) {
-            Ok(s) => app.set_session(Source::Sample, s),
+            Ok(s) => app.set_session(Source::Sample, s, false),
             Err(e) => app.error = Some(format!("Could not load the sample: {e}")),
         }
         app
@@ -610,7 +610,7 @@ impl ChatlensApp {
         }
     }
 
-    fn set_session(&mut self, source: Source, session: Session) {
+    fn set_session(&mut self, source: Source, session: Session, reimportable: bool) {
         if let Source::Path(p) = &source {
             self.persisted.recent.retain(|r| r != p);
             self.persisted.recent.insert(0, p.clone());
@@ -620,11 +620,7 @@ impl ChatlensApp {
         // A saved report comes with its filters: the controls show them.
         self.filter_ui = FilterUi::describing(&session);
         self.applied = self.filter_ui.clone();
-        self.reimportable = match &source {
-            Source::Sample => false,
-            Source::Path(p) => !worker::looks_like_report(p),
-            Source::Files(_) => true,
-        };
+        self.reimportable = reimportable;
         self.notice = reading_notes(&session.imported.report, self.reimportable);
         self.install_session(session);
         self.source = source;
@@ -784,6 +780,7 @@ impl ChatlensApp {
                 epoch,
                 source,
                 session,
+                reimportable,
             } if epoch == self.epoch => {
                 self.loading = None;
                 if let Some((tried, mapping)) = self.pending_mapping.take()
@@ -792,7 +789,7 @@ impl ChatlensApp {
                     self.remember_mapping(mapping);
                 }
                 self.shown_options = self.loading_options.take();
-                self.set_session(source, *session);
+                self.set_session(source, *session, reimportable);
             }
             Event::LoadFailed {
                 epoch,

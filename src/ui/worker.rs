@@ -20,6 +20,18 @@ pub enum Source {
 }
 
 impl Source {
+    /// Whether the source is a log that can be imported again with other
+    /// options: not the sample, and not a saved report, whose table is
+    /// stored as it was read. Reads the head of a file that may be a
+    /// renamed report, so it runs on the worker.
+    pub fn reimportable(&self) -> bool {
+        match self {
+            Source::Sample => false,
+            Source::Path(p) => !looks_like_report(p),
+            Source::Files(_) => true,
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Source::Sample => "Sample data".to_string(),
@@ -96,6 +108,9 @@ pub enum Event {
         epoch: u64,
         source: Source,
         session: Box<Session>,
+        /// The source can be imported again with other options (see
+        /// [`Source::reimportable`]).
+        reimportable: bool,
     },
     LoadFailed {
         epoch: u64,
@@ -209,7 +224,7 @@ pub fn load(
     }
 }
 
-pub(crate) fn looks_like_report(path: &Path) -> bool {
+fn looks_like_report(path: &Path) -> bool {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("chatlens"))
@@ -266,6 +281,7 @@ fn run(job: Job) -> Event {
         } => match load(&source, &options, &settings) {
             Ok(session) => Event::Loaded {
                 epoch,
+                reimportable: source.reimportable(),
                 source,
                 session: Box::new(session),
             },
