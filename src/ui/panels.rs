@@ -1130,7 +1130,10 @@ pub fn nav(app: &mut ChatlensApp, ui: &mut Ui) {
                 let selected = app.view == v && app.stack.is_empty();
                 if ui
                     .add_sized([118.0, 26.0], egui::Button::selectable(selected, v.label()))
-                    .on_hover_text(ui.ctx().format_shortcut(&v.shortcut()))
+                    // Built only while the pointer rests on the button.
+                    .on_hover_ui(|ui| {
+                        ui.label(ui.ctx().format_shortcut(&v.shortcut()));
+                    })
                     .clicked()
                 {
                     app.open_view(v);
@@ -1250,7 +1253,9 @@ pub fn central(app: &mut ChatlensApp, ui: &mut Ui) {
     if let Some(screen) = app.stack.last().cloned() {
         if ui
             .button("< Back")
-            .on_hover_text(ui.ctx().format_shortcut(&super::BACK))
+            .on_hover_ui(|ui| {
+                ui.label(ui.ctx().format_shortcut(&super::BACK));
+            })
             .clicked()
         {
             app.stack.pop();
