@@ -238,6 +238,10 @@ pub struct HourlyOffsets {
     /// By hour number modulo the length: the hour, and its offset in
     /// milliseconds or [`HourlyOffsets::CHANGES`].
     slots: Vec<(i64, i64)>,
+    /// The date of the last plain cell read, as written, and its midnight
+    /// as [`plain_date_millis`] reads it: a log's rows come in time order,
+    /// so most cells share the date of the one before.
+    last_date: Option<([u8; 10], i64)>,
 }
 
 impl HourlyOffsets {
@@ -266,6 +270,7 @@ impl HourlyOffsets {
             zone,
             wall_clock,
             slots,
+            last_date: None,
         }
     }
 
@@ -315,7 +320,17 @@ impl HourlyOffsets {
     /// other cells is known.
     pub fn plain_instant(&mut self, raw: &str) -> Option<i64> {
         debug_assert!(self.wall_clock);
-        let wall = plain_utc_millis(raw.as_bytes())?;
+        let b = raw.as_bytes();
+        let (date, time) = (b.get(..10)?, b.get(10..)?);
+        let day = match self.last_date {
+            Some((last, day)) if last == date => day,
+            _ => {
+                let day = plain_date_millis(date)?;
+                self.last_date = Some((date.try_into().ok()?, day));
+                day
+            }
+        };
+        let wall = day + plain_time_millis(time)?;
         match self.offset_ms(wall) {
             Some(offset) => Some(wall - offset),
             // UTC, or an hour holding a change: the cell is not read again.
@@ -526,22 +541,26 @@ impl Cursor<'_> {
 /// read as UTC; `None` for any other layout or an impossible date or time,
 /// which the general parser then judges.
 fn plain_utc_millis(b: &[u8]) -> Option<i64> {
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b' ' | b'T' | b't')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() != 19 {
         return None;
     }
-    let number = |at: usize, len: usize| -> Option<i64> {
-        b[at..at + len].iter().try_fold(0i64, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
-        })
-    };
-    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
-    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    Some(plain_date_millis(&b[..10])? + plain_time_millis(&b[10..])?)
+}
+
+/// The digits of `b` as a number; `None` unless every byte is a digit.
+fn digits(b: &[u8]) -> Option<i64> {
+    b.iter().try_fold(0i64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+    })
+}
+
+/// Milliseconds since the epoch of midnight (UTC) on a `YYYY-MM-DD` date:
+/// the first ten bytes of a [`plain_utc_millis`] cell.
+fn plain_date_millis(b: &[u8]) -> Option<i64> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (digits(&b[..4])?, digits(&b[5..7])?, digits(&b[8..])?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -550,7 +569,7 @@ fn plain_utc_millis(b: &[u8]) -> Option<i64> {
         2 => 28,
         _ => return None,
     };
-    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+    if day < 1 || day > month_days {
         return None;
     }
     // Days from 1970-01-01 to the civil date (years counted from March, so
@@ -561,7 +580,20 @@ fn plain_utc_millis(b: &[u8]) -> Option<i64> {
     let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     let days = era * 146_097 + day_of_era - 719_468;
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
+    Some(days * 86_400_000)
+}
+
+/// Milliseconds into the day of ` hh:mm:ss` (or with `T`): the last nine
+/// bytes of a [`plain_utc_millis`] cell.
+fn plain_time_millis(b: &[u8]) -> Option<i64> {
+    if b.len() != 9 || !matches!(b[0], b' ' | b'T' | b't') || b[3] != b':' || b[6] != b':' {
+        return None;
+    }
+    let (hour, minute, second) = (digits(&b[1..3])?, digits(&b[4..6])?, digits(&b[7..])?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some((hour * 60 + minute) * 60_000 + second * 1000)
 }
 
 /// Parses one timestamp. `order` decides slash dates without AM/PM.
@@ -1098,6 +1130,57 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The importer remembers the last cell's date: a cell of the same
+    /// date with a bad time, a bad date after a good one and cells of other
+    /// layouts in between read as they do on their own.
+    #[test]
+    fn plain_cells_read_alike_after_the_date_before() {
+        let cells = [
+            "2024-02-28 23:59:59",
+            "2024-02-28 00:00:00",
+            "2024-02-28 24:00:00",
+            "2024-02-28T12:30:05",
+            "2024-02-28 12:30",
+            "2024-02-28",
+            "2024-02-29 01:02:03",
+            "2023-02-29 01:02:03",
+            "2023-02-28 01:02:03",
+            "2023-02-28 1:02:03",
+            "2023-02-28 01:02:03 ",
+            "28/02/2023 01:02:03",
+            "2023-02-28x01:02:03",
+            "2023-02-28 01:60:03",
+            "2023-02-28 01:02:03",
+            "",
+            "2023-02-28 01:02:03",
+        ];
+        for name in ["UTC", "America/New_York"] {
+            let zone = ReportZone::from_name(name).unwrap();
+            let mut read = HourlyOffsets::of_wall_clock(zone);
+            for cell in cells {
+                assert_eq!(
+                    read.plain_instant(cell),
+                    zone.plain_instant(cell),
+                    "{name} {cell:?}"
+                );
+            }
+        }
+        let utc = ReportZone::utc();
+        let mut read = HourlyOffsets::of_wall_clock(utc);
+        let readings: Vec<Option<i64>> = cells[..4].iter().map(|c| read.plain_instant(c)).collect();
+        // 2024-02-28 is day 19,781 since 1970-01-01.
+        let midnight = 19_781 * 86_400_000;
+        assert_eq!(
+            readings,
+            [
+                Some(midnight + 86_399_000),
+                Some(midnight),
+                None,
+                Some(midnight + 45_005_000)
+            ]
+        );
     }
 
     #[test]
