@@ -60,12 +60,13 @@ impl Default for TextColumn {
     }
 }
 
-/// `str::trim`, without decoding characters when the cell starts and ends
-/// with a printable ASCII character (most cells), as it then has nothing
-/// to trim.
+/// `str::trim`, without decoding characters when the cell is empty or
+/// starts and ends with a printable ASCII character (most cells), as it
+/// then has nothing to trim.
 pub(crate) fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        (None, _) => s,
         _ => s.trim(),
     }
 }
@@ -2153,6 +2154,7 @@ mod tests {
         b.push(Some("\u{a0}c d\u{3000}"));
         b.push(Some("\te\r"));
         b.push(Some("\u{e9}t\u{e9}"));
+        b.push(Some(""));
         let c = b.finish();
         assert_eq!(c.get(0), Some("a"));
         assert_eq!(c.get(1), None);
@@ -2161,6 +2163,7 @@ mod tests {
         assert_eq!(c.get(4), Some("c d"));
         assert_eq!(c.get(5), Some("e"));
         assert_eq!(c.get(6), Some("\u{e9}t\u{e9}"));
+        assert_eq!(c.get(7), None);
         assert_eq!(c.get(9), None);
     }
 }
