@@ -687,6 +687,17 @@ impl PrefixNumbers {
     }
 }
 
+/// Powers of ten up to the widest number a `u64` holds.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut k = 1;
+    while k < 20 {
+        powers[k] = powers[k - 1] * 10;
+        k += 1;
+    }
+    powers
+};
+
 /// The numbers `lo..=hi` of one prefix, whose digits are at least `width`
 /// wide (zero-padded to it) and at most `longest`.
 struct TextWalk {
@@ -700,10 +711,9 @@ impl TextWalk {
     /// Whether a digit string of value `v` and length `len`, or one that
     /// it begins, falls in the range.
     fn reaches(&self, v: u64, len: usize) -> bool {
-        (len..=self.longest).any(|m| {
-            let scale = 10u64.pow((m - len) as u32);
-            v * scale <= self.hi && (v + 1) * scale > self.lo
-        })
+        POWERS_OF_TEN[..=self.longest - len]
+            .iter()
+            .any(|&scale| v * scale <= self.hi && (v + 1) * scale > self.lo)
     }
 
     /// Calls `f` with the number of each text that the digit string of
@@ -718,6 +728,18 @@ impl TextWalk {
         }
         // Past the padding only texts without a leading zero go on.
         if len == self.longest || (zero_led && len >= self.width) {
+            return;
+        }
+        if len + 1 == self.longest {
+            // The children are the longest strings, most of the tree: such
+            // a string reaches the range only by being in it, so they are
+            // read off as a run instead of visited one by one.
+            let child_is_text = len + 1 == self.width || (len + 1 > self.width && !zero_led);
+            if child_is_text {
+                for child in (v * 10).max(self.lo)..=(v * 10 + 9).min(self.hi) {
+                    f(child as u32 + 1);
+                }
+            }
             return;
         }
         for d in 0..10 {
@@ -2046,6 +2068,12 @@ mod tests {
             (57, 20_301, (usize::MAX, 0), "chat-"),
             (1, 123_457, (5, 5), "chat-"),
             (903, 1_000_001, (3, 3), "a-prefix-longer-than-a-key-"),
+            // Ends inside a run of ten, and runs of one or two numbers.
+            (995, 1_006, (usize::MAX, 0), "n"),
+            (0, 10, (usize::MAX, 0), "n"),
+            (8, 9, (usize::MAX, 0), "n"),
+            (12, 99_999, (4, 4), "x"),
+            (1, 1_000, (3, 3), "x"),
         ] {
             let p = PrefixNumbers {
                 prefix: prefix.as_bytes().to_vec(),
