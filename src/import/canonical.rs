@@ -326,7 +326,19 @@ pub fn build(
     } else {
         Canonical::Direction
     });
-    let read_row = |row: usize, deciding: Option<&str>| -> Result<(i64, bool), SkipReason> {
+    let direction_of = |deciding: Option<&str>| -> Option<bool> {
+        if by_team {
+            match (&team_lower, deciding) {
+                (Some(team), Some(sender)) => Some(team.contains(&sender.to_lowercase())),
+                _ => None,
+            }
+        } else if let Some(outbound) = &outbound_values {
+            deciding.map(|v| outbound.contains(&v.to_lowercase()))
+        } else {
+            deciding.and_then(|v| parse_direction(v, mapping.direction_inverted))
+        }
+    };
+    let read_row = |row: usize, dir: Option<bool>| -> Result<(i64, bool), SkipReason> {
         let read = ts_instants.map_or(NOT_READ, |instants| instants[row]);
         let instant = if read == NOT_READ {
             text_instant(row)?
@@ -336,16 +348,6 @@ pub fn build(
         if !every_row_has_conversation {
             conversation_cell(row).ok_or(SkipReason::MissingConversation)?;
         }
-        let dir = if by_team {
-            match (&team_lower, deciding) {
-                (Some(team), Some(sender)) => Some(team.contains(&sender.to_lowercase())),
-                _ => None,
-            }
-        } else if let Some(outbound) = &outbound_values {
-            deciding.map(|v| outbound.contains(&v.to_lowercase()))
-        } else {
-            deciding.and_then(|v| parse_direction(v, mapping.direction_inverted))
-        };
         let dir = dir.ok_or(SkipReason::UnknownDirection)?;
         Ok((instant, dir))
     };
@@ -359,7 +361,7 @@ pub fn build(
         .for_each(|(k, (ts_out, status_out))| {
             let from = k * step;
             let len = ts_out.len();
-            let mut write = |i: usize, deciding: Option<&str>| match read_row(from + i, deciding) {
+            let mut write = |i: usize, dir: Option<bool>| match read_row(from + i, dir) {
                 Ok((instant, outbound)) => {
                     ts_out[i] = instant;
                     status_out[i] = Ok(outbound);
@@ -367,8 +369,8 @@ pub fn build(
                 Err(reason) => status_out[i] = Err(reason),
             };
             match deciding {
-                Some(c) => c.each_in(from, len, |row, v| write(row - from, v)),
-                None => (0..len).for_each(|i| write(i, None)),
+                Some(c) => c.each_in(from, len, direction_of, |row, dir| write(row - from, dir)),
+                None => (0..len).for_each(|i| write(i, direction_of(None))),
             }
         });
     // The column a skip reason read, as the file names it, and its cell.

@@ -315,18 +315,28 @@ impl TextColumn {
         }
     }
 
-    /// Calls `f` with each row of `from..from + len` and its cell, in order.
-    pub fn each_in(&self, from: usize, len: usize, mut f: impl FnMut(usize, Option<&str>)) {
+    /// Calls `f` with each row of `from..from + len`, in order, and what
+    /// `read` makes of its cell. A coded column reads each of its values
+    /// once, not once a row.
+    pub fn each_in<T: Clone>(
+        &self,
+        from: usize,
+        len: usize,
+        read: impl Fn(Option<&str>) -> T,
+        mut f: impl FnMut(usize, T),
+    ) {
         match &self.repr {
             Repr::Cells(cells) => {
                 for (row, v) in (from..).zip(cells.slice(from as i64, len).iter()) {
-                    f(row, v);
+                    f(row, read(v));
                 }
             }
             Repr::Coded(coded) => {
+                let values: Vec<T> = coded.values.iter().map(|v| read(Some(v))).collect();
+                let missing = read(None);
                 let end = (from + len).min(coded.codes.len());
                 for (row, &k) in (from..end).zip(&coded.codes[from.min(end)..end]) {
-                    f(row, coded.values.get(usize::from(k)).map(String::as_str));
+                    f(row, values.get(usize::from(k)).unwrap_or(&missing).clone());
                 }
             }
         }
@@ -1881,7 +1891,12 @@ mod tests {
                 }
                 assert_eq!(coded.null_count(), text.null_count());
                 let mut seen = Vec::new();
-                coded.each_in(4_000, 100, |row, v| seen.push((row, v.map(str::to_string))));
+                coded.each_in(
+                    4_000,
+                    100,
+                    |v| v.map(str::to_string),
+                    |row, v| seen.push((row, v)),
+                );
                 let expected: Vec<(usize, Option<String>)> = (4_000..4_100)
                     .map(|row| (row, text.get(row).map(str::to_string)))
                     .collect();
