@@ -864,11 +864,7 @@ fn parse_twitter(b: &[u8]) -> Option<Parsed> {
     if !shaped {
         return None;
     }
-    let number = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
+    let number = |from: usize, to: usize| u32::try_from(digits(&b[from..to])?).ok();
     let month = MONTHS.iter().position(|m| *m == &b[4..7])? as u32 + 1;
     let date = NaiveDate::from_ymd_opt(number(26, 30)? as i32, month, number(8, 10)?)?;
     if WEEKDAYS[date.weekday().num_days_from_monday() as usize] != &b[0..3] {
