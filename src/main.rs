@@ -5,6 +5,7 @@ use clap::Parser;
 use chatlens::cli::{self, Cli, Command, UserError};
 
 fn main() -> ExitCode {
+    chatlens::import::reader_panic::quiet_reader_panics();
     let args = Cli::parse();
     let result = match &args.command {
         Some(Command::Inspect(a)) => cli::run_inspect(a),

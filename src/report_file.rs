@@ -14,7 +14,7 @@ use chrono::{Datelike, Timelike};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::import::{ImportReport, Imported, ReportZone, SourceFile};
+use crate::import::{ImportReport, Imported, ReportZone, SourceFile, reader_panic};
 use crate::metrics::{Filters, Settings};
 use crate::session::Session;
 
@@ -219,14 +219,12 @@ pub fn open_bytes(bytes: &[u8], shown: &str) -> Result<OpenedReport> {
     let parquet = read_entry(&mut archive, TABLE, MAX_TABLE_BYTES, archive_len)?;
     // Polars' decoder asserts on lengths a damaged page claims, as it does
     // for a log (see the importer).
-    let table = std::panic::catch_unwind(|| ParquetReader::new(Cursor::new(parquet)).finish())
-        .map_err(|panic| {
-            anyhow!(
-                "{TABLE} is corrupt: reading it stopped at an internal check ({})",
-                crate::import::panic_text(panic.as_ref())
-            )
-        })?
-        .map_err(|e| anyhow!("{TABLE} is corrupt: {e}"))?;
+    let table =
+        reader_panic::catch_reader_panic(|| ParquetReader::new(Cursor::new(parquet)).finish())
+            .map_err(|why| {
+                anyhow!("{TABLE} is corrupt: reading it stopped at an internal check ({why})")
+            })?
+            .map_err(|e| anyhow!("{TABLE} is corrupt: {e}"))?;
     if table.height() as u64 != manifest.table.rows {
         bail!(
             "{TABLE} holds {} rows but {MANIFEST} says {}; the report is damaged",

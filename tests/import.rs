@@ -659,24 +659,12 @@ fn bad_input_gets_clear_errors() {
 /// does that, so the test stops short of it.
 #[test]
 fn damaged_parquet_files_are_errors_not_panics() {
-    let mut df = chatlens::sample::generate(30, 3);
-    let mut base = Vec::new();
-    ParquetWriter::new(&mut base).finish(&mut df).unwrap();
+    let base = common::sample_parquet();
     let mut next = common::xorshift(0x9E37_79B9_7F4A_7C15);
     let mut damaged = 0;
     for _ in 0..200 {
         let mut bytes = base.clone();
-        for _ in 0..=next() % 6 {
-            let at = (next() as usize) % bytes.len();
-            match next() % 3 {
-                0 => bytes[at] = next() as u8,
-                1 => bytes[at] ^= 1 << (next() % 8),
-                _ => {
-                    let end = bytes.len().min(at + 1 + (next() % 64) as usize);
-                    bytes[at..end].fill(0);
-                }
-            }
-        }
+        common::damage(&mut bytes, &mut next);
         let read = std::panic::catch_unwind(|| {
             import_bytes(&bytes, "log.parquet", "log.parquet", &opts())
         })

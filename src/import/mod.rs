@@ -6,6 +6,7 @@ mod json;
 pub mod mapping;
 pub mod progress;
 pub mod raw;
+pub mod reader_panic;
 pub mod several;
 pub mod timestamp;
 pub mod whatsapp;
@@ -534,27 +535,15 @@ fn import_contents<B: std::ops::Deref<Target = [u8]> + Send>(
     // A damaged file can trip a check deep inside a reader (polars' Parquet
     // decoder asserts on the lengths a page claims): that is a file which
     // cannot be read, said as such, not the end of the app or the command.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        import_contents_unguarded(bytes, name, shown, opts)
-    }))
-    .unwrap_or_else(|panic| {
-        let why = panic_text(panic.as_ref());
-        Err(ImportError::Invalid {
-            path: shown.to_string(),
-            message: format!(
-                "the file looks damaged: reading it stopped at an internal check ({why})"
-            ),
+    reader_panic::catch_reader_panic(|| import_contents_unguarded(bytes, name, shown, opts))
+        .unwrap_or_else(|why| {
+            Err(ImportError::Invalid {
+                path: shown.to_string(),
+                message: format!(
+                    "the file looks damaged: reading it stopped at an internal check ({why})"
+                ),
+            })
         })
-    })
-}
-
-/// What a panic said, when it said it as text.
-pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(ToString::to_string)
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }
 
 fn import_contents_unguarded<B: std::ops::Deref<Target = [u8]> + Send>(

@@ -267,8 +267,9 @@ fn result(what: String, r: anyhow::Result<()>) -> Event {
 /// engine on some log must not take the worker with it, or the window
 /// would wait for an answer forever.
 fn guarded(job: impl FnOnce() -> Event) -> Event {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
-        .unwrap_or_else(|panic| Event::Crashed(crate::import::panic_text(panic.as_ref())))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).unwrap_or_else(|panic| {
+        Event::Crashed(crate::import::reader_panic::panic_text(panic.as_ref()))
+    })
 }
 
 fn run(job: Job) -> Event {

@@ -117,3 +117,29 @@ pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
         state.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 }
+
+/// Damages `bytes` in one to six places `next` picks: a byte overwritten,
+/// a bit flipped or a short run zeroed.
+pub fn damage(bytes: &mut [u8], next: &mut impl FnMut() -> u64) {
+    for _ in 0..=next() % 6 {
+        let at = (next() as usize) % bytes.len();
+        match next() % 3 {
+            0 => bytes[at] = next() as u8,
+            1 => bytes[at] ^= 1 << (next() % 8),
+            _ => {
+                let end = bytes.len().min(at + 1 + (next() % 64) as usize);
+                bytes[at..end].fill(0);
+            }
+        }
+    }
+}
+
+/// A small sample log as Parquet.
+pub fn sample_parquet() -> Vec<u8> {
+    let mut df = chatlens::sample::generate(30, 3);
+    let mut bytes = Vec::new();
+    polars::prelude::ParquetWriter::new(&mut bytes)
+        .finish(&mut df)
+        .unwrap();
+    bytes
+}
