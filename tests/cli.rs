@@ -551,6 +551,14 @@ fn a_telegram_chat_export_reads_with_a_team() {
     );
     assert_eq!(v["import"]["rows_read"], 3);
     assert_eq!(v["import"]["warnings"][0]["kind"], "service_messages");
+    // One service message is said in the singular.
+    let (code, out, err) = run(&["report", file, "--team", "Ana"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Note: 1 service message (a member joining or leaving,"),
+        "{out}"
+    );
+    assert!(out.contains("is not a message and was left out"), "{out}");
 }
 
 /// A direction column in words of its own: no row reads until the values

@@ -461,6 +461,27 @@ fn ragged_rows_are_reported_not_fatal() {
         .unwrap();
     assert_eq!(w.count, 2);
     assert_eq!(w.first_lines, [2, 3]);
+    assert!(
+        w.message.starts_with("rows with a different"),
+        "{}",
+        w.message
+    );
+
+    // One ragged row and one blank line (of spaces: an empty line is no
+    // record at all) are each said in the singular.
+    let i =
+        import(b"timestamp,chat,dir\n2024-01-01 09:00,a,out,extra\n   \n2024-01-01 09:01,a,in\n");
+    let said = |kind: &str| {
+        let w = i.report.warnings.iter().find(|w| w.kind == kind).unwrap();
+        (w.count, w.message.clone())
+    };
+    let (count, message) = said("ragged_rows");
+    assert_eq!(count, 1);
+    assert!(message.starts_with("row with a different"), "{message}");
+    assert_eq!(
+        said("blank_lines"),
+        (1, "blank line passed over".to_string())
+    );
 }
 
 #[test]

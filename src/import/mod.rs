@@ -1018,7 +1018,8 @@ fn finish_tabular(
             count: table.ragged.0,
             first_lines: table.ragged.1.clone(),
             message: format!(
-                "rows with a different number of fields than the header's {} (kept; missing cells are empty, extra cells ignored)",
+                "{} with a different number of fields than the header's {} (kept; missing cells are empty, extra cells ignored)",
+                if table.ragged.0 == 1 { "row" } else { "rows" },
                 table.headers.len()
             ),
         });
@@ -1028,7 +1029,12 @@ fn finish_tabular(
             kind: "service_messages".into(),
             count: table.service_messages,
             first_lines: Vec::new(),
-            message: "service messages (members joining or leaving, pinned messages, calls, title changes) are not messages and were left out".into(),
+            message: if table.service_messages == 1 {
+                "service message (a member joining or leaving, a pinned message, a call, a title change) is not a message and was left out"
+            } else {
+                "service messages (members joining or leaving, pinned messages, calls, title changes) are not messages and were left out"
+            }
+            .into(),
         });
     }
     if table.blank_lines > 0 {
@@ -1036,7 +1042,12 @@ fn finish_tabular(
             kind: "blank_lines".into(),
             count: table.blank_lines,
             first_lines: Vec::new(),
-            message: "blank lines passed over".into(),
+            message: if table.blank_lines == 1 {
+                "blank line passed over"
+            } else {
+                "blank lines passed over"
+            }
+            .into(),
         });
     }
     if report.dialect.date_order_source == Some(OrderSource::Assumed) {
