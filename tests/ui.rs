@@ -1437,3 +1437,33 @@ fn cards_show_every_flow_ratio_the_unanswered_chats_and_means_on_hover() {
         assert!(shows(&h, &counts), "{counts}");
     }
 }
+
+/// Charts sit two to a row in a wide window; one left alone in the last
+/// row takes the whole row, so the reply-time buckets' labels have room.
+#[test]
+fn a_chart_alone_in_its_row_takes_the_whole_row() {
+    let mut h = harness();
+    h.get_by_label("Timing").click();
+    h.run();
+    // Each chart's menu button sits at its card's right edge: the first
+    // one to the right of its title, in the title's line.
+    let right_of = |title: &str| {
+        let title = h.get_by_label(title).rect();
+        h.query_all_by_label("...")
+            .map(|n| n.rect())
+            .filter(|r| (r.top() - title.top()).abs() < 12.0 && r.left() > title.right())
+            .min_by(|a, b| a.left().total_cmp(&b.left()))
+            .expect("a menu button beside the title")
+            .right()
+    };
+    let (slot, weekday) = (
+        right_of("Response rate by time slot"),
+        right_of("Response rate by weekday"),
+    );
+    let reply_times = right_of("How long the team took to reply");
+    assert!(slot < weekday - 300.0, "{slot} beside {weekday}");
+    assert!(
+        (reply_times - weekday).abs() < 2.0,
+        "the lone chart ends at {reply_times}, the row at {weekday}"
+    );
+}

@@ -666,7 +666,9 @@ fn chart_card(app: &mut ChatlensApp, ui: &mut Ui, chart: &Chart) {
         });
 }
 
-/// The charts with these ids, two per row when the window is wide.
+/// The charts with these ids, two per row when the window is wide. A
+/// chart left alone in the last row takes the whole row, where its axis
+/// labels have room, rather than half of it beside a gap.
 fn charts(app: &mut ChatlensApp, ui: &mut Ui, ids: &[&str]) {
     let list: Vec<Chart> = ids
         .iter()
@@ -675,7 +677,7 @@ fn charts(app: &mut ChatlensApp, ui: &mut Ui, ids: &[&str]) {
     let wide = ui.available_width() > 900.0;
     let per_row = if wide && list.len() > 1 { 2 } else { 1 };
     for row in list.chunks(per_row) {
-        ui.columns(per_row, |cols| {
+        ui.columns(row.len(), |cols| {
             for (col, chart) in cols.iter_mut().zip(row) {
                 chart_card(app, col, chart);
             }
