@@ -971,18 +971,23 @@ pub fn read_delimited(
     };
     // Each stretch numbers its lines from 0; its first line is known once
     // the stretches before it have counted theirs.
+    // Every stretch is checked before any is parsed: a file that is not
+    // UTF-8 only in its last stretch is then decoded whole at once, not
+    // after the other stretches were parsed for nothing.
     let parse = |stretches: Vec<(usize, usize)>| -> Result<Option<Vec<Part>>, String> {
-        let parts: Vec<Option<Result<Part, String>>> = stretches
+        let texts: Option<Vec<&str>> = stretches
             .into_par_iter()
-            .map(|(from, to)| {
-                let text = std::str::from_utf8(&body[from..to]).ok()?;
-                Some(parse_part(text, 0, delimiter, width, &wanted, progress))
-            })
+            .map(|(from, to)| std::str::from_utf8(&body[from..to]).ok())
             .collect();
-        match parts.into_iter().collect::<Option<Vec<_>>>() {
-            Some(parts) => Ok(Some(parts.into_iter().collect::<Result<_, _>>()?)),
-            None => Ok(None),
-        }
+        let Some(texts) = texts else {
+            return Ok(None);
+        };
+        let parts: Vec<Result<Part, String>> = texts
+            .into_par_iter()
+            .map(|text| parse_part(text, 0, delimiter, width, &wanted, progress))
+            .collect();
+        // The first stretch's error, in file order, whichever core met it.
+        parts.into_iter().collect::<Result<_, _>>().map(Some)
     };
     let read_before = (
         progress.bytes_read.load(Ordering::Relaxed),
