@@ -970,10 +970,10 @@ pub fn read_delimited(
         rayon::current_num_threads() * 2
     };
     // Each stretch numbers its lines from 0; its first line is known once
-    // the stretches before it have counted theirs.
-    // Every stretch is checked before any is parsed: a file that is not
-    // UTF-8 only in its last stretch is then decoded whole at once, not
-    // after the other stretches were parsed for nothing.
+    // the stretches before it have counted theirs. Every stretch is checked
+    // as UTF-8 before any is parsed: a file that is not UTF-8 only in its
+    // last stretch is then decoded whole at once, not after the other
+    // stretches were parsed for nothing.
     let parse = |stretches: Vec<(usize, usize)>| -> Result<Option<Vec<Part>>, String> {
         let texts: Option<Vec<&str>> = stretches
             .into_par_iter()
