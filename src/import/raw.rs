@@ -797,15 +797,7 @@ fn decode_windows_1252(bytes: &[u8]) -> String {
                     .sum::<usize>()
         })
         .collect();
-    let mut text = vec![0u8; lengths.iter().sum()];
-    let mut places = Vec::with_capacity(parts.len());
-    let mut rest = &mut text[..];
-    for &length in &lengths {
-        let (place, after) = rest.split_at_mut(length);
-        places.push(place);
-        rest = after;
-    }
-    parts.par_iter().zip(places).for_each(|(part, place)| {
+    joined(parts.into_iter().zip(lengths).collect(), |part, place| {
         // Runs of ASCII are copied whole; each other byte is its character.
         let (mut from, mut at) = (0, 0);
         while from < part.len() {
@@ -821,8 +813,7 @@ fn decode_windows_1252(bytes: &[u8]) -> String {
                 (from, at) = (from + 1, at + len);
             }
         }
-    });
-    String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    })
 }
 
 /// UTF-16 text (after its byte-order mark) as UTF-8, each stretch decoded
@@ -878,18 +869,32 @@ fn decode_utf16(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Strin
             }
         })
         .collect();
-    let mut text = vec![0u8; parts.iter().map(Vec::len).sum()];
-    let mut places = Vec::with_capacity(parts.len());
+    let sized = parts
+        .into_iter()
+        .map(|part| {
+            let length = part.len();
+            (part, length)
+        })
+        .collect();
+    joined(sized, |part, place| place.copy_from_slice(&part))
+}
+
+/// One text of the stretches' UTF-8, each `(stretch, length)` written by
+/// `write` into its own place of that length, on every core, in a buffer of
+/// the exact size.
+fn joined<T: Send>(stretches: Vec<(T, usize)>, write: impl Fn(T, &mut [u8]) + Sync) -> String {
+    let mut text = vec![0u8; stretches.iter().map(|(_, length)| length).sum()];
+    let mut places = Vec::with_capacity(stretches.len());
     let mut rest = &mut text[..];
-    for part in &parts {
-        let (place, after) = rest.split_at_mut(part.len());
+    for (_, length) in &stretches {
+        let (place, after) = rest.split_at_mut(*length);
         places.push(place);
         rest = after;
     }
-    parts
+    stretches
         .into_par_iter()
         .zip(places)
-        .for_each(|(part, place)| place.copy_from_slice(&part));
+        .for_each(|((stretch, _), place)| write(stretch, place));
     String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
