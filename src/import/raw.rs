@@ -1986,6 +1986,17 @@ pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
+    /// xorshift64: the same pseudo-random stream on every run.
+    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     #[test]
     fn opendocument_time_cells_read_as_times_of_day() {
         assert_eq!(
@@ -2301,13 +2312,7 @@ mod tests {
         // Half the texts have only `\r\n` line ends, the others lone `\r`s
         // too.
         let tokens = ["a", "b", ",", ",", "\"", "\"", "\n", "\r\n", " ", "\r"];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for case in 0..40_000 {
             // One text in four is long enough to cross several of the
             // splitter's 64-byte blocks.
@@ -2343,12 +2348,10 @@ mod tests {
     /// whole gives, for every byte value and across stretch ends.
     #[test]
     fn latin1_decoded_in_stretches_is_decoded_whole() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let bytes: Vec<u8> = (0..1_000_003)
             .map(|i| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                let state = next();
                 // Mostly ASCII, as text is, with every other byte too.
                 if i % 5 == 0 {
                     (state >> 56) as u8
@@ -2376,12 +2379,10 @@ mod tests {
     /// odd last byte included, in either byte order.
     #[test]
     fn utf16_decoded_in_stretches_is_decoded_whole() {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         let mut units: Vec<u16> = Vec::new();
         while units.len() < 600_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = next();
             match state % 10 {
                 // A pair, a lone high and a lone low surrogate.
                 0 => units.extend([0xD83D, 0xDE00]),
